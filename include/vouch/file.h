@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* File access for the layers above the formats: capped reads, atomic writes, hashing an fd. */
+#ifndef VOUCH_FILE_H
+#define VOUCH_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "digest.h"
+
+/*
+ * vouch_file_read() - read a whole regular file (or "-" for standard input).
+ * @path: file to read; opened O_RDONLY|O_CLOEXEC.
+ * @cap: the largest size accepted; a larger file fails before it is read whole.
+ * @out: receives a malloc'd buffer, owned by the caller, with a NUL after the data.
+ * @len: receives the data length.
+ * Return: 0; -errno; VOUCH_E_TOOBIG when larger than @cap.
+ */
+int vouch_file_read(const char *path, size_t cap, char **out, size_t *len);
+
+enum {
+	VOUCH_WRITE_EXCL = 1 << 0, /* fail with -EEXIST if @path exists */
+};
+
+/*
+ * vouch_file_write_atomic() - replace or create @path with @len bytes.
+ * Writes a temporary file in the same directory (O_EXCL, @mode), fsyncs it,
+ * then renames it into place (or links it, with VOUCH_WRITE_EXCL, so an existing
+ * file is never replaced), and fsyncs the directory. On failure nothing is
+ * left at @path that was not there before, and no temporary file remains.
+ * Return: 0 or -errno (-EEXIST with VOUCH_WRITE_EXCL when @path exists).
+ */
+int vouch_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int flags);
+
+/*
+ * vouch_fd_sha256() - SHA-256 of everything readable from @fd, in bounded memory.
+ * Return: 0, -errno, -ENOMEM or VOUCH_E_CRYPTO.
+ */
+int vouch_fd_sha256(int fd, uint8_t out[static VOUCH_SHA256_LEN]);
+/* vouch_fd_blake2b512() - BLAKE2b-512 of @fd, the minisign prehash. Same returns. */
+int vouch_fd_blake2b512(int fd, uint8_t out[static VOUCH_BLAKE2B512_LEN]);
+
+#endif

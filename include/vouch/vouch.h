@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The whole public interface of libvouch. */
+#ifndef VOUCH_VOUCH_H
+#define VOUCH_VOUCH_H
+
+#include "error.h"
+#include "digest.h"
+#include "minisign.h"
+#include "file.h"
+
+#endif

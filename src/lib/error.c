@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouch_strerror(): one phrase for every error code libvouch returns. */
+#include <string.h>
+
+#include "vouch/error.h"
+
+static const char *const project_msgs[] = {
+    [-VOUCH_E_NOCOMMENT + VOUCH_E_FIRST] = "first line is not an 'untrusted comment:' line",
+    [-VOUCH_E_BASE64 + VOUCH_E_FIRST] = "invalid base64",
+    [-VOUCH_E_LENGTH + VOUCH_E_FIRST] = "wrong length (truncated or garbled)",
+    [-VOUCH_E_ALG + VOUCH_E_FIRST] = "unsupported algorithm",
+    [-VOUCH_E_TRAILING + VOUCH_E_FIRST] = "unexpected data after the last line",
+    [-VOUCH_E_LINE + VOUCH_E_FIRST] = "line too long or incomplete",
+    [-VOUCH_E_CONTROL + VOUCH_E_FIRST] = "comment contains control characters",
+    [-VOUCH_E_NOTRUSTED + VOUCH_E_FIRST] = "missing 'trusted comment:' line",
+    [-VOUCH_E_TOOBIG + VOUCH_E_FIRST] = "too large",
+    [-VOUCH_E_WRONGKEY + VOUCH_E_FIRST] = "signed by a different key",
+    [-VOUCH_E_BADSIG + VOUCH_E_FIRST] = "signature does not match: the file was modified",
+    [-VOUCH_E_BADCOMMENT + VOUCH_E_FIRST] = "trusted comment was modified",
+    [-VOUCH_E_PASSWORD + VOUCH_E_FIRST] = "wrong password, or the secret key is corrupt",
+    [-VOUCH_E_KDF + VOUCH_E_FIRST] = "unsupported or excessive key derivation parameters",
+    [-VOUCH_E_CRYPTO + VOUCH_E_FIRST] = "cryptographic library failure",
+    [-VOUCH_E_KEYPAIR + VOUCH_E_FIRST] = "secret key does not match its own public key",
+    [-VOUCH_E_KEYTYPE + VOUCH_E_FIRST] = "wrong kind of file",
+    [-VOUCH_E_EMPTY + VOUCH_E_FIRST] = "empty file",
+    [-VOUCH_E_RANGE + VOUCH_E_FIRST] = "argument out of range",
+};
+
+const char *vouch_strerror(int err)
+{
+	if (err == 0)
+		return "success";
+	if (err <= VOUCH_E_FIRST && err >= VOUCH_E_LAST)
+		return project_msgs[-err + VOUCH_E_FIRST];
+	if (err < 0 && err > -4096)
+		return strerror(-err);
+	return "unknown error";
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Capped whole-file reads, atomic durable writes, and hashing through a file descriptor. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vouch/error.h"
+#include "vouch/file.h"
+
+/* Large enough that syscalls cost little next to hashing; small enough to stay in L2. */
+#define HASH_CHUNK (256 * 1024)
+
+int vouch_file_read(const char *path, size_t cap, char **out, size_t *len)
+{
+	int fd, ret;
+	struct stat st;
+	char *buf = NULL;
+	size_t used = 0, size;
+
+	if (strcmp(path, "-") == 0)
+		fd = dup(STDIN_FILENO);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = -EISDIR;
+	if (S_ISDIR(st.st_mode))
+		goto out;
+	ret = VOUCH_E_TOOBIG;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > cap)
+		goto out;
+	/* Pipes report no size: grow up to the cap; files: size + 1 to detect growth. */
+	size = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
+	if (size > cap + 1)
+		size = cap + 1;
+	ret = -ENOMEM;
+	buf = malloc(size + 1);
+	if (!buf)
+		goto out;
+	for (;;) {
+		ssize_t n;
+
+		if (used == size) {
+			char *nb;
+
+			ret = VOUCH_E_TOOBIG;
+			if (size > cap)
+				goto out;
+			size = size * 2 > cap + 1 ? cap + 1 : size * 2;
+			ret = -ENOMEM;
+			nb = realloc(buf, size + 1);
+			if (!nb)
+				goto out;
+			buf = nb;
+		}
+		n = read(fd, buf + used, size - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	ret = VOUCH_E_TOOBIG;
+	if (used > cap)
+		goto out;
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd, ret = 0;
+
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return -ENAMETOOLONG;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0 && errno != EINVAL)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int vouch_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int flags)
+{
+	char tmp[PATH_MAX];
+	int fd = -1, ret, n;
+	unsigned rnd;
+
+	/* A name only this process uses; O_EXCL makes a clash an error, not a clobber. */
+	if (getentropy(&rnd, sizeof(rnd)) != 0)
+		rnd = (unsigned)getpid();
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%08x", path, (long)getpid(), rnd);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	if ((flags & VOUCH_WRITE_EXCL) && access(path, F_OK) == 0)
+		return -EEXIST;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	/* The umask must not widen or narrow what the caller asked for. */
+	if (fchmod(fd, mode) != 0) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = write_all(fd, buf, len);
+	if (ret)
+		goto fail;
+	if (fsync(fd) != 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		ret = -errno;
+		goto fail;
+	}
+	fd = -1;
+	if (flags & VOUCH_WRITE_EXCL) {
+		/* link() fails if @path exists: no window where another file is replaced. */
+		if (link(tmp, path) != 0) {
+			ret = -errno;
+			goto fail;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) != 0) {
+		ret = -errno;
+		goto fail;
+	}
+	return fsync_dir_of(path);
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return ret;
+}
+
+/* Read @fd to its end in fixed chunks, feeding @update. */
+static int fd_stream(int fd, int (*update)(void *, const void *, size_t), void *ctx)
+{
+	char *buf = malloc(HASH_CHUNK);
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (;;) {
+		ssize_t n = read(fd, buf, HASH_CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		ret = update(ctx, buf, (size_t)n);
+		if (ret)
+			break;
+	}
+	free(buf);
+	return ret;
+}
+
+static int sha_update(void *ctx, const void *d, size_t n)
+{
+	return vouch_sha256_update(ctx, d, n);
+}
+
+static int b2_update(void *ctx, const void *d, size_t n)
+{
+	return vouch_blake2b_update(ctx, d, n);
+}
+
+int vouch_fd_sha256(int fd, uint8_t out[static VOUCH_SHA256_LEN])
+{
+	struct vouch_sha256 *c = NULL;
+	int ret = vouch_sha256_create(&c);
+
+	if (ret)
+		return ret;
+	ret = fd_stream(fd, sha_update, c);
+	if (!ret)
+		ret = vouch_sha256_final(c, out);
+	vouch_sha256_destroy(c);
+	return ret;
+}
+
+int vouch_fd_blake2b512(int fd, uint8_t out[static VOUCH_BLAKE2B512_LEN])
+{
+	struct vouch_blake2b *c = NULL;
+	int ret = vouch_blake2b_create(&c, VOUCH_BLAKE2B512_LEN);
+
+	if (ret)
+		return ret;
+	ret = fd_stream(fd, b2_update, c);
+	if (!ret)
+		ret = vouch_blake2b_final(c, out);
+	vouch_blake2b_destroy(c);
+	return ret;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libvouch internals shared between its files and its unit tests; not installed. */
+#ifndef VOUCH_INTERNAL_H
+#define VOUCH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Strict base64 (RFC 4648, padded, no whitespace). */
+size_t vouch_b64_enclen(size_t binlen); /* including NUL */
+void vouch_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len);
+/* Return: 0 with *outlen set, VOUCH_E_BASE64, or VOUCH_E_LENGTH if over @cap. */
+int vouch_b64_decode(uint8_t *out, size_t cap, size_t *outlen, const char *in, size_t len);
+
+/* Ed25519 through OpenSSL EVP. seed is the 32-byte private key. */
+int vouch_ed25519_public(const uint8_t seed[static 32], uint8_t pk[static 32]);
+int vouch_ed25519_sign(const uint8_t seed[static 32], const uint8_t *msg, size_t len,
+                       uint8_t sig[static 64]);
+/* Return: 0 valid, VOUCH_E_BADSIG invalid, VOUCH_E_CRYPTO. */
+int vouch_ed25519_verify(const uint8_t pk[static 32], const uint8_t *msg, size_t len,
+                         const uint8_t sig[static 64]);
+
+/*
+ * libsodium's crypto_pwhash_scryptsalsa208sha256 parameter choice, which
+ * minisign's key format depends on: opslimit/memlimit to N = 2^log2n, r, p.
+ */
+void vouch_scrypt_params(uint64_t opslimit, uint64_t memlimit, unsigned *log2n, uint32_t *r,
+                         uint32_t *p);
+/* scrypt through OpenSSL EVP_KDF. Return: 0, VOUCH_E_KDF or VOUCH_E_CRYPTO. */
+int vouch_scrypt(const char *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
+                 uint64_t opslimit, uint64_t memlimit, uint8_t *out, size_t outlen);
+
+static inline uint64_t vouch_load64_le(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static inline void vouch_store64_le(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+#endif

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouch keygen: an Ed25519 key pair in minisign's public and secret key formats. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+#include "tool.h"
+
+static const char *const CMD = "keygen";
+
+static void help(void)
+{
+	printf("Usage: vouch keygen -p PUBKEY -s SECKEY [-W] [-f] [--password-fd N]\n"
+	       "\n"
+	       "Make an Ed25519 key pair in minisign's formats. The secret key is encrypted\n"
+	       "with a password (scrypt, as minisign does) read from the terminal, unless -W.\n"
+	       "\n"
+	       "  -p, --public PATH     public key file to create\n"
+	       "  -s, --secret PATH     secret key file to create (mode 0600)\n"
+	       "  -W, --no-password     store the secret key unencrypted\n"
+	       "  -f, --force           replace existing key files\n"
+	       "      --password-fd N   read the password from descriptor N, not the terminal\n"
+	       "  -h, --help            show this help\n");
+}
+
+int cmd_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"public", required_argument, NULL, 'p'},
+	    {"secret", required_argument, NULL, 's'},
+	    {"no-password", no_argument, NULL, 'W'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"password-fd", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	const char *pub = NULL, *sec = NULL;
+	bool nopw = false, force = false;
+	int pwfd = -1, c, ret, flags, rc = EXIT_ERROR;
+	char pw[PASSWORD_MAX + 1], sectext[512], pubtext[256], id[17];
+	size_t pwlen = 0, seclen, publen;
+	struct vouch_seckey sk;
+	struct vouch_pubkey pk;
+
+	memset(&sk, 0, sizeof(sk));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:s:Wfh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pub = optarg;
+			break;
+		case 's':
+			sec = optarg;
+			break;
+		case 'W':
+			nopw = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'F':
+			pwfd = tool_parse_fd(CMD, optarg);
+			if (pwfd < 0)
+				return EXIT_ERROR;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return tool_usage(CMD, "invalid option");
+		}
+	}
+	if (optind != argc)
+		return tool_usage(CMD, "unexpected argument '%s'", argv[optind]);
+	if (!pub || !sec)
+		return tool_usage(CMD, "both -p PUBKEY and -s SECKEY are required");
+	if (nopw && pwfd >= 0)
+		return tool_usage(CMD, "-W and --password-fd exclude each other");
+	if (!strcmp(pub, sec))
+		return tool_usage(CMD, "-p and -s name the same file");
+	/* Refuse before asking for a password, so nothing is typed in vain. */
+	if (!force) {
+		if (access(sec, F_OK) == 0) {
+			tool_err(CMD, sec, "already exists (use -f to replace it)");
+			return EXIT_ERROR;
+		}
+		if (access(pub, F_OK) == 0) {
+			tool_err(CMD, pub, "already exists (use -f to replace it)");
+			return EXIT_ERROR;
+		}
+	}
+	if (!nopw) {
+		if (tool_password(CMD, pwfd, pwfd < 0, pw, &pwlen))
+			goto out;
+		if (pwlen == 0) {
+			tool_err(CMD, "password", "empty password (use -W for an unencrypted key)");
+			goto out;
+		}
+	}
+	ret = vouch_keypair_generate(&sk, &pk);
+	if (!ret)
+		ret = vouch_seckey_format(&sk, nopw ? NULL : pw, pwlen, VOUCH_KDF_OPSLIMIT_DEFAULT,
+		                          VOUCH_KDF_MEMLIMIT_DEFAULT, sectext, sizeof(sectext),
+		                          &seclen);
+	if (!ret)
+		ret = vouch_pubkey_format(&pk, pubtext, sizeof(pubtext), &publen);
+	if (ret) {
+		tool_err(CMD, NULL, "cannot make the key pair: %s", vouch_strerror(ret));
+		goto out;
+	}
+	flags = force ? 0 : VOUCH_WRITE_EXCL;
+	ret = vouch_file_write_atomic(sec, sectext, seclen, 0600, flags);
+	if (ret) {
+		tool_err(CMD, sec, "cannot write: %s", vouch_strerror(ret));
+		goto out;
+	}
+	ret = vouch_file_write_atomic(pub, pubtext, publen, 0644, flags);
+	if (ret) {
+		tool_err(CMD, pub, "cannot write: %s", vouch_strerror(ret));
+		/* A new secret key without its public half is useless; do not leave it. */
+		if (!force)
+			unlink(sec);
+		goto out;
+	}
+	vouch_keyid_hex(pk.keyid, id);
+	printf("key id %s\npublic key: %s\nsecret key: %s (%s)\n", id, pub, sec,
+	       nopw ? "unencrypted" : "encrypted");
+	rc = EXIT_OK;
+out:
+	vouch_seckey_wipe(&sk);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(sectext, sizeof(sectext));
+	return rc;
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouch sign: minisign signatures (prehashed by default) written next to each file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+#include "tool.h"
+
+static const char *const CMD = "sign";
+
+static void help(void)
+{
+	printf("Usage: vouch sign -s SECKEY [-t COMMENT] [-c COMMENT] [-x SIGFILE] [-l]\n"
+	       "                  [--password-fd N] FILE...\n"
+	       "\n"
+	       "Sign each FILE with a minisign secret key and write FILE.minisig.\n"
+	       "\n"
+	       "  -s, --secret PATH      secret key (minisign format)\n"
+	       "  -t, --trusted TEXT     trusted comment, covered by the signature\n"
+	       "                         (default: timestamp:<unix time>, file:<name>, hashed)\n"
+	       "  -c, --untrusted TEXT   untrusted comment (not signed)\n"
+	       "  -x, --sig PATH         signature file to write (one FILE only)\n"
+	       "  -l, --legacy           legacy \"Ed\" signature of the whole file, not prehashed\n"
+	       "      --password-fd N    read the password from descriptor N, not the terminal\n"
+	       "  -h, --help             show this help\n");
+}
+
+struct input {
+	const char *path;
+	int fd;
+	char sigpath[PATH_MAX];
+};
+
+static int load_seckey(const char *path, int pwfd, struct vouch_seckey *sk)
+{
+	struct vouch_seckey_file f;
+	char *text = NULL, pw[PASSWORD_MAX + 1];
+	size_t len = 0, pwlen = 0;
+	int ret, rc = EXIT_ERROR;
+
+	ret = vouch_file_read(path, VOUCH_KEYFILE_MAX, &text, &len);
+	if (ret) {
+		tool_err(CMD, path, "cannot read secret key: %s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	ret = vouch_seckey_parse(&f, text, len);
+	if (ret == VOUCH_E_KEYTYPE) {
+		tool_err(CMD, path, "wrong kind of file: not a minisign secret key%s",
+		         memmem(text, len, "public key", 10) ? " (this is a public key)" : "");
+		goto out;
+	}
+	if (ret) {
+		tool_err(CMD, path, "malformed secret key: %s", vouch_strerror(ret));
+		goto out;
+	}
+	if (f.encrypted && tool_password(CMD, pwfd, false, pw, &pwlen))
+		goto out;
+	ret = vouch_seckey_decrypt(&f, pw, pwlen, sk);
+	if (ret) {
+		tool_err(CMD, path, "%s", vouch_strerror(ret));
+		goto out;
+	}
+	rc = EXIT_OK;
+out:
+	OPENSSL_cleanse(&f, sizeof(f));
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (text)
+		OPENSSL_cleanse(text, len);
+	free(text);
+	return rc;
+}
+
+/* The message to sign: BLAKE2b-512 of the file, or the file itself (legacy). */
+static int sign_one(const struct input *in, const struct vouch_seckey *sk, bool legacy,
+                    const char *untrusted, const char *trusted)
+{
+	uint8_t hash[VOUCH_BLAKE2B512_LEN];
+	struct vouch_sig sig;
+	char text[VOUCH_SIGFILE_MAX], comment[VOUCH_TCOMMENT_MAX + 1], namebuf[PATH_MAX];
+	const uint8_t *msg = hash;
+	void *map = NULL;
+	size_t msglen = sizeof(hash), len;
+	struct stat st;
+	int ret;
+
+	if (!trusted) {
+		snprintf(namebuf, sizeof(namebuf), "%s", in->path);
+		int n =
+		    snprintf(comment, sizeof(comment), "timestamp:%lld\tfile:%s%s",
+		             (long long)time(NULL), basename(namebuf), legacy ? "" : "\thashed");
+		if (n < 0 || (size_t)n >= sizeof(comment)) {
+			tool_err(CMD, in->path, "file name too long for a trusted comment");
+			return EXIT_ERROR;
+		}
+		if (vouch_comment_check(comment, (size_t)n, true)) {
+			tool_err(CMD, in->path,
+			         "file name has control characters; give a comment with -t");
+			return EXIT_ERROR;
+		}
+		trusted = comment;
+	}
+	if (legacy) {
+		if (fstat(in->fd, &st) != 0) {
+			ret = -errno;
+			goto ioerr;
+		}
+		msglen = (size_t)st.st_size;
+		msg = (const uint8_t *)"";
+		if (msglen > 0) {
+			map = mmap(NULL, msglen, PROT_READ, MAP_PRIVATE, in->fd, 0);
+			if (map == MAP_FAILED) {
+				ret = -errno;
+				goto ioerr;
+			}
+			msg = map;
+		}
+	} else {
+		ret = vouch_fd_blake2b512(in->fd, hash);
+		if (ret)
+			goto ioerr;
+	}
+	ret = vouch_sig_sign(&sig, sk, legacy ? VOUCH_SIG_LEGACY : VOUCH_SIG_PREHASHED, msg, msglen,
+	                     untrusted, trusted);
+	if (map)
+		munmap(map, msglen);
+	if (!ret)
+		ret = vouch_sig_format(&sig, text, sizeof(text), &len);
+	if (ret) {
+		tool_err(CMD, in->path, "cannot sign: %s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	ret = vouch_file_write_atomic(in->sigpath, text, len, 0644, 0);
+	if (ret) {
+		tool_err(CMD, in->sigpath, "cannot write: %s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+ioerr:
+	tool_err(CMD, in->path, "cannot read: %s", vouch_strerror(ret));
+	return EXIT_ERROR;
+}
+
+int cmd_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"secret", required_argument, NULL, 's'},
+	    {"trusted", required_argument, NULL, 't'},
+	    {"untrusted", required_argument, NULL, 'c'},
+	    {"sig", required_argument, NULL, 'x'},
+	    {"legacy", no_argument, NULL, 'l'},
+	    {"password-fd", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	const char *sec = NULL, *trusted = NULL, *untrusted = "signature from vouch secret key";
+	const char *sigpath = NULL;
+	bool legacy = false;
+	int pwfd = -1, c, ret, rc = EXIT_ERROR, nin = 0;
+	struct input *in = NULL;
+	struct vouch_seckey sk;
+
+	memset(&sk, 0, sizeof(sk));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:t:c:x:lh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sec = optarg;
+			break;
+		case 't':
+			trusted = optarg;
+			break;
+		case 'c':
+			untrusted = optarg;
+			break;
+		case 'x':
+			sigpath = optarg;
+			break;
+		case 'l':
+			legacy = true;
+			break;
+		case 'F':
+			pwfd = tool_parse_fd(CMD, optarg);
+			if (pwfd < 0)
+				return EXIT_ERROR;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return tool_usage(CMD, "invalid option");
+		}
+	}
+	if (!sec)
+		return tool_usage(CMD, "-s SECKEY is required");
+	if (optind == argc)
+		return tool_usage(CMD, "no FILE to sign");
+	if (sigpath && argc - optind != 1)
+		return tool_usage(CMD, "-x SIGFILE takes exactly one FILE");
+	if (trusted && (ret = vouch_comment_check(trusted, strlen(trusted), true)))
+		return tool_usage(CMD, "-t: trusted comment %s", vouch_strerror(ret));
+	if ((ret = vouch_comment_check(untrusted, strlen(untrusted), false)))
+		return tool_usage(CMD, "-c: untrusted comment %s", vouch_strerror(ret));
+
+	/* Open every file first: a missing one fails the run before anything is written. */
+	in = calloc((size_t)(argc - optind), sizeof(*in));
+	if (!in) {
+		tool_err(CMD, NULL, "%s", vouch_strerror(-ENOMEM));
+		return EXIT_ERROR;
+	}
+	for (int i = optind; i < argc; i++, nin++) {
+		struct input *p = &in[nin];
+		struct stat st;
+		int n;
+
+		p->path = argv[i];
+		p->fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (p->fd < 0) {
+			tool_err(CMD, p->path, "cannot open: %s", strerror(errno));
+			goto out;
+		}
+		if (fstat(p->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			tool_err(CMD, p->path, "not a regular file");
+			nin++;
+			goto out;
+		}
+		n = snprintf(p->sigpath, sizeof(p->sigpath), "%s%s", sigpath ? sigpath : p->path,
+		             sigpath ? "" : ".minisig");
+		if (n < 0 || (size_t)n >= sizeof(p->sigpath)) {
+			tool_err(CMD, p->path, "name too long");
+			nin++;
+			goto out;
+		}
+	}
+	if (load_seckey(sec, pwfd, &sk))
+		goto out;
+	rc = EXIT_OK;
+	for (int i = 0; i < nin; i++)
+		if (sign_one(&in[i], &sk, legacy, untrusted, trusted))
+			rc = EXIT_ERROR;
+out:
+	vouch_seckey_wipe(&sk);
+	for (int i = 0; i < nin; i++)
+		if (in[i].fd >= 0)
+			close(in[i].fd);
+	free(in);
+	return rc;
+}
