@@ -11,26 +11,35 @@
  */
 enum {
 	VOUCH_E_FIRST = -1000,
-	VOUCH_E_NOCOMMENT = -1000,  /* first line is not "untrusted comment: ..." */
-	VOUCH_E_BASE64 = -1001,     /* a line is not valid base64 */
-	VOUCH_E_LENGTH = -1002,     /* decoded data has the wrong length */
-	VOUCH_E_ALG = -1003,        /* an algorithm this version does not support */
-	VOUCH_E_TRAILING = -1004,   /* data after the last expected line */
-	VOUCH_E_LINE = -1005,       /* a line is too long or not newline-terminated */
-	VOUCH_E_CONTROL = -1006,    /* a comment holds control characters */
-	VOUCH_E_NOTRUSTED = -1007,  /* missing "trusted comment: ..." line */
-	VOUCH_E_TOOBIG = -1008,     /* input larger than the format allows */
-	VOUCH_E_WRONGKEY = -1009,   /* signature made by another key (key id differs) */
-	VOUCH_E_BADSIG = -1010,     /* signature does not match the data */
-	VOUCH_E_BADCOMMENT = -1011, /* global signature fails: trusted comment changed */
-	VOUCH_E_PASSWORD = -1012,   /* wrong password, or the secret key is corrupt */
-	VOUCH_E_KDF = -1013,        /* key derivation parameters unsupported or excessive */
-	VOUCH_E_CRYPTO = -1014,     /* the crypto library failed */
-	VOUCH_E_KEYPAIR = -1015,    /* secret key's public half is inconsistent */
-	VOUCH_E_KEYTYPE = -1016,    /* a different kind of object than expected */
-	VOUCH_E_EMPTY = -1017,      /* input is empty */
-	VOUCH_E_RANGE = -1018,      /* an argument is out of range */
-	VOUCH_E_LAST = -1018,
+	VOUCH_E_NOCOMMENT = -1000,      /* first line is not "untrusted comment: ..." */
+	VOUCH_E_BASE64 = -1001,         /* a line is not valid base64 */
+	VOUCH_E_LENGTH = -1002,         /* decoded data has the wrong length */
+	VOUCH_E_ALG = -1003,            /* an algorithm this version does not support */
+	VOUCH_E_TRAILING = -1004,       /* data after the last expected line */
+	VOUCH_E_LINE = -1005,           /* a line is too long or not newline-terminated */
+	VOUCH_E_CONTROL = -1006,        /* a comment holds control characters */
+	VOUCH_E_NOTRUSTED = -1007,      /* missing "trusted comment: ..." line */
+	VOUCH_E_TOOBIG = -1008,         /* input larger than the format allows */
+	VOUCH_E_WRONGKEY = -1009,       /* signature made by another key (key id differs) */
+	VOUCH_E_BADSIG = -1010,         /* signature does not match the data */
+	VOUCH_E_BADCOMMENT = -1011,     /* global signature fails: trusted comment changed */
+	VOUCH_E_PASSWORD = -1012,       /* wrong password, or the secret key is corrupt */
+	VOUCH_E_KDF = -1013,            /* key derivation parameters unsupported or excessive */
+	VOUCH_E_CRYPTO = -1014,         /* the crypto library failed */
+	VOUCH_E_KEYPAIR = -1015,        /* secret key's public half is inconsistent */
+	VOUCH_E_KEYTYPE = -1016,        /* a different kind of object than expected */
+	VOUCH_E_EMPTY = -1017,          /* input is empty */
+	VOUCH_E_RANGE = -1018,          /* an argument is out of range */
+	VOUCH_E_MANIFEST_LINE = -1019,  /* a manifest line is malformed */
+	VOUCH_E_MANIFEST_ORDER = -1020, /* manifest lines not in canonical order */
+	VOUCH_E_POLICY = -1021,         /* policy text has an error (see its line/column) */
+	VOUCH_E_EXPIRED = -1022,        /* the policy's expiry time has passed */
+	VOUCH_E_BUNDLE = -1023,         /* a policy bundle is malformed */
+	VOUCH_E_UNSIGNED = -1024,       /* a bundle carries no signature */
+	VOUCH_E_STORE = -1025,          /* the trust store is corrupt or of another version */
+	VOUCH_E_NOTFOUND = -1026,       /* no such entry */
+	VOUCH_E_NOTREGULAR = -1027,     /* not a regular file */
+	VOUCH_E_LAST = -1027,
 };
 
 /*

@@ -4,6 +4,7 @@
 #define VOUCH_FILE_H
 
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -32,6 +33,20 @@ enum {
  * Return: 0 or -errno (-EEXIST with VOUCH_WRITE_EXCL when @path exists).
  */
 int vouch_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int flags);
+
+/*
+ * vouch_file_stage() / vouch_file_commit() / vouch_file_discard() - the two
+ * halves of vouch_file_write_atomic(), for several files that must change
+ * together: stage each (written and synced under a temporary name returned in
+ * @tmp), and only when all are staged, commit each (renamed or, with
+ * VOUCH_WRITE_EXCL, linked into place, then the directory synced). A failed
+ * commit removes its temporary file; discard removes a staged file not committed.
+ * Return: 0 or -errno.
+ */
+int vouch_file_stage(const char *path, const void *buf, size_t len, mode_t mode,
+                     char tmp[static PATH_MAX]);
+int vouch_file_commit(const char *tmp, const char *path, int flags);
+void vouch_file_discard(const char *tmp);
 
 /*
  * vouch_fd_sha256() - SHA-256 of everything readable from @fd, in bounded memory.

@@ -7,5 +7,12 @@
 #include "digest.h"
 #include "minisign.h"
 #include "file.h"
+#include "manifest.h"
+#include "scan.h"
+#include "policy.h"
+#include "decide.h"
+#include "bundle.h"
+#include "compile.h"
+#include "store.h"
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "vouch/error.h"
 
-static const char *const project_msgs[] = {
+static const char *const project_msgs[VOUCH_E_FIRST - VOUCH_E_LAST + 1] = {
     [-VOUCH_E_NOCOMMENT + VOUCH_E_FIRST] = "first line is not an 'untrusted comment:' line",
     [-VOUCH_E_BASE64 + VOUCH_E_FIRST] = "invalid base64",
     [-VOUCH_E_LENGTH + VOUCH_E_FIRST] = "wrong length (truncated or garbled)",
@@ -24,14 +24,25 @@ static const char *const project_msgs[] = {
     [-VOUCH_E_KEYTYPE + VOUCH_E_FIRST] = "wrong kind of file",
     [-VOUCH_E_EMPTY + VOUCH_E_FIRST] = "empty file",
     [-VOUCH_E_RANGE + VOUCH_E_FIRST] = "argument out of range",
+    [-VOUCH_E_MANIFEST_LINE + VOUCH_E_FIRST] = "malformed manifest line",
+    [-VOUCH_E_MANIFEST_ORDER + VOUCH_E_FIRST] = "manifest lines are not in sorted order",
+    [-VOUCH_E_POLICY + VOUCH_E_FIRST] = "error in policy",
+    [-VOUCH_E_EXPIRED + VOUCH_E_FIRST] = "the policy has expired",
+    [-VOUCH_E_BUNDLE + VOUCH_E_FIRST] = "malformed policy bundle",
+    [-VOUCH_E_UNSIGNED + VOUCH_E_FIRST] = "policy bundle is not signed",
+    [-VOUCH_E_STORE + VOUCH_E_FIRST] = "trust store is corrupt or of another version",
+    [-VOUCH_E_NOTFOUND + VOUCH_E_FIRST] = "not found",
+    [-VOUCH_E_NOTREGULAR + VOUCH_E_FIRST] = "not a regular file",
 };
 
 const char *vouch_strerror(int err)
 {
 	if (err == 0)
 		return "success";
+	/* Every code has its phrase: test-error checks the table has no gap. */
 	if (err <= VOUCH_E_FIRST && err >= VOUCH_E_LAST)
-		return project_msgs[-err + VOUCH_E_FIRST];
+		return project_msgs[-err + VOUCH_E_FIRST] ? project_msgs[-err + VOUCH_E_FIRST]
+		                                          : "unknown error";
 	if (err < 0 && err > -4096)
 		return strerror(-err);
 	return "unknown error";

@@ -121,58 +121,70 @@ static int fsync_dir_of(const char *path)
 	return ret;
 }
 
-int vouch_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int flags)
+int vouch_file_stage(const char *path, const void *buf, size_t len, mode_t mode,
+                     char tmp[static PATH_MAX])
 {
-	char tmp[PATH_MAX];
-	int fd = -1, ret, n;
+	int fd, ret, n;
 	unsigned rnd;
 
 	/* A name only this process uses; O_EXCL makes a clash an error, not a clobber. */
 	if (getentropy(&rnd, sizeof(rnd)) != 0)
 		rnd = (unsigned)getpid();
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%08x", path, (long)getpid(), rnd);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
+	n = snprintf(tmp, PATH_MAX, "%s.tmp-%ld-%08x", path, (long)getpid(), rnd);
+	if (n < 0 || n >= PATH_MAX)
 		return -ENAMETOOLONG;
-	if ((flags & VOUCH_WRITE_EXCL) && access(path, F_OK) == 0)
-		return -EEXIST;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
 	/* The umask must not widen or narrow what the caller asked for. */
-	if (fchmod(fd, mode) != 0) {
+	ret = fchmod(fd, mode) != 0 ? -errno : 0;
+	if (!ret)
+		ret = write_all(fd, buf, len);
+	if (!ret && fsync(fd) != 0)
 		ret = -errno;
-		goto fail;
-	}
-	ret = write_all(fd, buf, len);
+	if (close(fd) != 0 && !ret)
+		ret = -errno;
 	if (ret)
-		goto fail;
-	if (fsync(fd) != 0) {
-		ret = -errno;
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		ret = -errno;
-		goto fail;
-	}
-	fd = -1;
+		unlink(tmp);
+	return ret;
+}
+
+int vouch_file_commit(const char *tmp, const char *path, int flags)
+{
 	if (flags & VOUCH_WRITE_EXCL) {
 		/* link() fails if @path exists: no window where another file is replaced. */
 		if (link(tmp, path) != 0) {
-			ret = -errno;
-			goto fail;
+			int ret = -errno;
+
+			unlink(tmp);
+			return ret;
 		}
 		unlink(tmp);
 	} else if (rename(tmp, path) != 0) {
-		ret = -errno;
-		goto fail;
+		int ret = -errno;
+
+		unlink(tmp);
+		return ret;
 	}
 	return fsync_dir_of(path);
-fail:
-	if (fd >= 0)
-		close(fd);
+}
+
+void vouch_file_discard(const char *tmp)
+{
 	unlink(tmp);
-	return ret;
+}
+
+int vouch_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int flags)
+{
+	char tmp[PATH_MAX];
+	int ret;
+
+	if ((flags & VOUCH_WRITE_EXCL) && access(path, F_OK) == 0)
+		return -EEXIST;
+	ret = vouch_file_stage(path, buf, len, mode, tmp);
+	if (ret)
+		return ret;
+	return vouch_file_commit(tmp, path, flags);
 }
 
 /* Read @fd to its end in fixed chunks, feeding @update. */

@@ -273,6 +273,15 @@ out:
 	return ret;
 }
 
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
 /* minisign's checksum: BLAKE2b-256 over sig_alg || keyid || seed || pk. */
 static int seckey_checksum(const uint8_t keynum_sk[static 72], uint8_t chk[static 32])
 {
@@ -309,8 +318,13 @@ int vouch_seckey_decrypt(const struct vouch_seckey_file *f, const char *pw, size
 	ret = seckey_checksum(ks, chk);
 	if (ret)
 		goto out;
+	/*
+	 * minisign -W (0.11) leaves the checksum of an unencrypted key all zero and
+	 * skips it when loading; such a key is still checked below: its seed must
+	 * give its public key.
+	 */
 	ret = VOUCH_E_PASSWORD;
-	if (CRYPTO_memcmp(chk, ks + 72, 32) != 0)
+	if (CRYPTO_memcmp(chk, ks + 72, 32) != 0 && (f->encrypted || !all_zero(ks + 72, 32)))
 		goto out;
 	memcpy(out->keyid, ks, VOUCH_KEYID_LEN);
 	memcpy(out->seed, ks + 8, VOUCH_SEED_LEN);

@@ -52,12 +52,13 @@ int cmd_hash(int argc, char **argv)
 	int c, rc = EXIT_OK;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0; /* one-line errors: tool_bad_option() reports */
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			help();
 			return EXIT_OK;
 		}
-		return tool_usage(CMD, "invalid option");
+		return tool_bad_option(CMD, c, argc, argv);
 	}
 	if (optind == argc)
 		return tool_usage(CMD, "no FILE to hash");

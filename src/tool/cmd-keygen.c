@@ -2,6 +2,7 @@
 /* vouch keygen: an Ed25519 key pair in minisign's public and secret key formats. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,13 +43,15 @@ int cmd_keygen(int argc, char **argv)
 	bool nopw = false, force = false;
 	int pwfd = -1, c, ret, flags, rc = EXIT_ERROR;
 	char pw[PASSWORD_MAX + 1], sectext[512], pubtext[256], id[17];
+	char sectmp[PATH_MAX], pubtmp[PATH_MAX];
 	size_t pwlen = 0, seclen, publen;
 	struct vouch_seckey sk;
 	struct vouch_pubkey pk;
 
 	memset(&sk, 0, sizeof(sk));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:s:Wfh", opts, NULL)) != -1) {
+	opterr = 0; /* one-line errors: tool_bad_option() reports */
+	while ((c = getopt_long(argc, argv, ":p:s:Wfh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pub = optarg;
@@ -71,7 +74,7 @@ int cmd_keygen(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		default:
-			return tool_usage(CMD, "invalid option");
+			return tool_bad_option(CMD, c, argc, argv);
 		}
 	}
 	if (optind != argc)
@@ -112,13 +115,26 @@ int cmd_keygen(int argc, char **argv)
 		tool_err(CMD, NULL, "cannot make the key pair: %s", vouch_strerror(ret));
 		goto out;
 	}
+	/* Stage both files first: a failure then leaves any existing pair untouched. */
 	flags = force ? 0 : VOUCH_WRITE_EXCL;
-	ret = vouch_file_write_atomic(sec, sectext, seclen, 0600, flags);
+	ret = vouch_file_stage(sec, sectext, seclen, 0600, sectmp);
 	if (ret) {
 		tool_err(CMD, sec, "cannot write: %s", vouch_strerror(ret));
 		goto out;
 	}
-	ret = vouch_file_write_atomic(pub, pubtext, publen, 0644, flags);
+	ret = vouch_file_stage(pub, pubtext, publen, 0644, pubtmp);
+	if (ret) {
+		vouch_file_discard(sectmp);
+		tool_err(CMD, pub, "cannot write: %s", vouch_strerror(ret));
+		goto out;
+	}
+	ret = vouch_file_commit(sectmp, sec, flags);
+	if (ret) {
+		vouch_file_discard(pubtmp);
+		tool_err(CMD, sec, "cannot write: %s", vouch_strerror(ret));
+		goto out;
+	}
+	ret = vouch_file_commit(pubtmp, pub, flags);
 	if (ret) {
 		tool_err(CMD, pub, "cannot write: %s", vouch_strerror(ret));
 		/* A new secret key without its public half is useless; do not leave it. */

@@ -17,6 +17,9 @@
 
 static const char *const CMD = "sign";
 
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
 static void help(void)
 {
 	printf("Usage: vouch sign -s SECKEY [-t COMMENT] [-c COMMENT] [-x SIGFILE] [-l]\n"
@@ -39,45 +42,6 @@ struct input {
 	int fd;
 	char sigpath[PATH_MAX];
 };
-
-static int load_seckey(const char *path, int pwfd, struct vouch_seckey *sk)
-{
-	struct vouch_seckey_file f;
-	char *text = NULL, pw[PASSWORD_MAX + 1];
-	size_t len = 0, pwlen = 0;
-	int ret, rc = EXIT_ERROR;
-
-	ret = vouch_file_read(path, VOUCH_KEYFILE_MAX, &text, &len);
-	if (ret) {
-		tool_err(CMD, path, "cannot read secret key: %s", vouch_strerror(ret));
-		return EXIT_ERROR;
-	}
-	ret = vouch_seckey_parse(&f, text, len);
-	if (ret == VOUCH_E_KEYTYPE) {
-		tool_err(CMD, path, "wrong kind of file: not a minisign secret key%s",
-		         memmem(text, len, "public key", 10) ? " (this is a public key)" : "");
-		goto out;
-	}
-	if (ret) {
-		tool_err(CMD, path, "malformed secret key: %s", vouch_strerror(ret));
-		goto out;
-	}
-	if (f.encrypted && tool_password(CMD, pwfd, false, pw, &pwlen))
-		goto out;
-	ret = vouch_seckey_decrypt(&f, pw, pwlen, sk);
-	if (ret) {
-		tool_err(CMD, path, "%s", vouch_strerror(ret));
-		goto out;
-	}
-	rc = EXIT_OK;
-out:
-	OPENSSL_cleanse(&f, sizeof(f));
-	OPENSSL_cleanse(pw, sizeof(pw));
-	if (text)
-		OPENSSL_cleanse(text, len);
-	free(text);
-	return rc;
-}
 
 /* The message to sign: BLAKE2b-512 of the file, or the file itself (legacy). */
 static int sign_one(const struct input *in, const struct vouch_seckey *sk, bool legacy,
@@ -149,6 +113,28 @@ ioerr:
 	return EXIT_ERROR;
 }
 
+static const char *comment_problem(int err, bool trusted)
+{
+	if (err == VOUCH_E_CONTROL)
+		return "contains control characters";
+	return trusted ? "is longer than " STR(VOUCH_TCOMMENT_MAX) " bytes"
+	               : "is longer than " STR(VOUCH_COMMENT_MAX) " bytes";
+}
+
+/* Whether @sigpath is the same file as one of the first @n inputs. */
+static bool signs_over_input(const char *sigpath, const struct input *in, int n)
+{
+	struct stat sst, ist;
+
+	if (stat(sigpath, &sst) != 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (fstat(in[i].fd, &ist) == 0 && ist.st_dev == sst.st_dev &&
+		    ist.st_ino == sst.st_ino)
+			return true;
+	return false;
+}
+
 int cmd_sign(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -170,7 +156,8 @@ int cmd_sign(int argc, char **argv)
 
 	memset(&sk, 0, sizeof(sk));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:t:c:x:lh", opts, NULL)) != -1) {
+	opterr = 0; /* one-line errors: tool_bad_option() reports */
+	while ((c = getopt_long(argc, argv, ":s:t:c:x:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sec = optarg;
@@ -196,7 +183,7 @@ int cmd_sign(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		default:
-			return tool_usage(CMD, "invalid option");
+			return tool_bad_option(CMD, c, argc, argv);
 		}
 	}
 	if (!sec)
@@ -206,9 +193,9 @@ int cmd_sign(int argc, char **argv)
 	if (sigpath && argc - optind != 1)
 		return tool_usage(CMD, "-x SIGFILE takes exactly one FILE");
 	if (trusted && (ret = vouch_comment_check(trusted, strlen(trusted), true)))
-		return tool_usage(CMD, "-t: trusted comment %s", vouch_strerror(ret));
+		return tool_usage(CMD, "-t: the trusted comment %s", comment_problem(ret, true));
 	if ((ret = vouch_comment_check(untrusted, strlen(untrusted), false)))
-		return tool_usage(CMD, "-c: untrusted comment %s", vouch_strerror(ret));
+		return tool_usage(CMD, "-c: the untrusted comment %s", comment_problem(ret, false));
 
 	/* Open every file first: a missing one fails the run before anything is written. */
 	in = calloc((size_t)(argc - optind), sizeof(*in));
@@ -218,18 +205,12 @@ int cmd_sign(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++, nin++) {
 		struct input *p = &in[nin];
-		struct stat st;
 		int n;
 
 		p->path = argv[i];
-		p->fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		p->fd = tool_open_regular(p->path);
 		if (p->fd < 0) {
-			tool_err(CMD, p->path, "cannot open: %s", strerror(errno));
-			goto out;
-		}
-		if (fstat(p->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-			tool_err(CMD, p->path, "not a regular file");
-			nin++;
+			tool_err(CMD, p->path, "cannot open: %s", vouch_strerror(p->fd));
 			goto out;
 		}
 		n = snprintf(p->sigpath, sizeof(p->sigpath), "%s%s", sigpath ? sigpath : p->path,
@@ -240,7 +221,14 @@ int cmd_sign(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (load_seckey(sec, pwfd, &sk))
+	/* Never replace a file being signed with a signature. */
+	for (int i = 0; i < nin; i++) {
+		if (signs_over_input(in[i].sigpath, in, nin)) {
+			tool_err(CMD, in[i].sigpath, "is a file being signed; not overwriting it");
+			goto out;
+		}
+	}
+	if (tool_load_seckey(CMD, sec, pwfd, &sk))
 		goto out;
 	rc = EXIT_OK;
 	for (int i = 0; i < nin; i++)

@@ -89,17 +89,14 @@ static int check_data(struct result *r, const struct vouch_sig *sig, const struc
 	struct stat st;
 	int fd, ret;
 
-	fd = open(r->file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		ret = -errno;
+	fd = tool_open_regular(r->file);
+	if (fd < 0) {
+		ret = fd;
 		goto ioerr;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = -EINVAL;
-		r->reason = "cannot read";
-		snprintf(r->detail, sizeof(r->detail), "not a regular file");
-		close(fd);
-		return EXIT_ERROR;
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		goto ioerr;
 	}
 	if (sig->alg == VOUCH_SIG_PREHASHED) {
 		ret = vouch_fd_blake2b512(fd, hash);
@@ -226,7 +223,8 @@ int cmd_verify(int argc, char **argv)
 	struct vouch_pubkey pk;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:P:x:qh", opts, NULL)) != -1) {
+	opterr = 0; /* one-line errors: tool_bad_option() reports */
+	while ((c = getopt_long(argc, argv, ":p:P:x:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pub = optarg;
@@ -247,7 +245,7 @@ int cmd_verify(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		default:
-			return tool_usage(CMD, "invalid option");
+			return tool_bad_option(CMD, c, argc, argv);
 		}
 	}
 	if (!pub == !b64)

@@ -11,6 +11,7 @@ static const struct command commands[] = {
     {"sign", cmd_sign, "sign files (writes FILE.minisig)"},
     {"verify", cmd_verify, "verify minisign or signify signatures"},
     {"hash", cmd_hash, "print SHA-256 of files in sha256sum's format"},
+    {"manifest", cmd_manifest, "list code files and their hashes (create, from-dpkg)"},
 };
 
 static void usage(FILE *f)
@@ -45,6 +46,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "vouch: unknown command '%s'\nTry 'vouch --help'.\n", argv[1]);
+	fprintf(stderr, "vouch: unknown command '%s' (see 'vouch --help')\n", argv[1]);
 	return EXIT_ERROR;
 }

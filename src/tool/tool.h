@@ -28,12 +28,22 @@ int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_why(int argc, char **argv);
 
 /* "vouch: <cmd>: <what>: <why>" on stderr, one line. @what may be NULL. */
 void tool_err(const char *cmd, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Usage error: the message, then "Try 'vouch <cmd> --help'."; returns EXIT_ERROR. */
+/* Usage error, one line ending in "(see 'vouch <cmd> --help')"; returns EXIT_ERROR. */
 int tool_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * After getopt_long() (optstring starting with ':') returned @c ('?' or ':'):
+ * name the unknown option or the one missing its argument, in one line. EXIT_ERROR.
+ */
+int tool_bad_option(const char *cmd, int c, int argc, char **argv);
 
 /*
  * Read a password: from @fd if >= 0 (up to the first newline), else from the
@@ -47,6 +57,20 @@ int tool_parse_fd(const char *cmd, const char *arg);
 
 /* Load a public key file, or a base64 key given on the command line (-P). EXIT_* */
 int tool_load_pubkey(const char *cmd, const char *path, const char *b64, struct vouch_pubkey *pk);
+
+/* Read and parse a secret key file (no decryption yet). EXIT_*, message printed. */
+int tool_read_seckey(const char *cmd, const char *path, struct vouch_seckey_file *f);
+/* Decrypt a parsed secret key, asking for the password if it is encrypted. EXIT_* */
+int tool_unlock_seckey(const char *cmd, const char *path, const struct vouch_seckey_file *f,
+                       int pwfd, struct vouch_seckey *sk);
+/* Both of the above. Wipe @sk with vouch_seckey_wipe() when done. EXIT_* */
+int tool_load_seckey(const char *cmd, const char *path, int pwfd, struct vouch_seckey *sk);
+
+/*
+ * Open @path for reading only if it is a regular file (never blocking on a FIFO).
+ * Return: the descriptor; -errno; -EISDIR; or VOUCH_E_NOTREGULAR.
+ */
+int tool_open_regular(const char *path);
 
 /* Write @s as a JSON string literal (with quotes) to @f. */
 void tool_json_string(FILE *f, const char *s);

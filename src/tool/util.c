@@ -2,7 +2,10 @@
 /* Helpers every vouch subcommand uses: messages, passwords, public keys, JSON strings. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -32,8 +35,22 @@ int tool_usage(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'vouch %s --help'.\n", cmd);
+	fprintf(stderr, " (see 'vouch %s --help')\n", cmd);
 	return EXIT_ERROR;
+}
+
+int tool_bad_option(const char *cmd, int c, int argc, char **argv)
+{
+	const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
+	bool lng = strncmp(arg, "--", 2) == 0;
+
+	if (c == ':' && lng)
+		return tool_usage(cmd, "%s needs an argument", arg);
+	if (c == ':')
+		return tool_usage(cmd, "-%c needs an argument", optopt);
+	if (lng)
+		return tool_usage(cmd, "unknown option '%s'", arg);
+	return tool_usage(cmd, "unknown option '-%c'", optopt);
 }
 
 int tool_parse_fd(const char *cmd, const char *arg)
@@ -139,11 +156,11 @@ int tool_password(const char *cmd, int fd, bool confirm, char buf[static PASSWOR
 
 static const char *kind_hint(const char *text, size_t len)
 {
-	/* Only for the message: say what the file seems to be instead. */
-	if (memmem(text, len, "secret key", 10))
-		return "wrong kind of file: a secret key where a public key was expected";
+	/* Only for the message. A signature's comment may say "secret key" too: test it first. */
 	if (memmem(text, len, "signature", 9))
 		return "wrong kind of file: a signature where a public key was expected";
+	if (memmem(text, len, "secret key", 10))
+		return "wrong kind of file: a secret key where a public key was expected";
 	return "wrong kind of file: not a public key";
 }
 
@@ -175,16 +192,136 @@ int tool_load_pubkey(const char *cmd, const char *path, const char *b64, struct 
 	return ret ? EXIT_ERROR : EXIT_OK;
 }
 
+/* Length of the valid UTF-8 sequence at @p (1-4), or 0 if it is not valid. */
+static size_t utf8_len(const unsigned char *p)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1fu;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0fu;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07u;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 void tool_json_string(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (n == 0) {
+			/* JSON text must be UTF-8: a byte that is not becomes U+FFFD. */
+			fputs("\\ufffd", f);
+			p++;
+		} else if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p++);
+		} else {
+			fwrite(p, 1, n, f);
+			p += n;
+		}
 	}
 	fputc('"', f);
+}
+
+int tool_read_seckey(const char *cmd, const char *path, struct vouch_seckey_file *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = vouch_file_read(path, VOUCH_KEYFILE_MAX, &text, &len);
+	if (ret) {
+		tool_err(cmd, path, "cannot read secret key: %s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	ret = vouch_seckey_parse(f, text, len);
+	if (ret == VOUCH_E_KEYTYPE)
+		tool_err(cmd, path, "wrong kind of file: not a minisign secret key%s",
+		         memmem(text, len, "public key", 10) ? " (this is a public key)" : "");
+	else if (ret)
+		tool_err(cmd, path, "malformed secret key: %s", vouch_strerror(ret));
+	OPENSSL_cleanse(text, len);
+	free(text);
+	return ret ? EXIT_ERROR : EXIT_OK;
+}
+
+int tool_unlock_seckey(const char *cmd, const char *path, const struct vouch_seckey_file *f,
+                       int pwfd, struct vouch_seckey *sk)
+{
+	char pw[PASSWORD_MAX + 1];
+	size_t pwlen = 0;
+	int ret, rc = EXIT_ERROR;
+
+	if (f->encrypted && tool_password(cmd, pwfd, false, pw, &pwlen))
+		goto out;
+	ret = vouch_seckey_decrypt(f, pw, pwlen, sk);
+	if (ret) {
+		tool_err(cmd, path, "%s", vouch_strerror(ret));
+		goto out;
+	}
+	rc = EXIT_OK;
+out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	return rc;
+}
+
+int tool_load_seckey(const char *cmd, const char *path, int pwfd, struct vouch_seckey *sk)
+{
+	struct vouch_seckey_file f;
+	int rc = tool_read_seckey(cmd, path, &f);
+
+	if (rc == EXIT_OK)
+		rc = tool_unlock_seckey(cmd, path, &f, pwfd, sk);
+	OPENSSL_cleanse(&f, sizeof(f));
+	return rc;
+}
+
+int tool_open_regular(const char *path)
+{
+	struct stat st;
+	int fd, flags;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : VOUCH_E_NOTREGULAR;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
 }

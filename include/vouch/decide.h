@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The decision engine: allow or deny one file, by which rule, and why. Pure: no I/O. */
+#ifndef VOUCH_DECIDE_H
+#define VOUCH_DECIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "digest.h"
+#include "policy.h"
+
+/* Flags of a trust record: which rules name this hash. More than one may be set. */
+enum {
+	VOUCH_TRUST_DENY = 1 << 0,     /* an explicit deny rule */
+	VOUCH_TRUST_ALLOW = 1 << 1,    /* an explicit allow rule */
+	VOUCH_TRUST_MANIFEST = 1 << 2, /* listed by a trusted, signed manifest */
+};
+
+/*
+ * What the compiled trust set knows of one SHA-256. String and manifest
+ * references index the compiled policy's tables; VOUCH_NONE means none.
+ */
+#define VOUCH_NONE UINT32_MAX
+struct vouch_trust_rec {
+	uint32_t flags;
+	uint32_t deny_msg;  /* message of the deny rule */
+	uint32_t allow_msg; /* note of the allow rule */
+	uint32_t manifest;  /* first trusted manifest listing the hash */
+};
+
+/* A trusted manifest as compiled. */
+struct vouch_cmanifest {
+	uint32_t path;                    /* string index */
+	uint32_t signer;                  /* index into signers */
+	uint8_t sha256[VOUCH_SHA256_LEN]; /* of the manifest text that was verified */
+	uint64_t entries;
+};
+
+struct vouch_csigner {
+	uint32_t name; /* string index */
+	struct vouch_pubkey key;
+};
+
+/* The compiled policy: everything but the trust set itself. */
+struct vouch_cpolicy {
+	enum vouch_mode mode;
+	uint32_t gates;
+	int64_t expires;  /* 0: never */
+	int64_t compiled; /* when it was compiled, Unix seconds */
+	uint32_t message; /* default denial message, string index or VOUCH_NONE */
+	uint8_t source_sha256[VOUCH_SHA256_LEN];
+	char **strings;
+	uint32_t nstrings;
+	struct vouch_csigner *signers;
+	uint32_t nsigners;
+	struct vouch_cmanifest *manifests;
+	uint32_t nmanifests;
+	char *source; /* the policy text compiled, for display */
+};
+
+/* The string at @idx, or NULL for VOUCH_NONE or out of range. */
+const char *vouch_cpolicy_string(const struct vouch_cpolicy *cp, uint32_t idx);
+void vouch_cpolicy_free(struct vouch_cpolicy *cp);
+
+/* How code reached the kernel's attention. */
+enum vouch_event {
+	VOUCH_EV_EXEC = 0,    /* execve/execveat of the file */
+	VOUCH_EV_ELF_OPEN,    /* an ELF object opened as code (library, dlopen, loader) */
+	VOUCH_EV_SHEBANG,     /* a script started by #!, or its interpreter */
+	VOUCH_EV_INTERP_READ, /* a script read by an interpreter */
+	VOUCH_EV_CHECK,       /* asked by 'vouch check': gated as an exec */
+};
+
+/* Facts about the process. None of them decides today; all go into the reason and log. */
+struct vouch_subject {
+	pid_t pid;
+	uid_t uid;
+	const char *exe;           /* path of its executable, may be NULL */
+	const uint8_t *exe_sha256; /* may be NULL */
+};
+
+/* Facts about the file. The path is for the reason only: it never decides. */
+struct vouch_object {
+	enum vouch_event event;
+	const uint8_t *sha256; /* VOUCH_SHA256_LEN bytes */
+	uint64_t size;
+	const char *path; /* may be NULL */
+};
+
+/* The rule that decided, in precedence order. */
+enum vouch_rule {
+	VOUCH_RULE_NOT_GATED = 0, /* this kind of event is not gated by the policy */
+	VOUCH_RULE_EXPIRED,       /* the policy has expired: nothing is vouched for */
+	VOUCH_RULE_DENY_HASH,     /* an explicit deny beats every allow */
+	VOUCH_RULE_ALLOW_HASH,    /* a hash rule beats trust through a manifest */
+	VOUCH_RULE_MANIFEST,      /* listed by a trusted, signed manifest */
+	VOUCH_RULE_DEFAULT,       /* not vouched for */
+};
+
+struct vouch_decision {
+	bool allow;      /* the verdict given to the kernel */
+	bool would_deny; /* monitor mode: allowed, but enforce would have denied */
+	enum vouch_rule rule;
+	uint32_t manifest;   /* with VOUCH_RULE_MANIFEST: the manifest index */
+	const char *message; /* the policy's message for the user, or NULL; owned by @cp */
+	char reason[512];    /* one line, in words */
+};
+
+/* The rule's name as shown to people and in JSON: "deny-hash", "manifest", ... */
+const char *vouch_rule_name(enum vouch_rule r);
+
+/*
+ * vouch_decide() - decide one event. Pure: no I/O, no allocation, no clock.
+ * @cp: the compiled policy.
+ * @subj, @obj: facts about the process and the file.
+ * @rec: the trust set's record for obj->sha256, or NULL if it has none.
+ * @now: the current time, Unix seconds (checked against the policy's expiry).
+ * @out: the decision.
+ * Thread-safe: @cp and @rec are only read.
+ */
+void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *subj,
+                  const struct vouch_object *obj, const struct vouch_trust_rec *rec, int64_t now,
+                  struct vouch_decision *out);
+
+#endif

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The decision engine: one verdict, the rule that made it, and a reason in words. No I/O. */
+#include <stdio.h>
+#include <string.h>
+
+#include "vouch/decide.h"
+
+static const char *const rule_names[] = {
+    [VOUCH_RULE_NOT_GATED] = "not-gated", [VOUCH_RULE_EXPIRED] = "expired",
+    [VOUCH_RULE_DENY_HASH] = "deny-hash", [VOUCH_RULE_ALLOW_HASH] = "allow-hash",
+    [VOUCH_RULE_MANIFEST] = "manifest",   [VOUCH_RULE_DEFAULT] = "default",
+};
+
+const char *vouch_rule_name(enum vouch_rule r)
+{
+	return (unsigned)r < sizeof(rule_names) / sizeof(rule_names[0]) ? rule_names[r] : "?";
+}
+
+/* Which gate covers an event; 0 means always decided (an explicit question). */
+static uint32_t gate_of(enum vouch_event ev)
+{
+	switch (ev) {
+	case VOUCH_EV_EXEC:
+		return VOUCH_GATE_EXEC;
+	case VOUCH_EV_ELF_OPEN:
+		return VOUCH_GATE_ELF;
+	case VOUCH_EV_SHEBANG:
+		return VOUCH_GATE_SHEBANG;
+	case VOUCH_EV_INTERP_READ:
+		return VOUCH_GATE_INTERP;
+	case VOUCH_EV_CHECK:
+	default:
+		return 0;
+	}
+}
+
+static const char *event_words(enum vouch_event ev)
+{
+	switch (ev) {
+	case VOUCH_EV_EXEC:
+		return "executing programs";
+	case VOUCH_EV_ELF_OPEN:
+		return "loading ELF objects";
+	case VOUCH_EV_SHEBANG:
+		return "starting #! scripts";
+	case VOUCH_EV_INTERP_READ:
+		return "scripts read by interpreters";
+	default:
+		return "this kind of access";
+	}
+}
+
+static void hex(const uint8_t *in, char out[static 65])
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = d[in[i] >> 4];
+		out[2 * i + 1] = d[in[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *subj,
+                  const struct vouch_object *obj, const struct vouch_trust_rec *rec, int64_t now,
+                  struct vouch_decision *out)
+{
+	uint32_t gate = gate_of(obj->event);
+	uint32_t flags = rec ? rec->flags : 0;
+	const char *s;
+	char h[65], when[21], r[sizeof(out->reason) - 32];
+	bool deny;
+
+	/* No rule looks at the subject yet: who runs a file never makes it trusted. */
+	(void)subj;
+	memset(out, 0, sizeof(*out));
+	out->manifest = VOUCH_NONE;
+	hex(obj->sha256, h);
+
+	if (gate && !(cp->gates & gate)) {
+		out->allow = true;
+		out->rule = VOUCH_RULE_NOT_GATED;
+		snprintf(out->reason, sizeof(out->reason), "not gated: the policy does not gate %s",
+		         event_words(obj->event));
+		return;
+	}
+	/* Precedence, the same everywhere (vouch-policy(5)): expiry, then an explicit
+	 * deny over every allow, then a hash allow over manifest trust, then default deny. */
+	if (cp->expires && now >= cp->expires) {
+		vouch_time_format(cp->expires, when);
+		out->rule = VOUCH_RULE_EXPIRED;
+		out->message = vouch_cpolicy_string(cp, cp->message);
+		deny = true;
+		snprintf(r, sizeof(r),
+		         "the policy expired at %s: nothing is vouched for until a current policy "
+		         "is installed",
+		         when);
+	} else if (flags & VOUCH_TRUST_DENY) {
+		out->rule = VOUCH_RULE_DENY_HASH;
+		out->message = vouch_cpolicy_string(cp, rec->deny_msg);
+		if (!out->message)
+			out->message = vouch_cpolicy_string(cp, cp->message);
+		deny = true;
+		snprintf(r, sizeof(r), "denied by a deny rule for sha256 %s", h);
+	} else if (flags & VOUCH_TRUST_ALLOW) {
+		out->rule = VOUCH_RULE_ALLOW_HASH;
+		deny = false;
+		s = vouch_cpolicy_string(cp, rec->allow_msg);
+		snprintf(r, sizeof(r), "allowed by an allow rule for sha256 %s%s%s", h,
+		         s ? ": " : "", s ? s : "");
+	} else if ((flags & VOUCH_TRUST_MANIFEST) && rec->manifest < cp->nmanifests) {
+		const struct vouch_cmanifest *m = &cp->manifests[rec->manifest];
+		const char *path = vouch_cpolicy_string(cp, m->path);
+		const char *signer = m->signer < cp->nsigners
+		                         ? vouch_cpolicy_string(cp, cp->signers[m->signer].name)
+		                         : NULL;
+
+		out->rule = VOUCH_RULE_MANIFEST;
+		out->manifest = rec->manifest;
+		deny = false;
+		snprintf(r, sizeof(r), "listed in manifest %s signed by %s", path ? path : "?",
+		         signer ? signer : "?");
+	} else {
+		out->rule = VOUCH_RULE_DEFAULT;
+		out->message = vouch_cpolicy_string(cp, cp->message);
+		deny = true;
+		snprintf(r, sizeof(r),
+		         "not vouched for: sha256 %s is in no allow rule and no trusted manifest",
+		         h);
+	}
+
+	if (!deny) {
+		out->allow = true;
+		snprintf(out->reason, sizeof(out->reason), "%s", r);
+	} else if (cp->mode == VOUCH_MODE_MONITOR) {
+		out->allow = true;
+		out->would_deny = true;
+		snprintf(out->reason, sizeof(out->reason), "monitor mode, would deny: %s", r);
+	} else {
+		out->allow = false;
+		snprintf(out->reason, sizeof(out->reason), "%s", r);
+	}
+}

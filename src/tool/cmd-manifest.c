@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouch manifest: list the code files of trees (create) or of installed Debian packages
+ * (from-dpkg). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tool.h"
+#include "vouch/manifest.h"
+#include "vouch/scan.h"
+
+static const char *const CMD = "manifest";
+
+static const char usage_create[] =
+    "Usage: vouch manifest create -o OUT [--base DIR] [-x] [-v] [--json] PATH...\n";
+static const char usage_dpkg[] =
+    "Usage: vouch manifest from-dpkg -o OUT [--admindir DIR] [--root DIR] [-v] [--json]\n";
+
+static void help_create(void)
+{
+	printf("%s", usage_create);
+	printf("\n"
+	       "Write to OUT a manifest of every code file under each PATH: ELF executables\n"
+	       "and shared objects (by their ELF header) and scripts (a \"#!\" first line), as\n"
+	       "sorted lines \"sha256 size path\". Directories are walked recursively; symbolic\n"
+	       "links are never followed. OUT is replaced atomically, and only if the whole\n"
+	       "walk succeeded. Sign it with 'vouch sign'.\n"
+	       "\n"
+	       "  -o, --output OUT          manifest to write (required)\n"
+	       "      --base DIR            record paths relative to DIR with a leading \"/\"\n"
+	       "                            (a staging tree); every PATH must be under DIR\n"
+	       "  -x, --one-file-system     do not descend into other filesystems\n"
+	       "  -v, --verbose             print a summary on standard error\n"
+	       "      --json                print a JSON summary on standard output\n"
+	       "  -h, --help                show this help\n");
+}
+
+static void help_dpkg(void)
+{
+	printf("%s", usage_dpkg);
+	printf("\n"
+	       "Write to OUT a manifest of every code file that Debian packages installed,\n"
+	       "as dpkg's md5sums files list them. Each code file is checked against the MD5\n"
+	       "dpkg recorded: a file changed since installation, missing or unreadable is\n"
+	       "reported on standard error and left out. Exit status 0 when OUT is written,\n"
+	       "also with such reports (see vouch-manifest(1)).\n"
+	       "\n"
+	       "  -o, --output OUT          manifest to write (required)\n"
+	       "      --admindir DIR        dpkg's database (default /var/lib/dpkg)\n"
+	       "      --root DIR            where the packages are installed (default /)\n"
+	       "  -v, --verbose             print a summary on standard error\n"
+	       "      --json                print a JSON summary on standard output\n"
+	       "  -h, --help                show this help\n");
+}
+
+static void help(void)
+{
+	printf(
+	    "Usage: vouch manifest create -o OUT [--base DIR] [-x] [-v] [--json] PATH...\n"
+	    "       vouch manifest from-dpkg -o OUT [--admindir DIR] [--root DIR] [-v] [--json]\n"
+	    "       vouch manifest SUBCOMMAND --help\n"
+	    "\n"
+	    "Make manifests: sorted lines \"sha256 size path\" naming code files (ELF\n"
+	    "executables, shared objects, \"#!\" scripts) to vouch for. Sign them with\n"
+	    "'vouch sign'.\n"
+	    "\n"
+	    "Subcommands:\n"
+	    "  create      list the code files under the given paths\n"
+	    "  from-dpkg   list the code files Debian packages installed, each checked\n"
+	    "              against dpkg's recorded MD5 first\n");
+}
+
+/* A path made printable on one line (escaped as in manifests); malloc'd or NULL. */
+static char *printable(const char *path)
+{
+	char *p = malloc(2 * strlen(path) + 1);
+
+	if (p)
+		vouch_manifest_escape(path, p);
+	return p;
+}
+
+struct reporter {
+	bool dpkg;
+};
+
+static void on_report(void *ctx, const struct vouch_scan_event *ev)
+{
+	const struct reporter *r = ctx;
+	char *p = ev->path ? printable(ev->path) : NULL;
+	const char *what = p ? p : ev->path ? "(a path)" : NULL;
+	const char *pkg = ev->package ? ev->package : "?";
+
+	switch (ev->what) {
+	case VOUCH_SCAN_FAILED:
+		if (ev->line)
+			tool_err(CMD, what, "line %zu: %s", ev->line,
+			         ev->err == VOUCH_E_MANIFEST_LINE ? "malformed line"
+			                                          : vouch_strerror(ev->err));
+		else if (ev->err == VOUCH_E_RANGE && !r->dpkg)
+			tool_err(CMD, what, "not under the --base directory");
+		else
+			tool_err(CMD, what, "%s", vouch_strerror(ev->err));
+		break;
+	case VOUCH_SCAN_SKIPPED:
+		tool_err(CMD, what,
+		         "not a regular file or directory (symbolic links are not "
+		         "followed): skipped");
+		break;
+	case VOUCH_SCAN_CHANGED:
+		tool_err(CMD, what, "changed since installation (package %s): left out", pkg);
+		break;
+	case VOUCH_SCAN_REPLACED:
+		tool_err(CMD, what, "no longer a regular file (package %s): left out", pkg);
+		break;
+	case VOUCH_SCAN_MISSING:
+		tool_err(CMD, what, "missing (package %s): left out", pkg);
+		break;
+	case VOUCH_SCAN_UNREADABLE:
+		tool_err(CMD, what, "cannot read: %s (package %s): left out",
+		         vouch_strerror(ev->err), pkg);
+		break;
+	}
+	free(p);
+}
+
+/* Format @m (already sorted) and replace @out with it. EXIT_* */
+static int write_manifest(const char *out, const struct vouch_manifest *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = vouch_manifest_format(m, &text, &len);
+
+	if (!ret)
+		ret = vouch_file_write_atomic(out, text, len, 0644, 0);
+	free(text);
+	if (ret) {
+		char *p = printable(out);
+
+		tool_err(CMD, p ? p : out, "cannot write: %s", vouch_strerror(ret));
+		free(p);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+static void json_field(const char *name, uint64_t v, bool last)
+{
+	printf("\"%s\":%" PRIu64 "%s", name, v, last ? "}\n" : ",");
+}
+
+static int flush_stdout(void)
+{
+	if (fflush(stdout) != 0) {
+		tool_err(CMD, "standard output", "%s", strerror(errno));
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+enum {
+	OPT_BASE = 256,
+	OPT_JSON,
+	OPT_ADMINDIR,
+	OPT_ROOT,
+};
+
+static int run_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"base", required_argument, NULL, OPT_BASE},
+	    {"one-file-system", no_argument, NULL, 'x'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct reporter rep = {false};
+	struct vouch_scan_opts so = {.report = on_report, .ctx = &rep};
+	struct vouch_scan_stats st;
+	struct vouch_manifest m;
+	const char *out = NULL;
+	bool verbose = false, json = false;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0; /* one-line errors: tool_bad_option() reports */
+	while ((c = getopt_long(argc, argv, ":o:xvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_BASE:
+			so.base = optarg;
+			break;
+		case 'x':
+			so.flags |= VOUCH_SCAN_ONE_FS;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'h':
+			help_create();
+			return EXIT_OK;
+		default:
+			return tool_bad_option(CMD, c, argc, argv);
+		}
+	}
+	if (!out)
+		return tool_usage(CMD, "create: -o OUT is required");
+	if (out[0] == '\0')
+		return tool_usage(CMD, "create: -o OUT is empty");
+	if (optind == argc)
+		return tool_usage(CMD, "create: no PATH to list");
+	vouch_manifest_init(&m);
+	rc = EXIT_ERROR;
+	if (vouch_manifest_scan(&m, (const char *const *)argv + optind, (size_t)(argc - optind),
+	                        &so, &st))
+		goto out;
+	rc = write_manifest(out, &m);
+	if (rc)
+		goto out;
+	if (verbose) {
+		char *p = printable(out);
+
+		tool_err(CMD, p ? p : out,
+		         "%" PRIu64 " code files listed (%" PRIu64 " ELF, %" PRIu64
+		         " scripts), %" PRIu64 " entries skipped, %" PRIu64 " bytes hashed",
+		         st.files, st.elf, st.scripts, st.skipped, st.bytes);
+		free(p);
+	}
+	if (json) {
+		printf("{");
+		json_field("files", st.files, false);
+		json_field("elf", st.elf, false);
+		json_field("scripts", st.scripts, false);
+		json_field("skipped", st.skipped, false);
+		json_field("bytes", st.bytes, true);
+		rc = flush_stdout();
+	}
+out:
+	vouch_manifest_free(&m);
+	return rc;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int run_dpkg(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"admindir", required_argument, NULL, OPT_ADMINDIR},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct reporter rep = {true};
+	struct vouch_scan_opts so = {.report = on_report, .ctx = &rep, .threads = 2};
+	struct vouch_scan_stats st;
+	struct vouch_manifest m;
+	struct timespec t0;
+	const char *out = NULL;
+	bool verbose = false, json = false;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0; /* one-line errors: tool_bad_option() reports */
+	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_ADMINDIR:
+			so.admindir = optarg;
+			break;
+		case OPT_ROOT:
+			so.root = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'h':
+			help_dpkg();
+			return EXIT_OK;
+		default:
+			return tool_bad_option(CMD, c, argc, argv);
+		}
+	}
+	if (!out)
+		return tool_usage(CMD, "from-dpkg: -o OUT is required");
+	if (out[0] == '\0')
+		return tool_usage(CMD, "from-dpkg: -o OUT is empty");
+	if (optind != argc)
+		return tool_usage(CMD, "from-dpkg: unexpected argument '%s'", argv[optind]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	vouch_manifest_init(&m);
+	rc = EXIT_ERROR;
+	if (vouch_manifest_scan_dpkg(&m, &so, &st))
+		goto out;
+	rc = write_manifest(out, &m);
+	if (rc)
+		goto out;
+	if (verbose) {
+		char *p = printable(out);
+
+		tool_err(CMD, p ? p : out,
+		         "%" PRIu64 " packages list %" PRIu64 " files; %" PRIu64
+		         " code files listed (%" PRIu64 " ELF, %" PRIu64 " scripts, %" PRIu64
+		         " bytes hashed); left out: %" PRIu64 " changed, %" PRIu64
+		         " missing, %" PRIu64 " unreadable; %.1f s",
+		         st.packages, st.listed, st.files, st.elf, st.scripts, st.bytes, st.changed,
+		         st.missing, st.unreadable, seconds_since(&t0));
+		free(p);
+	}
+	if (json) {
+		printf("{");
+		json_field("packages", st.packages, false);
+		json_field("listed", st.listed, false);
+		json_field("files", st.files, false);
+		json_field("elf", st.elf, false);
+		json_field("scripts", st.scripts, false);
+		json_field("skipped", st.skipped, false);
+		json_field("diverted", st.diverted, false);
+		json_field("changed", st.changed, false);
+		json_field("missing", st.missing, false);
+		json_field("unreadable", st.unreadable, false);
+		json_field("bytes", st.bytes, true);
+		rc = flush_stdout();
+	}
+out:
+	vouch_manifest_free(&m);
+	return rc;
+}
+
+int cmd_manifest(int argc, char **argv)
+{
+	if (argc < 2)
+		return tool_usage(CMD, "no subcommand (create or from-dpkg)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		help();
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "create"))
+		return run_create(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "from-dpkg"))
+		return run_dpkg(argc - 1, argv + 1);
+	return tool_usage(CMD, "unknown subcommand '%s' (create or from-dpkg)", argv[1]);
+}

@@ -1,0 +1,2 @@
+untrusted comment: verify with sf.pub
+RWR1Y3ONmgYMo72fThmwot6B7lL5tKS1PhfQo76D+rEPOsckYQqLyC6GrXNZInwQ3C6Ng2hYYVW6NTTmopNLoCLW1VoXe5CWjgc=
