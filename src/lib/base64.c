@@ -20,6 +20,17 @@ int vouch_b64_decode(uint8_t *out, size_t cap, size_t *outlen, const char *in, s
 {
 	const char *end = NULL;
 
+	/*
+	 * libsodium 1.0.18 classifies characters as signed char, so bytes >= 0x80
+	 * decode as '/': check the alphabet ourselves first.
+	 */
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || c == '='))
+			return VOUCH_E_BASE64;
+	}
 	errno = 0;
 	if (sodium_base642bin(out, cap, in, len, NULL, outlen, &end,
 	                      sodium_base64_VARIANT_ORIGINAL) != 0)

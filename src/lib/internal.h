@@ -9,7 +9,11 @@
 /* Strict base64 (RFC 4648, padded, no whitespace). */
 size_t vouch_b64_enclen(size_t binlen); /* including NUL */
 void vouch_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len);
-/* Return: 0 with *outlen set, VOUCH_E_BASE64, or VOUCH_E_LENGTH if over @cap. */
+/*
+ * Return: 0 with *outlen set; VOUCH_E_BASE64 for a character outside the
+ * alphabet, bad padding or trailing data; VOUCH_E_LENGTH if the decoded data
+ * would exceed @cap or the input stops inside its padding.
+ */
 int vouch_b64_decode(uint8_t *out, size_t cap, size_t *outlen, const char *in, size_t len);
 
 /* Ed25519 through OpenSSL EVP. seed is the 32-byte private key. */

@@ -48,6 +48,9 @@ int vouch_scrypt(const char *pw, size_t pwlen, const uint8_t *salt, size_t saltl
 	EVP_KDF_CTX *kctx = NULL;
 	int ret = VOUCH_E_KDF;
 
+	/* A stored limit beyond what we accept is refused outright, as minisign.h promises. */
+	if (memlimit > VOUCH_KDF_MEMLIMIT_MAX)
+		return VOUCH_E_KDF;
 	vouch_scrypt_params(opslimit, memlimit, &log2n, &r, &p);
 	/* Refuse keys that would make us allocate or compute without bound. */
 	if (log2n > 32 || p == 0 || p > 64)

@@ -46,8 +46,11 @@
  */
 #define SEAL_MAGIC   "VOUCHSTO"
 #define DIR_BITS_MAX 24 /* 16M buckets, as many as VOUCH_BUNDLE_MAX_ENTRIES */
-#define VALUE_LEN    (VOUCH_BUNDLE_ENTRY_LEN - VOUCH_SHA256_LEN)
-/* Reads while checking the seal: memory stays fixed whatever the store's size. */
+/*
+ * Reads while checking the seal: memory stays fixed whatever the store's size.
+ * Page-aligned: the kernel's copy into a buffer a few bytes past a page boundary
+ * is several times slower on some CPUs (bench/RESULTS.md, issue 2).
+ */
 #define READ_CHUNK (256 * 1024)
 /* Two LMDB meta pages of the smallest page size at least. */
 #define DATA_MIN 1024
@@ -188,7 +191,7 @@ static int table_check(const uint8_t *table, uint64_t n, const uint8_t *dir, uns
 static int hash_prefix(int fd, uint64_t len, uint8_t out[static VOUCH_SHA256_LEN])
 {
 	struct vouch_sha256 *ctx = NULL;
-	uint8_t *buf = malloc(READ_CHUNK);
+	uint8_t *buf = aligned_alloc(4096, READ_CHUNK);
 	uint64_t off = 0;
 	int ret = -ENOMEM;
 

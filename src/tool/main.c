@@ -12,6 +12,9 @@ static const struct command commands[] = {
     {"verify", cmd_verify, "verify minisign or signify signatures"},
     {"hash", cmd_hash, "print SHA-256 of files in sha256sum's format"},
     {"manifest", cmd_manifest, "list code files and their hashes (create, from-dpkg)"},
+    {"policy", cmd_policy, "compile, show, verify and install signed policy bundles"},
+    {"check", cmd_check, "decide whether files may run, and by which rule"},
+    {"why", cmd_why, "explain in words whether a file may run"},
 };
 
 static void usage(FILE *f)

@@ -75,4 +75,21 @@ int tool_open_regular(const char *path);
 /* Write @s as a JSON string literal (with quotes) to @f. */
 void tool_json_string(FILE *f, const char *s);
 
+/* Where the installed policy lives unless --state or $VOUCH_STATE_DIR says otherwise. */
+#define VOUCH_STATE_DIR_DEFAULT "/var/lib/vouch"
+/* The state directory: @opt if given, else $VOUCH_STATE_DIR, else the default. */
+const char *tool_state_dir(const char *opt);
+
+/* A policy bundle read from a file and parsed (not verified). */
+struct tool_bundle {
+	uint8_t *data;
+	size_t len;
+	bool parsed;
+	struct vouch_bundle b;
+	struct vouch_sig sig;
+};
+/* Read and parse @path; EXIT_* with the message printed. Free with tool_bundle_free(). */
+int tool_load_bundle(const char *cmd, const char *path, struct tool_bundle *tb);
+void tool_bundle_free(struct tool_bundle *tb);
+
 #endif

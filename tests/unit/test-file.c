@@ -135,7 +135,7 @@ static void read_cap_boundary(void **state)
 }
 
 /*
- * KNOWN BUG (fails): a cap of SIZE_MAX ("no limit") makes `cap + 1` wrap to 0 in
+ * Regression (fixed): a cap of SIZE_MAX ("no limit") makes `cap + 1` wrap to 0 in
  * vouch_file_read(), the buffer size becomes 0, and the call reports success with
  * len 0 and an empty buffer: the file's contents are silently dropped.
  */

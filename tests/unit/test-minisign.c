@@ -1259,6 +1259,47 @@ static void seckey_inconsistent_pair(void **state)
 }
 
 /*
+ * minisign -W writes an all-zero checksum (see test-golden). Such a key is only
+ * acceptable unencrypted, and then its seed must still give its public key.
+ */
+static void seckey_zero_checksum(void **state)
+{
+	struct files f;
+	uint8_t bin[SECKEY_BIN], stream[104];
+	struct vouch_seckey_file k;
+	struct vouch_seckey back, mixed = sk1;
+	char t[512];
+	size_t len = 0;
+
+	(void)state;
+	make_files(&f);
+	seckey_bin(f.sec, bin);
+	memset(bin + 54 + 72, 0, 32);
+	len = seckey_text(bin, t, sizeof(t));
+	assert_err(vouch_seckey_parse(&k, t, len), 0);
+	assert_err(vouch_seckey_decrypt(&k, NULL, 0, &back), 0);
+	assert_memory_equal(&back, &sk1, sizeof(back));
+	/* Zero checksum, someone else's public key. */
+	memcpy(mixed.pk, sk2.pk, VOUCH_PK_LEN);
+	assert_err(vouch_seckey_format(&mixed, NULL, 0, 0, 0, t, sizeof(t), &len), 0);
+	seckey_bin(t, bin);
+	memset(bin + 54 + 72, 0, 32);
+	len = seckey_text(bin, t, sizeof(t));
+	assert_err(vouch_seckey_parse(&k, t, len), 0);
+	memset(&back, 0x55, sizeof(back));
+	assert_err(vouch_seckey_decrypt(&k, NULL, 0, &back), VOUCH_E_KEYPAIR);
+	assert_memory_not_equal(back.seed, sk1.seed, VOUCH_SEED_LEN);
+	/* Encrypted, with a checksum that decrypts to zero: refused like a wrong password. */
+	assert_err(vouch_seckey_format(&sk1, "pw", 2, 32768, 1 << 24, t, sizeof(t), &len), 0);
+	assert_err(vouch_seckey_parse(&k, t, len), 0);
+	assert_err(vouch_scrypt("pw", 2, k.salt, VOUCH_SALT_LEN, k.opslimit, k.memlimit, stream,
+	                        sizeof(stream)),
+	           0);
+	memcpy(k.keynum_sk + 72, stream + 72, 32);
+	assert_err(vouch_seckey_decrypt(&k, "pw", 2, &back), VOUCH_E_PASSWORD);
+}
+
+/*
  * Run vouch_seckey_decrypt() in a child that must answer within @ms: a refused KDF
  * must not start scrypt (1 GiB and seconds at the smallest "excessive" sizes).
  * Return: the child's result, or 1 if it had to be killed.
@@ -1349,11 +1390,11 @@ static void seckey_kdf_excessive(void **state)
 }
 
 /*
- * KNOWN BUG (fails, in 2 s): minisign.h promises VOUCH_E_KDF for "limits beyond
- * VOUCH_KDF_MEMLIMIT_MAX", but a key whose stored memlimit is 1 TiB with the default
- * opslimit is accepted: libsodium's rule derives N from opslimit alone in that case
- * (N = 2^20, 1 GiB), so vouch_scrypt() starts a 1 GiB computation instead of refusing
- * the key's stated limit. Either check the stored memlimit or correct the header.
+ * Regression (fixed; the child is killed after 2 s if it regresses): minisign.h promises
+ * VOUCH_E_KDF for "limits beyond VOUCH_KDF_MEMLIMIT_MAX", but a key whose stored memlimit is 1 TiB
+ * with the default opslimit is accepted: libsodium's rule derives N from opslimit alone in that
+ * case (N = 2^20, 1 GiB), so vouch_scrypt() starts a 1 GiB computation instead of refusing the
+ * key's stated limit. Either check the stored memlimit or correct the header.
  */
 static void seckey_kdf_memlimit_field_too_big(void **state)
 {
@@ -1438,6 +1479,7 @@ int main(void)
 	    cmocka_unit_test(parse_crlf_accepted),
 	    cmocka_unit_test(seckey_corrupt_checksum),
 	    cmocka_unit_test(seckey_inconsistent_pair),
+	    cmocka_unit_test(seckey_zero_checksum),
 	    cmocka_unit_test(seckey_kdf_excessive),
 	    cmocka_unit_test(seckey_kdf_memlimit_field_too_big),
 	    cmocka_unit_test(format_buffer_too_small),

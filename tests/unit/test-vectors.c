@@ -154,7 +154,7 @@ static void minisign_prehashed_doc_comment(void **state)
 }
 
 /*
- * KNOWN BUG (fails): a byte 0x80..0xFF in place of a '/' in the base64 line is
+ * Regression (fixed): a byte 0x80..0xFF in place of a '/' in the base64 line is
  * accepted (libsodium 1.0.18 decodes every such byte as '/'; see test-base64),
  * so a non-canonical signature file parses and even verifies.
  */
