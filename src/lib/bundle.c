@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "vouch/bundle.h"
 #include "vouch/digest.h"
 #include "vouch/error.h"
@@ -19,30 +20,6 @@
 #define TRAILER_FIXED  (4 + 8)     /* signature length, "VOUCHSIG" */
 #define UNTRUSTED_TEXT "vouch policy bundle"
 
-static inline uint32_t load32_be(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t load64_be(const uint8_t *p)
-{
-	return (uint64_t)load32_be(p) << 32 | load32_be(p + 4);
-}
-
-static inline void store32_be(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline void store64_be(uint8_t *p, uint64_t v)
-{
-	store32_be(p, (uint32_t)(v >> 32));
-	store32_be(p + 4, (uint32_t)v);
-}
-
 /* A bounded writer: the size is computed first, so running out is a bug, not input. */
 struct writer {
 	uint8_t *p;
@@ -56,13 +33,13 @@ static void put_u8(struct writer *w, uint8_t v)
 
 static void put_u32(struct writer *w, uint32_t v)
 {
-	store32_be(w->p + w->off, v);
+	vouch_store32_be(w->p + w->off, v);
 	w->off += 4;
 }
 
 static void put_u64(struct writer *w, uint64_t v)
 {
-	store64_be(w->p + w->off, v);
+	vouch_store64_be(w->p + w->off, v);
 	w->off += 8;
 }
 
@@ -99,7 +76,7 @@ static bool get_u32(struct reader *r, uint32_t *v)
 
 	if (!take(r, 4, &b))
 		return false;
-	*v = load32_be(b);
+	*v = vouch_load32_be(b);
 	return true;
 }
 
@@ -109,7 +86,7 @@ static bool get_u64(struct reader *r, uint64_t *v)
 
 	if (!take(r, 8, &b))
 		return false;
-	*v = load64_be(b);
+	*v = vouch_load64_be(b);
 	return true;
 }
 
@@ -384,12 +361,12 @@ void vouch_cpolicy_free(struct vouch_cpolicy *cp)
 	memset(cp, 0, sizeof(*cp));
 }
 
-static void rec_decode(const uint8_t *p, struct vouch_trust_rec *rec)
+void vouch_trust_rec_decode(const uint8_t *p, struct vouch_trust_rec *rec)
 {
-	rec->flags = load32_be(p);
-	rec->deny_msg = load32_be(p + 4);
-	rec->allow_msg = load32_be(p + 8);
-	rec->manifest = load32_be(p + 12);
+	rec->flags = vouch_load32_be(p);
+	rec->deny_msg = vouch_load32_be(p + 4);
+	rec->allow_msg = vouch_load32_be(p + 8);
+	rec->manifest = vouch_load32_be(p + 12);
 }
 
 int vouch_bundle_serialize(const struct vouch_cpolicy *cp, const struct vouch_trust_entry *entries,
@@ -468,7 +445,7 @@ int vouch_bundle_seal(uint8_t **buf, size_t *len, const struct vouch_seckey *sk,
 	if (!nb)
 		goto out;
 	memcpy(nb + *len, text, tlen);
-	store32_be(nb + *len + tlen, (uint32_t)tlen);
+	vouch_store32_be(nb + *len + tlen, (uint32_t)tlen);
 	memcpy(nb + *len + tlen + 4, VOUCH_BUNDLE_SIGMAGIC, 8);
 	*buf = nb;
 	*len = total;
@@ -515,7 +492,7 @@ int vouch_bundle_parse(struct vouch_bundle *b, struct vouch_sig *sig, const uint
 		take(&r, VOUCH_BUNDLE_ENTRY_LEN, &p);
 		if (prev && memcmp(prev, p, VOUCH_SHA256_LEN) >= 0)
 			goto out;
-		rec_decode(p + VOUCH_SHA256_LEN, &rec);
+		vouch_trust_rec_decode(p + VOUCH_SHA256_LEN, &rec);
 		if (vouch_trust_rec_check(&b->policy, &rec))
 			goto out;
 		prev = p;
@@ -530,7 +507,7 @@ int vouch_bundle_parse(struct vouch_bundle *b, struct vouch_sig *sig, const uint
 	ret = VOUCH_E_BUNDLE;
 	if (rest < TRAILER_FIXED || memcmp(data + len - 8, VOUCH_BUNDLE_SIGMAGIC, 8) != 0)
 		goto out;
-	siglen = load32_be(data + len - TRAILER_FIXED);
+	siglen = vouch_load32_be(data + len - TRAILER_FIXED);
 	if (siglen != rest - TRAILER_FIXED)
 		goto out;
 	ret = vouch_sig_parse(sig, (const char *)data + b->payload_len, siglen);
@@ -580,22 +557,20 @@ void vouch_bundle_entry(const struct vouch_bundle *b, uint64_t i, struct vouch_t
 	const uint8_t *p = b->entries + (size_t)i * VOUCH_BUNDLE_ENTRY_LEN;
 
 	memcpy(e->sha256, p, VOUCH_SHA256_LEN);
-	rec_decode(p + VOUCH_SHA256_LEN, &e->rec);
+	vouch_trust_rec_decode(p + VOUCH_SHA256_LEN, &e->rec);
 }
 
-int vouch_bundle_lookup(const struct vouch_bundle *b, const uint8_t sha256[static 32],
-                        struct vouch_trust_rec *rec)
+int vouch_entries_find(const uint8_t *table, uint64_t lo, uint64_t hi, const uint8_t *sha256,
+                       struct vouch_trust_rec *rec)
 {
-	uint64_t lo = 0, hi = b->nentries;
-
 	/* Invariant: the entry, if present, lies in [lo, hi). */
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
-		const uint8_t *p = b->entries + (size_t)mid * VOUCH_BUNDLE_ENTRY_LEN;
+		const uint8_t *p = table + (size_t)mid * VOUCH_BUNDLE_ENTRY_LEN;
 		int c = memcmp(sha256, p, VOUCH_SHA256_LEN);
 
 		if (c == 0) {
-			rec_decode(p + VOUCH_SHA256_LEN, rec);
+			vouch_trust_rec_decode(p + VOUCH_SHA256_LEN, rec);
 			return 0;
 		}
 		if (c < 0)
@@ -604,6 +579,12 @@ int vouch_bundle_lookup(const struct vouch_bundle *b, const uint8_t sha256[stati
 			lo = mid + 1;
 	}
 	return VOUCH_E_NOTFOUND;
+}
+
+int vouch_bundle_lookup(const struct vouch_bundle *b, const uint8_t sha256[static 32],
+                        struct vouch_trust_rec *rec)
+{
+	return vouch_entries_find(b->entries, 0, b->nentries, sha256, rec);
 }
 
 void vouch_bundle_free(struct vouch_bundle *b)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "vouch/error.h"
 #include "vouch/file.h"
 
@@ -109,7 +110,7 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static int fsync_dir_of(const char *path)
+int vouch_fsync_dir(const char *path)
 {
 	char copy[PATH_MAX];
 	int fd, ret = 0;
@@ -170,7 +171,7 @@ int vouch_file_commit(const char *tmp, const char *path, int flags)
 		unlink(tmp);
 		return ret;
 	}
-	return fsync_dir_of(path);
+	return vouch_fsync_dir(path);
 }
 
 void vouch_file_discard(const char *tmp)

@@ -34,6 +34,53 @@ void vouch_scrypt_params(uint64_t opslimit, uint64_t memlimit, unsigned *log2n, 
 int vouch_scrypt(const char *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
                  uint64_t opslimit, uint64_t memlimit, uint8_t *out, size_t outlen);
 
+static inline uint32_t vouch_load32_be(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t vouch_load64_be(const uint8_t *p)
+{
+	return (uint64_t)vouch_load32_be(p) << 32 | vouch_load32_be(p + 4);
+}
+
+static inline void vouch_store32_be(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void vouch_store64_be(uint8_t *p, uint64_t v)
+{
+	vouch_store32_be(p, (uint32_t)(v >> 32));
+	vouch_store32_be(p + 4, (uint32_t)v);
+}
+
+/* The value of a lower-case hex digit, or -1 (our formats write lower case only). */
+static inline int vouch_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* fsync the directory holding @path, after a rename or link in it. Return: 0 or -errno. */
+int vouch_fsync_dir(const char *path);
+
+struct vouch_trust_rec;
+/* Decode the 16-byte record that follows an entry's SHA-256. */
+void vouch_trust_rec_decode(const uint8_t *p, struct vouch_trust_rec *rec);
+/*
+ * Binary search for @sha256 among the sorted 48-byte entries [lo, hi) of @table.
+ * Return: 0 with @rec set, or VOUCH_E_NOTFOUND.
+ */
+int vouch_entries_find(const uint8_t *table, uint64_t lo, uint64_t hi, const uint8_t *sha256,
+                       struct vouch_trust_rec *rec);
+
 static inline uint64_t vouch_load64_le(const uint8_t *p)
 {
 	uint64_t v = 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "vouch/error.h"
 #include "vouch/manifest.h"
 
@@ -305,15 +306,6 @@ int vouch_manifest_format(const struct vouch_manifest *m, char **out, size_t *le
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* One line without its LF into @e; @path (VOUCH_MANIFEST_PATH_MAX + 1 bytes) gets the path. */
 static int parse_line(const char *s, size_t len, struct vouch_manifest_entry *e, char *path)
 {
@@ -323,7 +315,7 @@ static int parse_line(const char *s, size_t len, struct vouch_manifest_entry *e,
 	if (len < HEX_LEN + 1)
 		return VOUCH_E_MANIFEST_LINE;
 	for (i = 0; i < VOUCH_SHA256_LEN; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = vouch_hexval(s[2 * i]), lo = vouch_hexval(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return VOUCH_E_MANIFEST_LINE;

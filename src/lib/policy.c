@@ -178,15 +178,10 @@ static char *dup_token(const struct token *t)
 	return s;
 }
 
+/* Policies are typed by people: accept upper-case hex digits too. */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return vouch_hexval(c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c);
 }
 
 static int parse_sha256(struct parser *ps, const struct token *t, uint8_t out[static 32])

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <lmdb.h>
 
+#include "internal.h"
 #include "vouch/bundle.h"
 #include "vouch/digest.h"
 #include "vouch/error.h"
@@ -71,30 +72,6 @@ struct vouch_store_reader {
 	unsigned bits;
 };
 
-static inline uint32_t load32_be(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void store32_be(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint64_t load64_be(const uint8_t *p)
-{
-	return (uint64_t)load32_be(p) << 32 | load32_be(p + 4);
-}
-
-static inline void store64_be(uint8_t *p, uint64_t v)
-{
-	store32_be(p, (uint32_t)(v >> 32));
-	store32_be(p + 4, (uint32_t)v);
-}
-
 /* An LMDB result while writing: errno values stay errno, LMDB's own codes are ours. */
 static int mdb_ret(int rc)
 {
@@ -111,14 +88,6 @@ static int mdb_bad(int rc)
 	return rc == ENOMEM ? -ENOMEM : VOUCH_E_STORE;
 }
 
-static void rec_decode(const uint8_t *p, struct vouch_trust_rec *rec)
-{
-	rec->flags = load32_be(p);
-	rec->deny_msg = load32_be(p + 4);
-	rec->allow_msg = load32_be(p + 8);
-	rec->manifest = load32_be(p + 12);
-}
-
 /* The directory's size for @n entries: 2^bits buckets, about one entry each. */
 static unsigned dir_bits(uint64_t n)
 {
@@ -131,7 +100,7 @@ static unsigned dir_bits(uint64_t n)
 
 static inline uint32_t prefix(const uint8_t *sha256, unsigned bits)
 {
-	return bits ? load32_be(sha256) >> (32 - bits) : 0;
+	return bits ? vouch_load32_be(sha256) >> (32 - bits) : 0;
 }
 
 /* Write the directory of @n sorted entries at @table into @dir (2^bits + 1 slots). */
@@ -142,7 +111,7 @@ static void dir_build(uint8_t *dir, const uint8_t *table, uint64_t n, unsigned b
 	for (uint64_t p = 0; p <= ((uint64_t)1 << bits); p++) {
 		while (i < n && prefix(table + i * VOUCH_BUNDLE_ENTRY_LEN, bits) < p)
 			i++;
-		store32_be(dir + 4 * p, (uint32_t)i);
+		vouch_store32_be(dir + 4 * p, (uint32_t)i);
 	}
 }
 
@@ -163,16 +132,16 @@ static int table_check(const uint8_t *table, uint64_t n, const uint8_t *dir, uns
 
 		if (i > 0 && memcmp(e - VOUCH_BUNDLE_ENTRY_LEN, e, VOUCH_SHA256_LEN) >= 0)
 			return bad;
-		rec_decode(e + VOUCH_SHA256_LEN, &rec);
+		vouch_trust_rec_decode(e + VOUCH_SHA256_LEN, &rec);
 		if (vouch_trust_rec_check(cp, &rec))
 			return bad;
 	}
 	if (!dir)
 		return 0;
-	if (load32_be(dir) != 0 || load32_be(dir + 4 * nb) != n)
+	if (vouch_load32_be(dir) != 0 || vouch_load32_be(dir + 4 * nb) != n)
 		return bad;
 	for (uint64_t p = 0; p < nb; p++) {
-		uint32_t lo = load32_be(dir + 4 * p), hi = load32_be(dir + 4 * p + 4);
+		uint32_t lo = vouch_load32_be(dir + 4 * p), hi = vouch_load32_be(dir + 4 * p + 4);
 
 		if (lo < prev || hi < lo || hi > n)
 			return bad;
@@ -245,26 +214,10 @@ static int seal(int fd, uint64_t datalen)
 	if (ftruncate(fd, (off_t)datalen) != 0)
 		return -errno;
 	memcpy(s, SEAL_MAGIC, 8);
-	store64_be(s + 8, datalen);
+	vouch_store64_be(s + 8, datalen);
 	ret = hash_prefix(fd, datalen, s + 16);
 	if (!ret)
 		ret = write_all_at(fd, s, sizeof(s), (off_t)datalen);
-	return ret;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	char copy[PATH_MAX];
-	int fd, ret = 0;
-
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return -ENAMETOOLONG;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) != 0 && errno != EINVAL)
-		ret = -errno;
-	close(fd);
 	return ret;
 }
 
@@ -332,9 +285,9 @@ static int fill(MDB_txn *txn, const struct fill *f)
 	MDB_dbi dbi;
 	int rc = mdb_dbi_open(txn, NULL, 0, &dbi);
 
-	store32_be(fmt, VOUCH_STORE_FORMAT);
-	store64_be(count, n);
-	store32_be(bits, f->bits);
+	vouch_store32_be(fmt, VOUCH_STORE_FORMAT);
+	vouch_store64_be(count, n);
+	vouch_store32_be(bits, f->bits);
 	if (!rc)
 		rc = put(txn, dbi, "format", fmt, sizeof(fmt), 0, NULL);
 	if (!rc)
@@ -472,7 +425,7 @@ int vouch_store_install(const char *path, const struct vouch_bundle *b)
 		ret = -errno;
 		goto fail;
 	}
-	ret = fsync_dir_of(path);
+	ret = vouch_fsync_dir(path);
 	goto out_free;
 fail:
 	if (fd >= 0)
@@ -503,7 +456,8 @@ static int check_seal(int fd, const struct stat *st, uint64_t *datalen)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	if ((size_t)n != sizeof(s) || memcmp(s, SEAL_MAGIC, 8) != 0 || load64_be(s + 8) != len)
+	if ((size_t)n != sizeof(s) || memcmp(s, SEAL_MAGIC, 8) != 0 ||
+	    vouch_load64_be(s + 8) != len)
 		return VOUCH_E_STORE;
 	ret = hash_prefix(fd, len, got);
 	if (ret)
@@ -605,7 +559,7 @@ static int load(struct vouch_store *s, MDB_txn *txn)
 		ret = get(txn, dbi, "format", &fmt);
 	if (ret)
 		return ret;
-	if (fmt.mv_size != 4 || load32_be(fmt.mv_data) != VOUCH_STORE_FORMAT)
+	if (fmt.mv_size != 4 || vouch_load32_be(fmt.mv_data) != VOUCH_STORE_FORMAT)
 		return VOUCH_E_STORE;
 	ret = get(txn, dbi, "count", &count);
 	if (!ret)
@@ -616,8 +570,9 @@ static int load(struct vouch_store *s, MDB_txn *txn)
 		return ret;
 	if (count.mv_size != 8 || bits.mv_size != 4)
 		return VOUCH_E_STORE;
-	s->count = load64_be(count.mv_data);
-	if (s->count > VOUCH_BUNDLE_MAX_ENTRIES || load32_be(bits.mv_data) != dir_bits(s->count))
+	s->count = vouch_load64_be(count.mv_data);
+	if (s->count > VOUCH_BUNDLE_MAX_ENTRIES ||
+	    vouch_load32_be(bits.mv_data) != dir_bits(s->count))
 		return VOUCH_E_STORE;
 	s->bits = dir_bits(s->count);
 	ret = get_table(txn, dbi, s->count, s->bits, &table, &dir);
@@ -707,24 +662,10 @@ int vouch_store_lookup(struct vouch_store_reader *r, const uint8_t sha256[static
                        struct vouch_trust_rec *rec)
 {
 	const uint8_t *slot = r->dir + 4 * (size_t)prefix(sha256, r->bits);
-	uint32_t lo = load32_be(slot), hi = load32_be(slot + 4);
 
 	/* The bucket holds about one entry; open checked that it is sorted and in bounds. */
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const uint8_t *e = r->table + (size_t)mid * VOUCH_BUNDLE_ENTRY_LEN;
-		int c = memcmp(sha256, e, VOUCH_SHA256_LEN);
-
-		if (c == 0) {
-			rec_decode(e + VOUCH_SHA256_LEN, rec);
-			return 0;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return VOUCH_E_NOTFOUND;
+	return vouch_entries_find(r->table, vouch_load32_be(slot), vouch_load32_be(slot + 4),
+	                          sha256, rec);
 }
 
 void vouch_store_reader_destroy(struct vouch_store_reader *r)
