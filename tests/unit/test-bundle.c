@@ -26,17 +26,6 @@ static const char *const test_strings[] = {
 };
 #define NSTRINGS 5
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void rng_bytes(uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

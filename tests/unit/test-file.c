@@ -11,40 +11,6 @@
 
 #include "test-util.h"
 
-/* Each test gets a fresh empty directory of its own, removed afterwards. */
-static int dir_setup(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	char *dir = malloc(PATH_MAX);
-
-	if (!dir)
-		return -1;
-	snprintf(dir, PATH_MAX, "%s/vouch-test-file-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int dir_teardown(void **state)
-{
-	char *dir = *state;
-	int ret = nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(dir);
-	return ret;
-}
-
 /* @dir/@name into @buf (PATH_MAX). */
 static const char *in_dir(char *buf, const char *dir, const char *name)
 {

@@ -23,17 +23,6 @@ static const char *const test_strings[] = {"denied by policy", "vetted", "alice"
                                            "manifests/base.txt"};
 #define NSTRINGS 4
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void make_policy(struct vouch_cpolicy *cp, uint64_t seed)
 {
 	memset(cp, 0, sizeof(*cp));
@@ -119,40 +108,6 @@ static void tb_free(struct tb *t)
 	vouch_bundle_free(&t->b);
 	free(t->buf);
 	free(t->e);
-}
-
-/* Each test gets a fresh directory, removed afterwards with whatever is in it. */
-static int dir_setup(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	char *dir = malloc(PATH_MAX);
-
-	if (!dir)
-		return -1;
-	snprintf(dir, PATH_MAX, "%s/vouch-test-store-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int dir_teardown(void **state)
-{
-	char *dir = *state;
-	int ret = nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(dir);
-	return ret;
 }
 
 static const char *in_dir(char *buf, const char *dir, const char *name)

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <ftw.h>
+#include <limits.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "vouch/vouch.h"
@@ -113,6 +116,53 @@ static inline const char *nth_line(const char *text, size_t idx, size_t *len)
 	nl = strchr(p, '\n');
 	*len = nl ? (size_t)(nl - p) : strlen(p);
 	return p;
+}
+
+/* A fresh scratch directory per test (cmocka setup), removed with its contents (teardown). */
+static inline int scratch_rm_entry(const char *path, const struct stat *st, int flag,
+                                   struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static inline int dir_setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+	char *dir = malloc(PATH_MAX);
+
+	if (!dir)
+		return -1;
+	snprintf(dir, PATH_MAX, "%s/vouch-unit-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(dir)) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+static inline int dir_teardown(void **state)
+{
+	char *dir = *state;
+	int ret = nftw(dir, scratch_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	free(dir);
+	return ret;
+}
+
+/* splitmix64: reproducible test data from a seed set in rng_state. */
+static uint64_t rng_state;
+
+static inline uint64_t rng(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 #endif
