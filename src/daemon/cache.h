@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouchd's decision cache: verdicts keyed on a file's identity and change state. */
+#ifndef VOUCHD_CACHE_H
+#define VOUCHD_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "vouch/decide.h"
+
+/*
+ * What identifies one version of one file: device, inode, change time and size.
+ * Never the path or mtime (which a user can set back): any write or metadata
+ * change moves ctime, so a file edited in place is decided afresh.
+ */
+struct cache_key {
+	uint64_t dev, ino;
+	int64_t ctime_sec, ctime_nsec;
+	uint64_t size;
+	uint32_t event; /* enum vouch_event: the gate may differ per kind of access */
+};
+
+struct cache_val {
+	bool allow, would_deny;
+	enum vouch_rule rule;
+	uint8_t sha256[32];
+};
+
+struct cache;
+
+/* A cache of 2^@bits slots (fixed at start: memory never grows). NULL on ENOMEM. */
+struct cache *cache_create(unsigned bits);
+void cache_destroy(struct cache *c);
+void cache_key_from_stat(struct cache_key *k, const struct stat *st, uint32_t event);
+/* true and *@v filled if @k is cached. */
+bool cache_get(struct cache *c, const struct cache_key *k, struct cache_val *v);
+/* Remember @v for @k, replacing whatever held its slot. */
+void cache_put(struct cache *c, const struct cache_key *k, const struct cache_val *v);
+/* Forget everything (a new policy). */
+void cache_clear(struct cache *c);
+
+#endif
