@@ -96,19 +96,25 @@ static int read_line_fd(int fd, char *buf, size_t *len)
 static int prompt_tty(int tty, const char *prompt, char *buf, size_t *len)
 {
 	struct termios old, quiet;
-	int ret;
+	int ret = 0;
 
-	if (write(tty, prompt, strlen(prompt)) < 0)
-		return -errno;
 	if (tcgetattr(tty, &old) != 0)
 		return -errno;
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
+	/*
+	 * Echo off (discarding anything typed before) first, the prompt after: what is
+	 * typed once the prompt shows is never flushed, and never echoed.
+	 */
 	if (tcsetattr(tty, TCSAFLUSH, &quiet) != 0)
 		return -errno;
-	ret = read_line_fd(tty, buf, len);
-	tcsetattr(tty, TCSAFLUSH, &old);
+	if (write(tty, prompt, strlen(prompt)) < 0)
+		ret = -errno;
+	if (!ret)
+		ret = read_line_fd(tty, buf, len);
+	/* TCSANOW: restoring must not discard what the user types next. */
+	tcsetattr(tty, TCSANOW, &old);
 	if (write(tty, "\n", 1) < 0 && !ret)
 		ret = -errno;
 	return ret;
