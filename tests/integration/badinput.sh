@@ -4,17 +4,6 @@
 . "$VOUCH_SRC/tests/integration/lib.sh"
 FIX=$DATA/integration
 
-snap() {
-	local f
-	find . -mindepth 1 ! -path ./.out ! -path ./.err -print | LC_ALL=C sort |
-		while IFS= read -r f; do
-			if [ -f "$f" ]; then
-				printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"
-			else
-				printf '%s\n' "$f"
-			fi
-		done
-}
 # bad NAME REGEX CMD...: exit 2, one stderr line matching REGEX, empty stdout, and the
 # scratch directory unchanged (in particular no signature file created).
 bad() {

@@ -2,19 +2,6 @@
 # The vouch command line: keygen, sign and verify options, outputs, exit codes and messages.
 . "$VOUCH_SRC/tests/integration/lib.sh"
 
-# snap: every name in the scratch directory (but the harness's capture files) with a
-# hash of its contents, to show that a failed command wrote, replaced or removed nothing.
-snap() {
-	local f
-	find . -mindepth 1 ! -path ./.out ! -path ./.err -print | LC_ALL=C sort |
-		while IFS= read -r f; do
-			if [ -f "$f" ]; then
-				printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"
-			else
-				printf '%s\n' "$f"
-			fi
-		done
-}
 # unchanged NAME BEFORE: the directory is as the snapshot BEFORE shows.
 unchanged() {
 	local now

@@ -8,17 +8,6 @@ if ! command -v "$SIGNIFY" >/dev/null 2>&1; then
 	fail "signify-openbsd is installed" "signify-openbsd not found in PATH"
 	done_testing
 fi
-snap() {
-	local f
-	find . -mindepth 1 ! -path ./.out ! -path ./.err -print | LC_ALL=C sort |
-		while IFS= read -r f; do
-			if [ -f "$f" ]; then
-				printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"
-			else
-				printf '%s\n' "$f"
-			fi
-		done
-}
 
 # ---- signatures made by signify -----------------------------------------------------
 expect_rc "signify -G -n makes a key pair" 0 "$SIGNIFY" -G -n -p s.pub -s s.sec

@@ -39,4 +39,17 @@ expect_err() {
 }
 # check NAME CMD...: passes if CMD succeeds (no capture; for test/grep/cmp assertions).
 check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "failed: $*"; fi; }
+# snap: every name in the scratch directory (but the capture files) with a hash of its
+# contents, to show that a failed command wrote, replaced or removed nothing.
+snap() {
+	local f
+	find . -mindepth 1 ! -path ./.out ! -path ./.err -print | LC_ALL=C sort |
+		while IFS= read -r f; do
+			if [ -f "$f" ]; then
+				printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"
+			else
+				printf '%s\n' "$f"
+			fi
+		done
+}
 done_testing() { echo "1..$_n"; [ "$_fail" -eq 0 ]; exit $?; }
