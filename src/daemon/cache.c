@@ -39,7 +39,7 @@ void cache_destroy(struct cache *c)
 	free(c);
 }
 
-void cache_key_from_stat(struct cache_key *k, const struct stat *st, uint32_t event)
+void cache_key_from_stat(struct cache_key *k, const struct stat *st, uint32_t access)
 {
 	memset(k, 0, sizeof(*k)); /* keys are compared bytewise: no stray padding */
 	k->dev = (uint64_t)st->st_dev;
@@ -47,12 +47,12 @@ void cache_key_from_stat(struct cache_key *k, const struct stat *st, uint32_t ev
 	k->ctime_sec = (int64_t)st->st_ctim.tv_sec;
 	k->ctime_nsec = (int64_t)st->st_ctim.tv_nsec;
 	k->size = (uint64_t)st->st_size;
-	k->event = event;
+	k->access = access;
 }
 
 static size_t slot_of(const struct cache *c, const struct cache_key *k)
 {
-	uint64_t h = k->ino * 0x9e3779b97f4a7c15ULL ^ k->dev * 0xc2b2ae3d27d4eb4fULL ^ k->event;
+	uint64_t h = k->ino * 0x9e3779b97f4a7c15ULL ^ k->dev * 0xc2b2ae3d27d4eb4fULL ^ k->access;
 
 	h ^= h >> 29;
 	return (size_t)(h & (((uint64_t)1 << c->bits) - 1));

@@ -18,10 +18,14 @@ struct cache_key {
 	uint64_t dev, ino;
 	int64_t ctime_sec, ctime_nsec;
 	uint64_t size;
-	uint32_t event; /* enum vouch_event: the gate may differ per kind of access */
+	uint32_t access; /* CACHE_EXEC or CACHE_OPEN: they are gated differently */
 };
 
+/* The kind of access, known from the event mask before the file is read. */
+enum { CACHE_EXEC = 0, CACHE_OPEN = 1 };
+
 struct cache_val {
+	bool code; /* false: an open of a file that is not code, allowed without a decision */
 	bool allow, would_deny;
 	enum vouch_rule rule;
 	uint8_t sha256[32];
@@ -32,7 +36,7 @@ struct cache;
 /* A cache of 2^@bits slots (fixed at start: memory never grows). NULL on ENOMEM. */
 struct cache *cache_create(unsigned bits);
 void cache_destroy(struct cache *c);
-void cache_key_from_stat(struct cache_key *k, const struct stat *st, uint32_t event);
+void cache_key_from_stat(struct cache_key *k, const struct stat *st, uint32_t access);
 /* true and *@v filled if @k is cached. */
 bool cache_get(struct cache *c, const struct cache_key *k, struct cache_val *v);
 /* Remember @v for @k, replacing whatever held its slot. */

@@ -106,26 +106,33 @@ static uint32_t decide_event(struct daemon *d, const struct fanotify_event_metad
 	struct stat st;
 	ssize_t n;
 	char path[PATH_MAX], hex[65];
+	bool exec;
 	int ret;
 
 	if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return FAN_ALLOW; /* only regular files hold code the kernel maps */
+	exec = md->mask & FAN_OPEN_EXEC_PERM;
+	/* Keyed on the access, known from the mask: a hit costs no read of the file. */
+	cache_key_from_stat(&key, &st, exec ? CACHE_EXEC : CACHE_OPEN);
+	if (cache_get(d->cache, &key, &val)) {
+		d->decisions += val.code;
+		d->hits += val.code;
+		return val.allow ? FAN_ALLOW : FAN_DENY;
+	}
 	n = pread(md->fd, head, sizeof(head), 0);
 	kind = n > 0 ? vouch_code_classify(head, (size_t)n) : VOUCH_CODE_NONE;
-	if (md->mask & FAN_OPEN_EXEC_PERM) {
+	if (exec) {
 		ev = kind == VOUCH_CODE_SCRIPT ? VOUCH_EV_SHEBANG : VOUCH_EV_EXEC;
+	} else if (kind != VOUCH_CODE_ELF_EXEC && kind != VOUCH_CODE_ELF_DYN) {
+		/* Not code (a plain open counts only for ELF objects): remembered too. */
+		val = (struct cache_val){.code = false, .allow = true};
+		cache_put(d->cache, &key, &val);
+		return FAN_ALLOW;
 	} else {
-		/* A plain open is code only when it opens an ELF object. */
-		if (kind != VOUCH_CODE_ELF_EXEC && kind != VOUCH_CODE_ELF_DYN)
-			return FAN_ALLOW;
 		ev = VOUCH_EV_ELF_OPEN;
 	}
 	d->decisions++;
-	cache_key_from_stat(&key, &st, ev);
-	if (cache_get(d->cache, &key, &val)) {
-		d->hits++;
-		return val.allow ? FAN_ALLOW : FAN_DENY;
-	}
+	val.code = true;
 	/* Hash through the event's descriptor: never re-open a path that could change. */
 	ret = vouch_fd_sha256(md->fd, val.sha256);
 	if (ret) {

@@ -89,6 +89,12 @@ printf 'x' >>"$S/edited"
 run timeout 10 "$S/edited" after
 check "edited in place, it is decided afresh and refused" test "$RC" -eq 126
 check "the edited program did not run" bash -c "! grep -q after '$OUT'"
+printf 'just text\n' >"$S/morph"
+expect_rc "a text file opens (remembered as not code)" 0 timeout 10 cat "$S/morph"
+cat /bin/date >"$S/morph"
+run timeout 10 bash -c "exec 5<'$S/morph' && echo opened"
+check "rewritten as an untrusted ELF, its next open is refused" test "$RC" -ne 0
+check "that open did not happen" test ! -s "$OUT"
 check "the daemon logged the denial with its rule" grep -q "deny pid .*untrusted.*rule default" "$T/d.err"
 
 # A new policy without a restart: monitor mode allows, and says what it would deny.
