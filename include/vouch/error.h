@@ -39,7 +39,8 @@ enum {
 	VOUCH_E_STORE = -1025,          /* the trust store is corrupt or of another version */
 	VOUCH_E_NOTFOUND = -1026,       /* no such entry */
 	VOUCH_E_NOTREGULAR = -1027,     /* not a regular file */
-	VOUCH_E_LAST = -1027,
+	VOUCH_E_ROLLBACK = -1028,       /* older than the installed policy */
+	VOUCH_E_LAST = -1028,
 };
 
 /*

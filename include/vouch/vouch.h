@@ -14,5 +14,6 @@
 #include "bundle.h"
 #include "compile.h"
 #include "store.h"
+#include "install.h"
 
 #endif

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* vouchd's decision cache: a fixed-size, direct-mapped table; a collision replaces. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
 
+#define STRIPES 256 /* locks: threads rarely meet on one */
+
 struct slot {
 	bool used;
+	uint32_t gen;
 	struct cache_key key;
 	struct cache_val val;
 };
@@ -14,6 +18,7 @@ struct slot {
 struct cache {
 	unsigned bits;
 	struct slot *slots;
+	pthread_mutex_t lock[STRIPES];
 };
 
 struct cache *cache_create(unsigned bits)
@@ -28,6 +33,8 @@ struct cache *cache_create(unsigned bits)
 		free(c);
 		return NULL;
 	}
+	for (unsigned i = 0; i < STRIPES; i++)
+		pthread_mutex_init(&c->lock[i], NULL);
 	return c;
 }
 
@@ -35,6 +42,8 @@ void cache_destroy(struct cache *c)
 {
 	if (!c)
 		return;
+	for (unsigned i = 0; i < STRIPES; i++)
+		pthread_mutex_destroy(&c->lock[i]);
 	free(c->slots);
 	free(c);
 }
@@ -58,26 +67,29 @@ static size_t slot_of(const struct cache *c, const struct cache_key *k)
 	return (size_t)(h & (((uint64_t)1 << c->bits) - 1));
 }
 
-bool cache_get(struct cache *c, const struct cache_key *k, struct cache_val *v)
+bool cache_get(struct cache *c, const struct cache_key *k, uint32_t gen, struct cache_val *v)
 {
-	const struct slot *s = &c->slots[slot_of(c, k)];
+	size_t i = slot_of(c, k);
+	const struct slot *s = &c->slots[i];
+	bool hit;
 
-	if (!s->used || memcmp(&s->key, k, sizeof(*k)) != 0)
-		return false;
-	*v = s->val;
-	return true;
+	pthread_mutex_lock(&c->lock[i % STRIPES]);
+	hit = s->used && s->gen == gen && memcmp(&s->key, k, sizeof(*k)) == 0;
+	if (hit)
+		*v = s->val;
+	pthread_mutex_unlock(&c->lock[i % STRIPES]);
+	return hit;
 }
 
-void cache_put(struct cache *c, const struct cache_key *k, const struct cache_val *v)
+void cache_put(struct cache *c, const struct cache_key *k, uint32_t gen, const struct cache_val *v)
 {
-	struct slot *s = &c->slots[slot_of(c, k)];
+	size_t i = slot_of(c, k);
+	struct slot *s = &c->slots[i];
 
+	pthread_mutex_lock(&c->lock[i % STRIPES]);
 	s->used = true;
+	s->gen = gen;
 	s->key = *k;
 	s->val = *v;
-}
-
-void cache_clear(struct cache *c)
-{
-	memset(c->slots, 0, ((size_t)1 << c->bits) * sizeof(*c->slots));
+	pthread_mutex_unlock(&c->lock[i % STRIPES]);
 }

@@ -25,7 +25,8 @@ struct cache_key {
 enum { CACHE_EXEC = 0, CACHE_OPEN = 1 };
 
 struct cache_val {
-	bool code; /* false: an open of a file that is not code, allowed without a decision */
+	bool code;   /* false: an open of a file that is not code, allowed without a decision */
+	bool script; /* a #! script */
 	bool allow, would_deny;
 	enum vouch_rule rule;
 	uint8_t sha256[32];
@@ -33,15 +34,20 @@ struct cache_val {
 
 struct cache;
 
-/* A cache of 2^@bits slots (fixed at start: memory never grows). NULL on ENOMEM. */
+/*
+ * A cache of 2^@bits slots (fixed at start: memory never grows). NULL on ENOMEM.
+ * Thread-safe: slots are guarded by a fixed set of striped locks.
+ */
 struct cache *cache_create(unsigned bits);
 void cache_destroy(struct cache *c);
 void cache_key_from_stat(struct cache_key *k, const struct stat *st, uint32_t access);
-/* true and *@v filled if @k is cached. */
-bool cache_get(struct cache *c, const struct cache_key *k, struct cache_val *v);
-/* Remember @v for @k, replacing whatever held its slot. */
-void cache_put(struct cache *c, const struct cache_key *k, const struct cache_val *v);
-/* Forget everything (a new policy). */
-void cache_clear(struct cache *c);
+/* true and *@v filled if @k is cached by the policy of generation @gen. */
+bool cache_get(struct cache *c, const struct cache_key *k, uint32_t gen, struct cache_val *v);
+/*
+ * Remember @v for @k, decided by the policy of generation @gen, replacing
+ * whatever held its slot. A verdict of an older policy that arrives after a
+ * reload is never returned: cache_get() asks for the current generation.
+ */
+void cache_put(struct cache *c, const struct cache_key *k, uint32_t gen, const struct cache_val *v);
 
 #endif

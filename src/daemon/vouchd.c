@@ -6,251 +6,305 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/fanotify.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "daemon.h"
 #include "vouch-config.h"
-#include "vouch/vouch.h"
 
-#define WATCH_MAX     64
 #define CACHE_BITS    16 /* 65536 verdicts, fixed at start */
 #define EVENT_BUF     (64 * 1024)
 #define STATE_DEFAULT "/var/lib/vouch"
-
-struct daemon {
-	int fan, sig;
-	char store_path[PATH_MAX];
-	struct vouch_store *store;
-	struct vouch_store_reader *reader;
-	struct cache *cache;
-	uint64_t decisions, hits, denials, would_deny;
-};
+#define QUEUE_DEFAULT 1024
+#define WORKERS_MAX   64
 
 static void help(void)
 {
-	printf("Usage: vouchd --foreground --state DIR --watch PATH [--watch PATH...]\n"
+	printf("Usage: vouchd [--foreground] [--state DIR] [--watch PATH...] [--policy BUNDLE "
+	       "--key PUBKEY]\n"
+	       "       vouchd --list-filesystems\n"
 	       "\n"
-	       "Enforce the policy installed in DIR (by 'vouch policy install') on the\n"
-	       "filesystems holding each PATH: every exec, every open of an ELF object and\n"
-	       "every #! script is allowed or denied by the policy's decision.\n"
-	       "Prints \"ready\" once every filesystem is marked. SIGHUP reloads the policy;\n"
-	       "SIGTERM stops. This build: foreground only, one thread, and it refuses to\n"
-	       "mark the root filesystem (see vouchd(8)).\n"
+	       "Enforce the policy installed in DIR (by 'vouch policy install', or by\n"
+	       "--policy) with fanotify: every exec, every open of an ELF object and every\n"
+	       "#! script is allowed or denied by the policy's decision. Without --watch,\n"
+	       "every local filesystem is marked, in every mount namespace, and new ones as\n"
+	       "they are mounted. Prints \"ready\" once every filesystem is marked and the\n"
+	       "policy is enforced. SIGHUP or 'vouch reload' reloads the policy with no gap;\n"
+	       "SIGTERM stops. 'vouch status' shows what it is doing.\n"
 	       "\n"
-	       "  --foreground     stay in the foreground, log to standard error\n"
-	       "  --state DIR      the installed policy's directory (default %s)\n"
-	       "  --watch PATH     gate code on the filesystem holding PATH (repeatable)\n"
-	       "  -h, --help       show this help\n"
-	       "      --version    show the version\n",
-	       STATE_DEFAULT);
+	       "  --foreground       log to standard error (vouchd never forks either way)\n"
+	       "  --state DIR        the state directory (default %s)\n"
+	       "  --watch PATH       mark only the filesystem holding PATH and those mounted\n"
+	       "                     below it later (repeatable; never the filesystem of /)\n"
+	       "  --policy BUNDLE    install this signed bundle first (needs --key)\n"
+	       "  --key PUBKEY       the owner's public key that must have signed BUNDLE\n"
+	       "  --workers N        threads that hash and decide (default: CPUs, 2..16)\n"
+	       "  --queue N          events waiting for a worker, at most (default %d)\n"
+	       "  --list-filesystems print the filesystems that would be marked, and exit\n"
+	       "  -h, --help         show this help\n"
+	       "      --version      show the version\n",
+	       STATE_DEFAULT, QUEUE_DEFAULT);
 }
 
-static int load_store(struct daemon *d)
+void logf_(const char *fmt, ...)
 {
-	struct vouch_store *s = NULL;
-	struct vouch_store_reader *r = NULL;
-	int ret = vouch_store_open(&s, d->store_path);
+	char line[2048];
+	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s\n", line); /* one write per line: threads do not interleave */
+}
+
+int policy_load(struct daemon *d, char *err, size_t errlen)
+{
+	struct policy *p = calloc(1, sizeof(*p)), *old;
+	int ret;
+
+	if (!p) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	ret = vouch_store_open(&p->store, d->store_path);
 	if (!ret)
-		ret = vouch_store_reader_create(s, &r);
+		ret = vouch_store_reader_create(p->store, &p->reader);
 	if (ret) {
-		fprintf(stderr, "vouchd: %s: cannot open the trust store: %s\n", d->store_path,
-		        vouch_strerror(ret));
-		vouch_store_close(s);
+		snprintf(err, errlen, "%s: cannot open the trust store: %s", d->store_path,
+		         vouch_strerror(ret));
+		vouch_store_close(p->store);
+		free(p);
 		return ret;
 	}
-	/* The old set stays in force until the new one is whole: no gap in enforcement. */
-	vouch_store_reader_destroy(d->reader);
-	vouch_store_close(d->store);
-	d->store = s;
-	d->reader = r;
-	cache_clear(d->cache);
+	/* The old policy stays in force until the new one is whole: no gap in enforcement. */
+	pthread_rwlock_wrlock(&d->plock);
+	old = d->pol;
+	p->gen = old ? old->gen + 1 : 1;
+	d->pol = p;
+	atomic_store(&d->gen, p->gen);
+	atomic_store(&d->enforce, vouch_store_policy(p->store)->mode == VOUCH_MODE_ENFORCE);
+	pthread_rwlock_unlock(&d->plock);
+	if (old) {
+		vouch_store_reader_destroy(old->reader);
+		vouch_store_close(old->store);
+		free(old);
+	}
 	return 0;
 }
 
-static void fd_path(int fd, char *out, size_t cap)
+/* The fanotify thread's part: a cached verdict is answered here; the rest is queued. */
+static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 {
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, out, cap - 1);
-	if (n < 0)
-		n = 0;
-	out[n] = '\0';
-	for (ssize_t i = 0; i < n; i++)
-		if ((unsigned char)out[i] < 0x20)
-			out[i] = '?'; /* one log line per decision */
-}
-
-/* The verdict for one permission event; FAN_ALLOW or FAN_DENY. */
-static uint32_t decide_event(struct daemon *d, const struct fanotify_event_metadata *md)
-{
-	const struct vouch_cpolicy *cp = vouch_store_policy(d->store);
-	bool enforce = cp->mode == VOUCH_MODE_ENFORCE;
-	uint8_t head[VOUCH_CODE_HEAD];
-	struct vouch_trust_rec rec;
-	struct vouch_decision dec;
-	struct cache_key key;
-	struct cache_val val;
-	enum vouch_code_kind kind;
-	enum vouch_event ev;
+	struct cache_val v;
+	struct job j;
 	struct stat st;
-	ssize_t n;
-	char path[PATH_MAX], hex[65];
-	bool exec;
-	int ret;
 
-	if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return FAN_ALLOW; /* only regular files hold code the kernel maps */
-	exec = md->mask & FAN_OPEN_EXEC_PERM;
+	if (md->pid == d->self) {
+		/* vouchd's own opens (the store, /proc): answering them through a worker
+		 * could wait on itself. vouchd runs no code from them. */
+		answer(d, md->fd, FAN_ALLOW);
+		close(md->fd);
+		return;
+	}
+	if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		answer(d, md->fd, FAN_ALLOW); /* only regular files hold code the kernel maps */
+		close(md->fd);
+		return;
+	}
+	j.fd = md->fd;
+	j.mask = (uint32_t)md->mask;
+	j.pid = md->pid;
+	j.size = (uint64_t)st.st_size;
 	/* Keyed on the access, known from the mask: a hit costs no read of the file. */
-	cache_key_from_stat(&key, &st, exec ? CACHE_EXEC : CACHE_OPEN);
-	if (cache_get(d->cache, &key, &val)) {
-		d->decisions += val.code;
-		d->hits += val.code;
-		return val.allow ? FAN_ALLOW : FAN_DENY;
+	cache_key_from_stat(&j.key, &st, (md->mask & FAN_OPEN_EXEC_PERM) ? CACHE_EXEC : CACHE_OPEN);
+	if (cache_get(d->cache, &j.key, atomic_load(&d->gen), &v)) {
+		if (v.code) {
+			atomic_fetch_add(&d->c.decisions, 1);
+			atomic_fetch_add(&d->c.hits, 1);
+		}
+		if (v.would_deny)
+			atomic_fetch_add(&d->c.would_deny, 1);
+		if (!v.allow)
+			notice_cached(d, md->fd, md->pid, j.mask, &v, j.size);
+		answer(d, md->fd, v.allow ? FAN_ALLOW : FAN_DENY);
+		close(md->fd);
+		return;
 	}
-	n = pread(md->fd, head, sizeof(head), 0);
-	kind = n > 0 ? vouch_code_classify(head, (size_t)n) : VOUCH_CODE_NONE;
-	if (exec) {
-		ev = kind == VOUCH_CODE_SCRIPT ? VOUCH_EV_SHEBANG : VOUCH_EV_EXEC;
-	} else if (kind != VOUCH_CODE_ELF_EXEC && kind != VOUCH_CODE_ELF_DYN) {
-		/* Not code (a plain open counts only for ELF objects): remembered too. */
-		val = (struct cache_val){.code = false, .allow = true};
-		cache_put(d->cache, &key, &val);
-		return FAN_ALLOW;
-	} else {
-		ev = VOUCH_EV_ELF_OPEN;
-	}
-	d->decisions++;
-	val.code = true;
-	/* Hash through the event's descriptor: never re-open a path that could change. */
-	ret = vouch_fd_sha256(md->fd, val.sha256);
-	if (ret) {
-		fd_path(md->fd, path, sizeof(path));
-		fprintf(stderr, "vouchd: %s %s: cannot hash (%s)\n",
-		        enforce ? "deny" : "would deny", path, vouch_strerror(ret));
-		d->denials += enforce;
-		return enforce ? FAN_DENY : FAN_ALLOW; /* fail closed when enforcing */
-	}
-	ret = vouch_store_lookup(d->reader, val.sha256, &rec);
+	if (work_push(d, &j))
+		return; /* the worker answers and closes */
+	/* Full: answered now as the mode says, never dropped and never waited on. */
 	{
-		struct vouch_subject subj = {.pid = md->pid};
-		struct vouch_object obj = {ev, val.sha256, (uint64_t)st.st_size, NULL};
+		bool enforce = atomic_load(&d->enforce);
+		uint64_t n = atomic_fetch_add(&d->c.queue_full, 1);
 
-		vouch_decide(cp, &subj, &obj, ret ? NULL : &rec, (int64_t)time(NULL), &dec);
+		if ((n & (n - 1)) == 0) /* logged at 1, 2, 4, 8...: loud, not a flood */
+			logf_("vouchd: queue full (%u waiting): %s pid %d (%llu times so far)",
+			      d->qcap, enforce ? "denied" : "allowed", (int)md->pid,
+			      (unsigned long long)n + 1);
+		answer(d, md->fd, enforce ? FAN_DENY : FAN_ALLOW);
+		close(md->fd);
 	}
-	val.allow = dec.allow;
-	val.would_deny = dec.would_deny;
-	val.rule = dec.rule;
-	cache_put(d->cache, &key, &val);
-	if (!dec.allow || dec.would_deny) {
-		fd_path(md->fd, path, sizeof(path));
-		vouch_hex(val.sha256, 32, hex);
-		fprintf(stderr, "vouchd: %s pid %d %s (sha256 %s, rule %s): %s\n",
-		        dec.allow ? "would deny" : "deny", (int)md->pid, path, hex,
-		        vouch_rule_name(dec.rule), dec.reason);
-		d->denials += !dec.allow;
-		d->would_deny += dec.would_deny;
-	}
-	return dec.allow ? FAN_ALLOW : FAN_DENY;
 }
 
-static int handle_events(struct daemon *d)
+static int fan_loop(struct daemon *d)
 {
 	static char buf[EVENT_BUF]
 	    __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 
 	for (;;) {
-		ssize_t len = read(d->fan, buf, sizeof(buf));
+		struct pollfd p[2] = {{d->fan, POLLIN, 0}, {d->wake, POLLIN, 0}};
 		const struct fanotify_event_metadata *md = (const void *)buf;
+		ssize_t len;
 
-		if (len < 0 && (errno == EAGAIN || errno == EINTR))
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[1].revents & POLLIN)
 			return 0;
+		len = read(d->fan, buf, sizeof(buf));
+		if (len < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
 		if (len < 0)
 			return -errno;
 		for (; FAN_EVENT_OK(md, len); md = FAN_EVENT_NEXT(md, len)) {
-			struct fanotify_response r;
-
 			if (md->vers != FANOTIFY_METADATA_VERSION)
 				return -EPROTO;
 			if (md->fd < 0)
-				continue; /* queue overflow: no permission event is ever dropped */
-			if (md->mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM)) {
-				r.fd = md->fd;
-				r.response = decide_event(d, md);
-				if (write(d->fan, &r, sizeof(r)) != sizeof(r))
-					fprintf(stderr, "vouchd: cannot answer the kernel: %s\n",
-					        strerror(errno));
-			}
-			close(md->fd);
+				continue; /* FAN_UNLIMITED_QUEUE: no overflow, no event ever dropped
+				           */
+			if (md->mask & FAN_MASK_GATED)
+				on_event(d, md);
+			else
+				close(md->fd);
 		}
 	}
 }
 
-/* Mark the filesystem holding @path, refusing the machine's own root filesystem. */
-static int mark(struct daemon *d, const char *path, dev_t rootdev)
+static int parse_count(const char *opt, const char *arg, unsigned lo, unsigned hi, unsigned *out)
 {
-	struct stat st;
+	char *end;
+	unsigned long v;
 
-	if (stat(path, &st) != 0) {
-		fprintf(stderr, "vouchd: %s: %s\n", path, strerror(errno));
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || v < lo || v > hi) {
+		fprintf(stderr, "vouchd: %s %s: not a number from %u to %u\n", opt, arg, lo, hi);
 		return -1;
 	}
-	if (st.st_dev == rootdev) {
-		fprintf(stderr,
-		        "vouchd: %s: is on the root filesystem; this build marks only other "
-		        "filesystems (see vouchd(8))\n",
-		        path);
-		return -1;
-	}
-	if (fanotify_mark(d->fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
-	                  FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM, AT_FDCWD, path) != 0) {
-		fprintf(stderr, "vouchd: %s: cannot mark its filesystem: %s\n", path,
-		        strerror(errno));
-		return -1;
-	}
+	*out = (unsigned)v;
 	return 0;
+}
+
+/* --policy BUNDLE --key PUBKEY: verified and installed exactly as 'vouch policy install'. */
+static int install_policy(const char *state, const char *bundle, const char *keyfile)
+{
+	struct vouch_pubkey pk;
+	struct vouch_bundle b;
+	struct vouch_sig sig;
+	struct vouch_install_info info;
+	char *key = NULL, *data = NULL;
+	size_t klen, len;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	ret = vouch_file_read(keyfile, 4096, &key, &klen);
+	if (!ret)
+		ret = vouch_pubkey_parse(&pk, key, klen);
+	free(key);
+	if (ret) {
+		fprintf(stderr, "vouchd: %s: not a usable public key: %s\n", keyfile,
+		        vouch_strerror(ret));
+		return ret;
+	}
+	ret = vouch_file_read(bundle, VOUCH_BUNDLE_MAX, &data, &len);
+	if (!ret)
+		ret = vouch_bundle_parse(&b, &sig, (uint8_t *)data, len);
+	if (!ret)
+		ret = vouch_policy_install(state, &b, &sig, (uint8_t *)data, len, &pk, 0,
+		                           (int64_t)time(NULL), &info);
+	if (ret == VOUCH_E_ROLLBACK)
+		fprintf(stderr,
+		        "vouchd: %s: refused: older than the policy installed in %s (use 'vouch "
+		        "policy install --allow-rollback' to go back deliberately)\n",
+		        bundle, state);
+	else if (ret)
+		fprintf(stderr, "vouchd: %s: not installed: %s\n", bundle, vouch_strerror(ret));
+	vouch_bundle_free(&b);
+	free(data);
+	return ret;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"foreground", no_argument, NULL, 'F'},  {"state", required_argument, NULL, 'S'},
-	    {"watch", required_argument, NULL, 'w'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},     {0},
+	    {"foreground", no_argument, NULL, 'F'},
+	    {"state", required_argument, NULL, 'S'},
+	    {"watch", required_argument, NULL, 'w'},
+	    {"policy", required_argument, NULL, 'P'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"workers", required_argument, NULL, 'W'},
+	    {"queue", required_argument, NULL, 'Q'},
+	    {"list-filesystems", no_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {0},
 	};
-	const char *watch[WATCH_MAX], *state = STATE_DEFAULT;
-	struct daemon d = {.fan = -1, .sig = -1};
-	struct stat rootst;
+	const char *watch[MARKS_WATCHMAX], *state = STATE_DEFAULT, *bundle = NULL, *key = NULL;
+	struct daemon d;
+	pthread_t ctl;
+	bool ctl_started = false, list = false;
 	sigset_t mask;
-	bool fg = false;
-	int nwatch = 0, c, rc = 2;
+	char err[400];
+	unsigned nwatch = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int c, rc = 2, ret;
 
+	memset(&d, 0, sizeof(d));
+	d.fan = d.wake = -1;
+	d.qcap = QUEUE_DEFAULT;
+	d.nworkers = ncpu < 2 ? 2 : ncpu > 16 ? 16 : (unsigned)ncpu;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
-			fg = true;
 			break;
 		case 'S':
 			state = optarg;
 			break;
 		case 'w':
-			if (nwatch == WATCH_MAX) {
-				fprintf(stderr, "vouchd: at most %d --watch paths\n", WATCH_MAX);
+			if (nwatch == MARKS_WATCHMAX) {
+				fprintf(stderr, "vouchd: at most %d --watch paths\n",
+				        MARKS_WATCHMAX);
 				return 2;
 			}
 			watch[nwatch++] = optarg;
+			break;
+		case 'P':
+			bundle = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'W':
+			if (parse_count("--workers", optarg, 1, WORKERS_MAX, &d.nworkers))
+				return 2;
+			break;
+		case 'Q':
+			if (parse_count("--queue", optarg, 1, 65536, &d.qcap))
+				return 2;
+			break;
+		case 'L':
+			list = true;
 			break;
 		case 'h':
 			help();
@@ -259,82 +313,146 @@ int main(int argc, char **argv)
 			printf("vouchd %s\n", VOUCH_VERSION);
 			return 0;
 		default:
-			fprintf(stderr,
-			        "vouchd: %s: unknown option or missing argument (see vouchd "
-			        "--help)\n",
-			        argv[optind - 1]);
+			fprintf(
+			    stderr,
+			    "vouchd: %s: unknown option or missing argument (see vouchd --help)\n",
+			    argv[optind - 1]);
 			return 2;
 		}
 	}
-	if (optind != argc || !fg || nwatch == 0) {
-		fprintf(stderr, "vouchd: this build runs only as 'vouchd --foreground --state DIR "
-		                "--watch PATH...' (see vouchd --help)\n");
+	if (optind != argc) {
+		fprintf(stderr, "vouchd: %s: unexpected argument (see vouchd --help)\n",
+		        argv[optind]);
 		return 2;
 	}
-	if ((size_t)snprintf(d.store_path, sizeof(d.store_path), "%s/trust.mdb", state) >=
-	    sizeof(d.store_path)) {
+	if (!bundle != !key) {
+		fprintf(stderr,
+		        "vouchd: --policy and --key go together: a bundle is installed only "
+		        "if the owner's key signed it (see vouchd --help)\n");
+		return 2;
+	}
+	if (list) {
+		/* What the default mode would mark, without marking anything. */
+		if (marks_init(&d.marks, -1, 0, true) != 0)
+			return 2;
+		d.marks.dry_run = true;
+		ret = marks_scan_namespaces(&d.marks);
+		marks_free(&d.marks);
+		return ret < 0 ? 2 : 0;
+	}
+	d.self = getpid();
+	d.started = time(NULL);
+	d.state = state;
+	if ((size_t)snprintf(d.store_path, sizeof(d.store_path), "%s/" VOUCH_STATE_STORE, state) >=
+	        sizeof(d.store_path) ||
+	    (size_t)snprintf(d.sock_path, sizeof(d.sock_path), "%s/vouchd.sock", state) >=
+	        sizeof(d.sock_path)) {
 		fprintf(stderr, "vouchd: %s: name too long\n", state);
 		return 2;
 	}
-	d.cache = cache_create(CACHE_BITS);
-	if (!d.cache || load_store(&d) != 0 || stat("/", &rootst) != 0)
-		goto out;
-	/* Signals arrive through a descriptor, so the loop is the only place state changes. */
+	if (bundle && install_policy(state, bundle, key) != 0)
+		return 2;
+	/* Signals reach only the control thread's signalfd: blocked before any thread starts. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0 ||
-	    (d.sig = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-		fprintf(stderr, "vouchd: signals: %s\n", strerror(errno));
+	sigaddset(&mask, SIGPIPE);
+	{
+		pthread_rwlockattr_t ra;
+
+		pthread_rwlockattr_init(&ra);
+		/* A reload waits only for the decisions under way, never for a stream of them. */
+		pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&d.plock, &ra);
+		pthread_rwlockattr_destroy(&ra);
+	}
+	pthread_mutex_init(&d.qlock, NULL);
+	pthread_cond_init(&d.qcond, NULL);
+	pthread_mutex_init(&d.nlock, NULL);
+	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
+		goto out;
+	d.cache = cache_create(CACHE_BITS);
+	if (!d.cache) {
+		fprintf(stderr, "vouchd: %s\n", strerror(ENOMEM));
 		goto out;
 	}
-	d.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK,
+	if (policy_load(&d, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vouchd: %s\n", err);
+		goto out;
+	}
+	/* Privileged resources first: the fanotify group, the socket, the marks. */
+	d.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE,
 	                      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
 	if (d.fan < 0) {
-		fprintf(stderr, "vouchd: fanotify_init: %s\n", strerror(errno));
+		fprintf(stderr, "vouchd: fanotify_init: %s%s\n", strerror(errno),
+		        errno == EPERM ? " (vouchd needs CAP_SYS_ADMIN)" : "");
 		goto out;
 	}
-	for (int i = 0; i < nwatch; i++)
-		if (mark(&d, watch[i], rootst.st_dev) != 0)
+	d.wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d.wake < 0 || marks_init(&d.marks, d.fan, FAN_MASK_GATED, nwatch == 0) != 0) {
+		fprintf(stderr, "vouchd: %s\n", strerror(errno));
+		goto out;
+	}
+	if (control_open(&d) != 0)
+		goto out;
+	/* Workers first: once a filesystem is marked, its events must find someone to answer. */
+	if ((ret = work_start(&d)) != 0) {
+		fprintf(stderr, "vouchd: cannot start workers: %s\n", strerror(-ret));
+		goto out;
+	}
+	/* Until the loop below runs, marked events wait in the kernel: nothing passes unseen. */
+	for (unsigned i = 0; i < nwatch; i++)
+		if (marks_watch(&d.marks, watch[i]) != 0)
 			goto out;
+	if (nwatch == 0 && marks_scan_namespaces(&d.marks) < 0) {
+		fprintf(stderr, "vouchd: cannot read the mounts: %s\n", strerror(errno));
+		goto out;
+	}
+	if (nwatch)
+		marks_scan(&d.marks, "/proc/self/mountinfo",
+		           ""); /* already mounted below a --watch */
+	if ((ret = pthread_create(&ctl, NULL, control_main, &d)) != 0) {
+		fprintf(stderr, "vouchd: cannot start the control thread: %s\n", strerror(ret));
+		goto out;
+	}
+	ctl_started = true;
 	printf("ready\n");
 	fflush(stdout);
-	for (;;) {
-		struct pollfd p[2] = {{d.fan, POLLIN, 0}, {d.sig, POLLIN, 0}};
-		struct signalfd_siginfo si;
-
-		if (poll(p, 2, -1) < 0 && errno != EINTR) {
-			fprintf(stderr, "vouchd: poll: %s\n", strerror(errno));
-			goto out;
-		}
-		if ((p[0].revents & POLLIN) && handle_events(&d) != 0) {
-			fprintf(stderr, "vouchd: reading events: %s\n", strerror(errno));
-			goto out;
-		}
-		if (!(p[1].revents & POLLIN) || read(d.sig, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGHUP) {
-			if (load_store(&d) == 0)
-				fprintf(stderr, "vouchd: policy reloaded\n");
-			continue;
-		}
-		fprintf(stderr,
-		        "vouchd: stopping: %llu decisions, %llu from cache, %llu denied, "
-		        "%llu would be denied\n",
-		        (unsigned long long)d.decisions, (unsigned long long)d.hits,
-		        (unsigned long long)d.denials, (unsigned long long)d.would_deny);
+	notify_systemd("READY=1\nSTATUS=enforcing the installed policy");
+	ret = fan_loop(&d);
+	if (ret) {
+		logf_("vouchd: reading events: %s", strerror(-ret));
+		pthread_kill(ctl, SIGTERM);
+	} else {
 		rc = 0;
-		goto out;
 	}
+	notify_systemd("STOPPING=1");
 out:
-	/* Closing the fanotify descriptor makes the kernel allow whatever is pending. */
+	if (ctl_started)
+		pthread_join(ctl, NULL);
+	if (d.workers)
+		work_stop(&d); /* every queued event is still answered */
+	/* Closing the group makes the kernel allow whatever was not answered. */
 	if (d.fan >= 0)
 		close(d.fan);
-	if (d.sig >= 0)
-		close(d.sig);
-	vouch_store_reader_destroy(d.reader);
-	vouch_store_close(d.store);
+	if (d.wake >= 0)
+		close(d.wake);
+	control_close(&d);
+	if (ctl_started)
+		logf_(
+		    "vouchd: stopping: %llu decisions, %llu from cache, %llu denied, %llu would be "
+		    "denied, %llu answered at once for a full queue",
+		    (unsigned long long)atomic_load(&d.c.decisions),
+		    (unsigned long long)atomic_load(&d.c.hits),
+		    (unsigned long long)atomic_load(&d.c.denials),
+		    (unsigned long long)atomic_load(&d.c.would_deny),
+		    (unsigned long long)atomic_load(&d.c.queue_full));
+	if (d.pol) {
+		vouch_store_reader_destroy(d.pol->reader);
+		vouch_store_close(d.pol->store);
+		free(d.pol);
+	}
 	cache_destroy(d.cache);
 	return rc;
 }

@@ -33,6 +33,7 @@ static const char *const project_msgs[VOUCH_E_FIRST - VOUCH_E_LAST + 1] = {
     [-VOUCH_E_STORE + VOUCH_E_FIRST] = "trust store is corrupt or of another version",
     [-VOUCH_E_NOTFOUND + VOUCH_E_FIRST] = "not found",
     [-VOUCH_E_NOTREGULAR + VOUCH_E_FIRST] = "not a regular file",
+    [-VOUCH_E_ROLLBACK + VOUCH_E_FIRST] = "older than the installed policy (a rollback)",
 };
 
 const char *vouch_strerror(int err)

@@ -312,6 +312,65 @@ static void print_why(const char *path, const struct fileinfo *fi, const struct 
 		    " or use a version they have vouched for.\n");
 }
 
+static enum vouch_rule rule_by_name(const char *name)
+{
+	for (int r = VOUCH_RULE_NOT_GATED; r <= VOUCH_RULE_DEFAULT; r++)
+		if (name && !strcmp(name, vouch_rule_name((enum vouch_rule)r)))
+			return (enum vouch_rule)r;
+	return VOUCH_RULE_DEFAULT;
+}
+
+/*
+ * vouchd refused our own read of @path (an ELF object it does not trust), so
+ * the explanation comes from vouchd: it is sent a descriptor that reads
+ * nothing (O_PATH) and answers with the verdict it gave that very file.
+ */
+static int why_from_daemon(const char *path, const char *state)
+{
+	struct tool_answer a;
+	const char *v, *msg;
+	int fd = open(path, O_PATH | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		tool_err("why", path, "%s", strerror(errno));
+		return EXIT_ERROR;
+	}
+	rc = tool_daemon_ask("why", state, "why\n", fd, &a);
+	close(fd);
+	if (rc != EXIT_OK) {
+		tool_daemon_free(&a);
+		return EXIT_ERROR;
+	}
+	v = tool_answer_get(&a, "verdict");
+	if (v && !strcmp(v, "deny"))
+		printf("%s may not run: vouchd denied it.\n", path);
+	else if (v && !strcmp(v, "would-deny"))
+		printf("%s may run only because the policy is in monitor mode; in enforce mode "
+		       "vouch would deny it.\n",
+		       path);
+	else
+		printf("%s may run.\n", path);
+	printf("  why:     %s\n",
+	       tool_answer_get(&a, "reason") ? tool_answer_get(&a, "reason") : "?");
+	printf("  rule:    %s (%s)\n",
+	       tool_answer_get(&a, "rule") ? tool_answer_get(&a, "rule") : "?",
+	       rule_words(rule_by_name(tool_answer_get(&a, "rule"))));
+	msg = tool_answer_get(&a, "message");
+	if (msg)
+		printf("  message from the policy's owner: %s\n", msg);
+	printf("  file:    sha256 %s (as vouchd read it; it refused to let this command read it)\n",
+	       tool_answer_get(&a, "sha256") ? tool_answer_get(&a, "sha256") : "?");
+	printf("  policy:  %s (enforced by vouchd), %s mode\n", state,
+	       tool_answer_get(&a, "mode") ? tool_answer_get(&a, "mode") : "?");
+	if (!v || strcmp(v, "allow") != 0)
+		printf(
+		    "  what to do: ask the policy's owner to vouch for this file (by its sha256),"
+		    " or use a version they have vouched for.\n");
+	rc = v && !strcmp(v, "deny") ? EXIT_DENIED : EXIT_OK;
+	tool_daemon_free(&a);
+	return rc;
+}
+
 static int run(const char *cmd, int argc, char **argv)
 {
 	struct opts o;
@@ -342,6 +401,13 @@ static int run(const char *cmd, int argc, char **argv)
 				             (int64_t)time(NULL), &d);
 				ret = 0;
 			}
+		}
+		if (ret == -EPERM && why && !src.from_bundle) {
+			int r = why_from_daemon(argv[i], tool_state_dir(o.state));
+
+			if (r != EXIT_OK && (rc == EXIT_OK || r == EXIT_ERROR))
+				rc = r;
+			continue;
 		}
 		if (ret) {
 			tool_err(cmd, argv[i], "%s", vouch_strerror(ret));

@@ -363,6 +363,7 @@ static int do_show(int argc, char **argv)
 struct verify_opts {
 	const char *pub, *b64, *state, *path;
 	bool quiet, rollback;
+	struct vouch_pubkey key; /* loaded by verify_bundle() */
 };
 
 static int parse_verify_opts(int argc, char **argv, bool install, struct verify_opts *vo)
@@ -420,7 +421,7 @@ static int parse_verify_opts(int argc, char **argv, bool install, struct verify_
 }
 
 /* Verify signature and expiry; prints the reason on failure. EXIT_* */
-static int verify_bundle(const struct verify_opts *vo, struct tool_bundle *tb)
+static int verify_bundle(struct verify_opts *vo, struct tool_bundle *tb)
 {
 	struct vouch_pubkey pk;
 	char when[21];
@@ -428,6 +429,7 @@ static int verify_bundle(const struct verify_opts *vo, struct tool_bundle *tb)
 
 	if (tool_load_pubkey(CMD, vo->pub, vo->b64, &pk))
 		return EXIT_ERROR;
+	vo->key = pk;
 	if (tool_load_bundle(CMD, vo->path, tb))
 		return EXIT_ERROR;
 	ret = vouch_bundle_verify(&tb->b, &tb->sig, tb->data, &pk);
@@ -481,57 +483,38 @@ static int do_install(int argc, char **argv)
 {
 	struct verify_opts vo;
 	struct tool_bundle tb;
-	struct vouch_store *old = NULL;
-	char store[PATH_MAX], copy[PATH_MAX], when[21], was[21];
+	struct vouch_install_info info;
+	char when[21], was[21];
 	int ret, rc = parse_verify_opts(argc, argv, true, &vo);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	memset(&tb, 0, sizeof(tb));
+	/* Checked here first for the detailed messages; the library checks them again. */
 	rc = verify_bundle(&vo, &tb);
 	if (rc)
 		goto out;
 	rc = EXIT_ERROR;
-	if ((size_t)snprintf(store, sizeof(store), "%s/trust.mdb", vo.state) >= sizeof(store) ||
-	    (size_t)snprintf(copy, sizeof(copy), "%s/policy.bundle", vo.state) >= sizeof(copy)) {
-		tool_err(CMD, vo.state, "name too long");
-		goto out;
-	}
-	if (mkdir(vo.state, 0755) != 0 && errno != EEXIST) {
-		tool_err(CMD, vo.state, "cannot create state directory: %s", strerror(errno));
-		goto out;
-	}
-	/* An older bundle must not silently replace a newer one (a rollback attack). */
-	ret = vouch_store_open(&old, store);
-	if (ret == 0) {
-		int64_t prev = vouch_store_policy(old)->compiled;
-
-		vouch_store_close(old);
-		if (tb.b.policy.compiled < prev && !vo.rollback) {
-			vouch_time_format(tb.b.policy.compiled, when);
-			vouch_time_format(prev, was);
-			tool_err(CMD, vo.path,
-			         "refused: compiled %s, older than the installed policy (%s); "
-			         "use --allow-rollback to install it anyway",
-			         when, was);
-			rc = EXIT_DENIED;
-			goto out;
-		}
-	} else if (ret != -ENOENT) {
+	ret = vouch_policy_install(vo.state, &tb.b, &tb.sig, tb.data, tb.len, &vo.key,
+	                           vo.rollback ? VOUCH_INSTALL_ROLLBACK : 0, (int64_t)time(NULL),
+	                           &info);
+	if (info.warn_store)
 		fprintf(stderr,
-		        "vouch: policy: %s: warning: the installed store is unreadable "
-		        "(%s); replacing it\n",
-		        store, vouch_strerror(ret));
-	}
-	ret = vouch_store_install(store, &tb.b);
-	if (ret) {
-		tool_err(CMD, store, "cannot install: %s", vouch_strerror(ret));
+		        "vouch: policy: %s/" VOUCH_STATE_STORE ": warning: the installed store was "
+		        "unreadable (%s); replaced\n",
+		        vo.state, vouch_strerror(info.warn_store));
+	if (ret == VOUCH_E_ROLLBACK) {
+		vouch_time_format(tb.b.policy.compiled, when);
+		vouch_time_format(info.previous, was);
+		tool_err(CMD, vo.path,
+		         "refused: compiled %s, older than the installed policy (%s); "
+		         "use --allow-rollback to install it anyway",
+		         when, was);
+		rc = EXIT_DENIED;
 		goto out;
 	}
-	ret = vouch_file_write_atomic(copy, tb.data, tb.len, 0644, 0);
 	if (ret) {
-		tool_err(CMD, copy, "installed, but cannot keep a copy of the bundle: %s",
-		         vouch_strerror(ret));
+		tool_err(CMD, vo.state, "cannot install: %s", vouch_strerror(ret));
 		goto out;
 	}
 	if (!vo.quiet)

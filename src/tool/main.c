@@ -15,6 +15,8 @@ static const struct command commands[] = {
     {"policy", cmd_policy, "compile, show, verify and install signed policy bundles"},
     {"check", cmd_check, "decide whether files may run, and by which rule"},
     {"why", cmd_why, "explain in words whether a file may run"},
+    {"status", cmd_status, "what vouchd is doing: mode, policy, filesystems, counters"},
+    {"reload", cmd_reload, "make vouchd load the installed policy again (root)"},
 };
 
 static void usage(FILE *f)

@@ -32,6 +32,8 @@ int cmd_manifest(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_why(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
 
 /* "vouch: <cmd>: <what>: <why>" on stderr, one line. @what may be NULL. */
 void tool_err(const char *cmd, const char *what, const char *fmt, ...)
@@ -91,5 +93,25 @@ struct tool_bundle {
 /* Read and parse @path; EXIT_* with the message printed. Free with tool_bundle_free(). */
 int tool_load_bundle(const char *cmd, const char *path, struct tool_bundle *tb);
 void tool_bundle_free(struct tool_bundle *tb);
+
+/* vouchd's answer: "ok" (or "error WHY") and key/value pairs, in order. */
+struct tool_answer {
+	char *buf;
+	const char *status;
+	char **keys, **vals;
+	size_t n;
+};
+/*
+ * Send @req to the vouchd whose state directory is @state, passing @passfd
+ * (if >= 0) with it, and read the answer. EXIT_OK with @a filled (free it
+ * with tool_daemon_free()); otherwise the reason is printed and @a is empty,
+ * or holds the error answer: EXIT_DENIED if vouchd refused for lack of
+ * privilege, EXIT_ERROR for everything else (not running, malformed answer).
+ */
+int tool_daemon_ask(const char *cmd, const char *state, const char *req, int passfd,
+                    struct tool_answer *a);
+void tool_daemon_free(struct tool_answer *a);
+/* The first value for @key, or NULL. */
+const char *tool_answer_get(const struct tool_answer *a, const char *key);
 
 #endif

@@ -22,13 +22,14 @@
 static const char *const test_strings[] = {"denied by policy", "vetted", "alice",
                                            "manifests/base.txt"};
 #define NSTRINGS 4
+static int64_t test_expires; /* the next tb_make()'s policy expiry */
 
 static void make_policy(struct vouch_cpolicy *cp, uint64_t seed)
 {
 	memset(cp, 0, sizeof(*cp));
 	cp->mode = seed & 1 ? VOUCH_MODE_ENFORCE : VOUCH_MODE_MONITOR;
 	cp->gates = VOUCH_GATE_DEFAULT;
-	cp->expires = 0;
+	cp->expires = test_expires;
 	cp->compiled = (int64_t)(1700000000 + seed);
 	cp->message = 0;
 	memset(cp->source_sha256, (int)seed, VOUCH_SHA256_LEN);
@@ -69,6 +70,7 @@ struct tb {
 };
 
 static struct vouch_seckey test_sk;
+static struct vouch_pubkey test_pk;
 
 static void tb_make(struct tb *t, uint64_t n, uint64_t seed)
 {
@@ -1011,6 +1013,82 @@ static void install_refuses(void **state)
 	tb_free(&a);
 }
 
+/* @dir holds exactly @n names (no temporary file left behind). */
+static void assert_dir_holds(const char *dir, size_t n)
+{
+	char listing[512];
+
+	if (list_dir(dir, listing, sizeof(listing)) != n)
+		fail_msg("%s holds: %s (expected %zu names)", dir, listing, n);
+}
+
+/* vouch_policy_install(): what 'vouch policy install' and 'vouchd --policy' share. */
+static void policy_install(void **state)
+{
+	const char *dir = *state;
+	char st[PATH_MAX], path[PATH_MAX];
+	struct vouch_install_info info;
+	struct vouch_pubkey other_pk;
+	struct vouch_seckey other_sk;
+	struct vouch_store *s = NULL;
+	struct tb old, newer, expired;
+	char *copy = NULL;
+	size_t len;
+
+	in_dir(st, dir, "state");
+	tb_make(&old, 5, 20);
+	tb_make(&newer, 6, 22);
+	test_expires = 1000; /* long past */
+	tb_make(&expired, 3, 24);
+	test_expires = 0;
+	assert_err(vouch_keypair_generate(&other_sk, &other_pk), 0);
+	/* Refusals change nothing on disk: the state directory is not even created. */
+	assert_err(vouch_policy_install(st, &old.b, &old.sig, old.buf, old.len, &other_pk, 0,
+	                                1800000000, &info),
+	           VOUCH_E_WRONGKEY);
+	old.buf[10] ^= 1; /* inside the signed payload */
+	assert_err(vouch_policy_install(st, &old.b, &old.sig, old.buf, old.len, &test_pk, 0,
+	                                1800000000, &info),
+	           VOUCH_E_BADSIG);
+	old.buf[10] ^= 1;
+	assert_err(vouch_policy_install(st, &expired.b, &expired.sig, expired.buf, expired.len,
+	                                &test_pk, 0, 1800000000, &info),
+	           VOUCH_E_EXPIRED);
+	assert_int_equal(access(st, F_OK), -1);
+	/* First install: store and a byte-exact copy of the bundle. */
+	assert_err(vouch_policy_install(st, &newer.b, &newer.sig, newer.buf, newer.len, &test_pk, 0,
+	                                1800000000, &info),
+	           0);
+	assert_int_equal(info.previous, 0);
+	assert_dir_holds(st, 2);
+	in_dir(path, st, VOUCH_STATE_BUNDLE);
+	assert_err(vouch_file_read(path, 1 << 20, &copy, &len), 0);
+	assert_int_equal(len, newer.len);
+	assert_memory_equal(copy, newer.buf, len);
+	free(copy);
+	in_dir(path, st, VOUCH_STATE_STORE);
+	assert_store_is(path, &newer, &old);
+	/* An older bundle is a rollback: refused, and the newer store stays. */
+	assert_err(vouch_policy_install(st, &old.b, &old.sig, old.buf, old.len, &test_pk, 0,
+	                                1800000000, &info),
+	           VOUCH_E_ROLLBACK);
+	assert_int_equal(info.previous, newer.b.policy.compiled);
+	assert_store_is(path, &newer, &old);
+	/* ... unless the owner says so. */
+	assert_err(vouch_policy_install(st, &old.b, &old.sig, old.buf, old.len, &test_pk,
+	                                VOUCH_INSTALL_ROLLBACK, 1800000000, &info),
+	           0);
+	assert_store_is(path, &old, &newer);
+	assert_err(vouch_store_open(&s, path), 0);
+	assert_int_equal(vouch_store_policy(s)->compiled, old.b.policy.compiled);
+	vouch_store_close(s);
+	assert_dir_holds(st, 2);
+	vouch_seckey_wipe(&other_sk);
+	tb_free(&old);
+	tb_free(&newer);
+	tb_free(&expired);
+}
+
 static long status_kb(const char *field)
 {
 	char line[256];
@@ -1067,10 +1145,8 @@ static void mapped_not_copied(void **state)
 
 static int keys_setup(void **state)
 {
-	struct vouch_pubkey pk;
-
 	(void)state;
-	return vouch_keypair_generate(&test_sk, &pk);
+	return vouch_keypair_generate(&test_sk, &test_pk);
 }
 
 int main(void)
@@ -1089,6 +1165,7 @@ int main(void)
 	    DIR_TEST(mapped_not_copied),
 	    DIR_TEST(file_format),
 	    DIR_TEST(open_during_installs),
+	    DIR_TEST(policy_install),
 	};
 
 	return cmocka_run_group_tests(tests, keys_setup, NULL);

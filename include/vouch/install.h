@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Installing a signed policy bundle into a state directory: shared by 'vouch policy install' and
+ * vouchd. */
+#ifndef VOUCH_INSTALL_H
+#define VOUCH_INSTALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bundle.h"
+#include "minisign.h"
+
+/* Names inside the state directory. */
+#define VOUCH_STATE_STORE  "trust.mdb"     /* the trust store vouchd maps */
+#define VOUCH_STATE_BUNDLE "policy.bundle" /* a copy of the installed bundle, as signed */
+
+enum {
+	VOUCH_INSTALL_ROLLBACK = 1 << 0, /* install even if older than the installed policy */
+};
+
+struct vouch_install_info {
+	int64_t previous; /* compile time of the policy replaced; 0 if none was installed */
+	int warn_store;   /* nonzero: the old store was unreadable (this code) and replaced */
+};
+
+/*
+ * vouch_policy_install() - verify a parsed bundle and make it the installed policy.
+ * @state: the state directory (created mode 0755 if missing; its parent must exist).
+ * @b, @sig, @data, @len: as filled by and given to a successful vouch_bundle_parse().
+ * @pk: the owner's public key: the bundle must be signed by it.
+ * @flags: VOUCH_INSTALL_*.
+ * @now: the current time, Unix seconds (checked against the policy's expiry).
+ * @info: filled in (also on VOUCH_E_ROLLBACK); may be NULL.
+ * In order: the signature (by @pk), the expiry, no rollback to an older
+ * compile time, then the store (vouch_store_install(): atomic, crash-safe)
+ * and a copy of the bundle. A failure before the store is replaced changes
+ * nothing on disk.
+ * Return: 0; as vouch_bundle_verify(); VOUCH_E_EXPIRED; VOUCH_E_ROLLBACK;
+ * -errno; as vouch_store_install().
+ */
+int vouch_policy_install(const char *state, const struct vouch_bundle *b,
+                         const struct vouch_sig *sig, const uint8_t *data, size_t len,
+                         const struct vouch_pubkey *pk, unsigned flags, int64_t now,
+                         struct vouch_install_info *info);
+
+#endif

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouchd's control thread: signals, the control socket, new mounts, systemd readiness. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "vouch-config.h"
+
+#define REQ_MAX        256 /* a request is one short line */
+#define CLIENT_TIMEOUT 1   /* seconds a client may take to send its request */
+#define SCAN_PERIOD    1   /* default mode: seconds between scans for new mount namespaces */
+
+static int listen_fd = -1;
+
+void notify_systemd(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t n;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    (n = strlen(path)) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, n);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0'; /* an abstract socket */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	           (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
+		logf_("vouchd: cannot notify systemd: %s", strerror(errno));
+	close(fd);
+}
+
+int control_open(struct daemon *d)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d->sock_path) >=
+	    sizeof(sa.sun_path)) {
+		logf_("vouchd: %s: socket path too long", d->sock_path);
+		return -ENAMETOOLONG;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* A socket that answers belongs to a vouchd that is running: never take it over. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		logf_("vouchd: %s: another vouchd is running with this state directory",
+		      d->sock_path);
+		close(fd);
+		return -EADDRINUSE;
+	}
+	close(fd);
+	unlink(d->sock_path); /* left by a vouchd that died */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* Everyone may ask (status, why); what changes anything is checked per request. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(d->sock_path, 0666) != 0 ||
+	    listen(fd, 16) != 0) {
+		int e = errno;
+
+		logf_("vouchd: %s: cannot listen: %s", d->sock_path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	listen_fd = fd;
+	return 0;
+}
+
+void control_close(struct daemon *d)
+{
+	if (listen_fd >= 0) {
+		close(listen_fd);
+		unlink(d->sock_path);
+		listen_fd = -1;
+	}
+}
+
+static void put(FILE *f, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void put(FILE *f, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "%s\t", key);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+/* Values go on one line: control characters (and tabs) become '?'. */
+static const char *oneline(const char *s, char *buf, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < cap - 1; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+static void policy_lines(struct daemon *d, FILE *f)
+{
+	const struct vouch_cpolicy *cp;
+	char hex[65];
+
+	pthread_rwlock_rdlock(&d->plock);
+	cp = vouch_store_policy(d->pol->store);
+	vouch_hex(cp->source_sha256, 32, hex);
+	put(f, "mode", "%s", vouch_mode_name(cp->mode));
+	put(f, "policy_compiled", "%lld", (long long)cp->compiled);
+	put(f, "policy_expires", "%lld", (long long)cp->expires);
+	put(f, "policy_sha256", "%s", hex);
+	put(f, "policy_hashes", "%llu", (unsigned long long)vouch_store_count(d->pol->store));
+	put(f, "policy_generation", "%u", d->pol->gen);
+	pthread_rwlock_unlock(&d->plock);
+}
+
+static void do_status(struct daemon *d, FILE *f)
+{
+	char buf[300];
+
+	fputs("ok\n", f);
+	put(f, "version", "%s", VOUCH_VERSION);
+	put(f, "pid", "%d", (int)d->self);
+	put(f, "started", "%lld", (long long)d->started);
+	policy_lines(d, f);
+	put(f, "workers", "%u", d->nworkers);
+	pthread_mutex_lock(&d->qlock);
+	put(f, "queue_depth", "%u", d->qlen);
+	put(f, "queue_max", "%u", d->qmax);
+	put(f, "queue_capacity", "%u", d->qcap);
+	pthread_mutex_unlock(&d->qlock);
+	put(f, "events", "%llu", (unsigned long long)atomic_load(&d->c.events));
+	put(f, "decisions", "%llu", (unsigned long long)atomic_load(&d->c.decisions));
+	put(f, "cache_hits", "%llu", (unsigned long long)atomic_load(&d->c.hits));
+	put(f, "denials", "%llu", (unsigned long long)atomic_load(&d->c.denials));
+	put(f, "would_deny", "%llu", (unsigned long long)atomic_load(&d->c.would_deny));
+	put(f, "queue_full", "%llu", (unsigned long long)atomic_load(&d->c.queue_full));
+	put(f, "hash_errors", "%llu", (unsigned long long)atomic_load(&d->c.hash_errors));
+	put(f, "notices", "%llu", (unsigned long long)atomic_load(&d->c.notices));
+	pthread_mutex_lock(&d->marks.lock);
+	put(f, "marks_refused", "%llu", (unsigned long long)d->marks.refused);
+	for (unsigned i = 0; i < d->marks.nfs; i++) {
+		const struct marked_fs *m = &d->marks.fs[i];
+
+		put(f, "filesystem", "%u:%u %s %s", major((dev_t)m->dev), minor((dev_t)m->dev),
+		    oneline(m->fstype, buf, 64), oneline(m->point, buf + 64, sizeof(buf) - 64));
+	}
+	pthread_mutex_unlock(&d->marks.lock);
+}
+
+/* "why": the verdict vouchd gave the file behind @fd (any kind of descriptor, O_PATH too). */
+static void do_why(struct daemon *d, FILE *f, int fd)
+{
+	static const uint32_t access[2] = {CACHE_EXEC, CACHE_OPEN};
+	struct vouch_decision dec;
+	struct cache_val v;
+	struct cache_key k;
+	struct stat st;
+	char hex[65], buf[600];
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		fputs("error no file was passed\n", f);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		cache_key_from_stat(&k, &st, access[i]);
+		if (!cache_get(d->cache, &k, atomic_load(&d->gen), &v) || !v.code)
+			continue;
+		{
+			struct vouch_subject subj = {0};
+			struct vouch_object obj = {
+			    i == 0 ? (v.script ? VOUCH_EV_SHEBANG : VOUCH_EV_EXEC)
+			           : VOUCH_EV_ELF_OPEN,
+			    v.sha256, (uint64_t)st.st_size, NULL};
+			const struct vouch_cpolicy *cp;
+
+			pthread_rwlock_rdlock(&d->plock);
+			cp = vouch_store_policy(d->pol->store);
+			{
+				struct vouch_trust_rec rec;
+				int r = vouch_store_lookup(d->pol->reader, v.sha256, &rec);
+
+				vouch_decide(cp, &subj, &obj, r ? NULL : &rec, (int64_t)time(NULL),
+				             &dec);
+			}
+			fputs("ok\n", f);
+			vouch_hex(v.sha256, 32, hex);
+			put(f, "sha256", "%s", hex);
+			put(f, "access", "%s", i == 0 ? "exec" : "open");
+			put(f, "verdict", "%s",
+			    dec.allow ? (dec.would_deny ? "would-deny" : "allow") : "deny");
+			put(f, "rule", "%s", vouch_rule_name(dec.rule));
+			put(f, "reason", "%s", oneline(dec.reason, buf, sizeof(buf)));
+			if (dec.message)
+				put(f, "message", "%s", oneline(dec.message, buf, sizeof(buf)));
+			put(f, "mode", "%s", vouch_mode_name(cp->mode));
+			pthread_rwlock_unlock(&d->plock);
+		}
+		return;
+	}
+	fputs("error vouchd has not decided this file as code since its policy was loaded\n", f);
+}
+
+static void do_reload(struct daemon *d, FILE *f, uid_t uid)
+{
+	char err[300];
+
+	if (uid != 0) {
+		fputs("error only root may reload the policy\n", f);
+		return;
+	}
+	if (policy_load(d, err, sizeof(err)) != 0) {
+		fprintf(f, "error %s\n", oneline(err, err, sizeof(err)));
+		return;
+	}
+	logf_("vouchd: policy reloaded (asked by uid 0)");
+	do_status(d, f);
+}
+
+/* One client: one request line (and, for "why", one descriptor), one answer. */
+static void serve(struct daemon *d, int c)
+{
+	char req[REQ_MAX + 1], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {req, REQ_MAX};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct timeval tv = {CLIENT_TIMEOUT, 0};
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	struct cmsghdr *cm;
+	int passed = -1;
+	ssize_t n;
+	FILE *f;
+
+	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0) {
+		close(c);
+		return;
+	}
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
+	for (cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&passed, CMSG_DATA(cm), sizeof(int));
+	f = fdopen(c, "w");
+	if (!f) {
+		close(c);
+		if (passed >= 0)
+			close(passed);
+		return;
+	}
+	req[n > 0 ? n : 0] = '\0';
+	req[strcspn(req, "\r\n")] = '\0';
+	if (!strcmp(req, "status"))
+		do_status(d, f);
+	else if (!strcmp(req, "why"))
+		do_why(d, f, passed);
+	else if (!strcmp(req, "reload"))
+		do_reload(d, f, cred.uid);
+	else
+		fputs("error unknown request (status, why or reload)\n", f);
+	fclose(f);
+	if (passed >= 0)
+		close(passed);
+}
+
+void *control_main(void *arg)
+{
+	struct daemon *d = arg;
+	struct itimerspec period = {{SCAN_PERIOD, 0}, {SCAN_PERIOD, 0}};
+	int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	int timer = d->marks.all ? timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK) : -1;
+	sigset_t mask;
+	int sig;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sig = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (timer >= 0)
+		timerfd_settime(timer, 0, &period, NULL);
+	for (;;) {
+		struct pollfd p[4] = {{sig, POLLIN, 0},
+		                      {listen_fd, POLLIN, 0},
+		                      {mi, POLLPRI, 0}, /* mountinfo: POLLPRI on any mount change */
+		                      {timer, POLLIN, 0}};
+		struct signalfd_siginfo si;
+		uint64_t ticks;
+
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			logf_("vouchd: control: poll: %s", strerror(errno));
+			break;
+		}
+		if (p[2].revents & (POLLPRI | POLLERR)) {
+			if (d->marks.all)
+				marks_scan_namespaces(&d->marks);
+			else
+				marks_scan(&d->marks, "/proc/self/mountinfo", "");
+		}
+		if ((p[3].revents & POLLIN) && read(timer, &ticks, sizeof(ticks)) > 0)
+			marks_scan_namespaces(
+			    &d->marks); /* new namespaces have no event of their own */
+		if (p[1].revents & POLLIN) {
+			int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (c >= 0)
+				serve(d, c);
+		}
+		if (!(p[0].revents & POLLIN) || read(sig, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			char err[300];
+
+			if (policy_load(d, err, sizeof(err)) == 0)
+				logf_("vouchd: policy reloaded");
+			else
+				logf_("vouchd: policy not reloaded, the old one stays in force: %s",
+				      err);
+			continue;
+		}
+		break; /* SIGTERM, SIGINT */
+	}
+	{
+		uint64_t one = 1;
+
+		if (write(d->wake, &one, sizeof(one)) != sizeof(one))
+			logf_("vouchd: cannot wake the fanotify thread: %s", strerror(errno));
+	}
+	if (sig >= 0)
+		close(sig);
+	if (mi >= 0)
+		close(mi);
+	if (timer >= 0)
+		close(timer);
+	return NULL;
+}

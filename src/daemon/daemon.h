@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouchd's shared state: the fanotify thread, the workers and the control thread. */
+#ifndef VOUCHD_DAEMON_H
+#define VOUCHD_DAEMON_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cache.h"
+#include "marks.h"
+#include "vouch/vouch.h"
+
+#define FAN_MASK_GATED (FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM)
+
+/* One installed policy, as opened: replaced whole on reload, never changed. */
+struct policy {
+	struct vouch_store *store;
+	struct vouch_store_reader *reader; /* shared by threads: lookups only read the map */
+	uint32_t gen;                      /* cache entries from another generation are stale */
+};
+
+/* A permission event waiting for a worker. The job owns @fd until it is answered. */
+struct job {
+	int fd;
+	uint32_t mask;
+	pid_t pid;
+	struct cache_key key;
+	uint64_t size;
+};
+
+struct counters {
+	atomic_uint_fast64_t events;     /* permission events answered */
+	atomic_uint_fast64_t decisions;  /* of them, decisions about code */
+	atomic_uint_fast64_t hits;       /* of those, answered from the cache */
+	atomic_uint_fast64_t denials;    /* answered deny */
+	atomic_uint_fast64_t would_deny; /* monitor mode: allowed, enforce would deny */
+	atomic_uint_fast64_t queue_full; /* answered at once because the queue was full */
+	atomic_uint_fast64_t hash_errors;
+	atomic_uint_fast64_t notices; /* reasons written to a denied program's terminal */
+};
+
+struct daemon {
+	int fan;    /* the fanotify group */
+	int wake;   /* eventfd: tells the fanotify thread to stop */
+	pid_t self; /* events caused by vouchd itself are allowed unseen (no deadlock) */
+	const char *state;
+	char store_path[PATH_MAX];
+	char sock_path[PATH_MAX];
+	time_t started;
+
+	/* The policy: read-locked for a lookup and decision, write-locked to swap. */
+	pthread_rwlock_t plock;
+	struct policy *pol;
+	atomic_uint gen;     /* the current policy's generation */
+	atomic_bool enforce; /* the current policy's mode, for the fanotify thread */
+
+	struct cache *cache;
+
+	/* The bounded queue from the fanotify thread to the workers. */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct job *q;
+	unsigned qcap, qhead, qlen, qmax;
+	bool qstop;
+	unsigned nworkers;
+	pthread_t *workers;
+
+	/* At most a few reasons per second are written to denied programs' terminals. */
+	pthread_mutex_t nlock;
+	int64_t nwindow;
+	unsigned nsent;
+
+	struct marks marks;
+	struct counters c;
+};
+
+/* work.c */
+int work_start(struct daemon *d);
+void work_stop(struct daemon *d); /* drains the queue, then joins the workers */
+/* Queue a job; false if the queue is full (the caller answers it). */
+bool work_push(struct daemon *d, const struct job *j);
+/* Answer the kernel for @fd with FAN_ALLOW or FAN_DENY. */
+void answer(struct daemon *d, int fd, uint32_t response);
+/* A cached denial: the reason again, for the program's terminal (rate-limited). */
+void notice_cached(struct daemon *d, int fd, pid_t pid, uint32_t mask, const struct cache_val *v,
+                   uint64_t size);
+
+/* policy.c-like helpers in vouchd.c */
+int policy_load(struct daemon *d, char *err, size_t errlen);
+uint64_t queue_depth(struct daemon *d);
+
+/* control.c */
+int control_open(struct daemon *d);
+void *control_main(void *arg);
+void control_close(struct daemon *d);
+void notify_systemd(const char *msg);
+
+/* Logging: one line on standard error (the journal under systemd). */
+void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Marking filesystems: the ones named, the local ones, and those mounted later. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "marks.h"
+
+#define NS_MAX 4096 /* mount namespaces looked at per scan */
+
+int marks_init(struct marks *m, int fan, uint32_t mask, bool all)
+{
+	struct stat st;
+
+	memset(m, 0, sizeof(*m));
+	if (stat("/", &st) != 0)
+		return -errno;
+	m->fan = fan;
+	m->mask = mask;
+	m->all = all;
+	m->rootdev = (uint64_t)st.st_dev;
+	return -pthread_mutex_init(&m->lock, NULL);
+}
+
+void marks_free(struct marks *m)
+{
+	for (unsigned i = 0; i < m->nwatch; i++)
+		free(m->watch[i]);
+	pthread_mutex_destroy(&m->lock);
+}
+
+static bool has_locked(const struct marks *m, uint64_t dev)
+{
+	for (unsigned i = 0; i < m->nfs; i++)
+		if (m->fs[i].dev == dev)
+			return true;
+	return false;
+}
+
+bool marks_has(struct marks *m, uint64_t dev)
+{
+	bool r;
+
+	pthread_mutex_lock(&m->lock);
+	r = has_locked(m, dev);
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+/* Mark the filesystem reached by @path (whose superblock is @dev); caller holds the lock. */
+static int mark_one(struct marks *m, const char *path, uint64_t dev, const char *fstype,
+                    const char *shown)
+{
+	struct marked_fs *f;
+
+	if (has_locked(m, dev))
+		return 0;
+	if (m->nfs == MARKS_MAX) {
+		m->refused++;
+		logf_("vouchd: %s: not marked: already %d filesystems marked", shown, MARKS_MAX);
+		return -ENOSPC;
+	}
+	if (m->dry_run) {
+		printf("%u:%u %s %s\n", major((dev_t)dev), minor((dev_t)dev), fstype, shown);
+	} else if (fanotify_mark(m->fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m->mask, AT_FDCWD,
+	                         path) != 0) {
+		int e = errno;
+
+		m->refused++;
+		logf_("vouchd: %s: cannot mark its filesystem (%s): %s", shown, fstype,
+		      strerror(e));
+		return -e;
+	}
+	f = &m->fs[m->nfs++];
+	f->dev = dev;
+	snprintf(f->fstype, sizeof(f->fstype), "%s", fstype);
+	snprintf(f->point, sizeof(f->point), "%s", shown);
+	return 1;
+}
+
+/* The type of the filesystem whose device is @dev, from our own mountinfo. */
+static void fstype_of(uint64_t dev, char *out, size_t cap)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[3 * PATH_MAX];
+	struct mount_ent me;
+
+	snprintf(out, cap, "?");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (mountinfo_parse_line(line, &me) == 0 && me.dev == dev) {
+			snprintf(out, cap, "%s", me.fstype);
+			break;
+		}
+	fclose(f);
+}
+
+int marks_watch(struct marks *m, const char *path)
+{
+	char fstype[64];
+	char *real = realpath(path, NULL);
+	struct stat st;
+	int ret;
+
+	if (!real || stat(real, &st) != 0) {
+		ret = -errno;
+		free(real);
+		logf_("vouchd: %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	if ((uint64_t)st.st_dev == m->rootdev) {
+		logf_("vouchd: %s: is on the root filesystem; --watch never marks it (run vouchd "
+		      "without --watch to protect the whole machine, see vouchd(8))",
+		      path);
+		free(real);
+		return -EPERM;
+	}
+	if (m->nwatch == MARKS_WATCHMAX) {
+		free(real);
+		return -E2BIG;
+	}
+	fstype_of((uint64_t)st.st_dev, fstype, sizeof(fstype));
+	pthread_mutex_lock(&m->lock);
+	ret = mark_one(m, real, (uint64_t)st.st_dev, fstype, real);
+	pthread_mutex_unlock(&m->lock);
+	if (ret < 0) {
+		free(real);
+		return ret;
+	}
+	m->watch[m->nwatch++] = real;
+	return 0;
+}
+
+/* With --watch: is @point the watched path or below it? */
+static bool under_watch(const struct marks *m, const char *point)
+{
+	for (unsigned i = 0; i < m->nwatch; i++) {
+		size_t n = strlen(m->watch[i]);
+
+		if (!strncmp(point, m->watch[i], n) && (point[n] == '\0' || point[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+int marks_scan(struct marks *m, const char *mountinfo, const char *root)
+{
+	FILE *f = fopen(mountinfo, "re");
+	char line[3 * PATH_MAX], path[PATH_MAX + 64];
+	struct mount_ent me;
+	int added = 0;
+
+	if (!f)
+		return -errno;
+	pthread_mutex_lock(&m->lock);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strchr(line, '\n') || mountinfo_parse_line(line, &me) != 0)
+			continue; /* a line longer than PATH_MAX names nothing we could reach */
+		if (!fs_is_local(me.fstype) || has_locked(m, me.dev))
+			continue;
+		if (!m->all && (me.dev == m->rootdev || !under_watch(m, me.point)))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s%s", root, me.point) >= sizeof(path))
+			continue;
+		if (mark_one(m, path, me.dev, me.fstype, me.point) > 0) {
+			added++;
+			if (!m->dry_run)
+				logf_("vouchd: marked %s (%s)", me.point, me.fstype);
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	fclose(f);
+	return added;
+}
+
+int marks_scan_namespaces(struct marks *m)
+{
+	DIR *proc = opendir("/proc");
+	uint64_t seen[NS_MAX];
+	unsigned nseen = 0;
+	struct dirent *de;
+	int added = 0;
+
+	if (!proc)
+		return -errno;
+	while ((de = readdir(proc)) && nseen < NS_MAX) {
+		char p[300], mi[300];
+		struct stat st;
+		unsigned i;
+		int r;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(p, sizeof(p), "/proc/%s/ns/mnt", de->d_name);
+		if (stat(p, &st) != 0)
+			continue; /* gone, or a kernel thread */
+		for (i = 0; i < nseen && seen[i] != (uint64_t)st.st_ino; i++)
+			;
+		if (i < nseen)
+			continue;
+		seen[nseen++] = (uint64_t)st.st_ino;
+		snprintf(mi, sizeof(mi), "/proc/%s/mountinfo", de->d_name);
+		snprintf(p, sizeof(p), "/proc/%s/root", de->d_name);
+		r = marks_scan(m, mi, p);
+		if (r > 0)
+			added += r;
+	}
+	closedir(proc);
+	return added;
+}

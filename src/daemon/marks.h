@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Which filesystems vouchd marks: mountinfo parsing, the local-filesystem rule, the marks held. */
+#ifndef VOUCHD_MARKS_H
+#define VOUCHD_MARKS_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MARKS_MAX      1024 /* filesystems marked at most; beyond, new ones are refused */
+#define MARKS_WATCHMAX 64
+
+/* One line of /proc/PID/mountinfo, as far as vouchd needs it. */
+struct mount_ent {
+	uint64_t dev;         /* the superblock's device (major:minor field) */
+	char fstype[64];      /* "ext4", "tmpfs", "fuse.sshfs" */
+	char point[PATH_MAX]; /* the mount point, unescaped */
+};
+
+/*
+ * mountinfo_parse_line() - parse one line of mountinfo (proc(5)) in place.
+ * Return: 0 with @m filled; -EINVAL for a malformed line; -ENAMETOOLONG.
+ */
+int mountinfo_parse_line(char *line, struct mount_ent *m);
+
+/* true if @fstype may hold code users can start and is local: marked by default. */
+bool fs_is_local(const char *fstype);
+
+struct marked_fs {
+	uint64_t dev;
+	char fstype[64];
+	char point[256]; /* where it was first seen, for status (truncated) */
+};
+
+struct marks {
+	pthread_mutex_t lock; /* held while marking and while status reads the list */
+	int fan;
+	uint32_t mask;
+	bool all;         /* no --watch: every local filesystem, in every mount namespace */
+	uint64_t rootdev; /* with --watch: the filesystem of / is never marked */
+	char *watch[MARKS_WATCHMAX]; /* --watch paths, resolved; new mounts below them are marked */
+	unsigned nwatch;
+	struct marked_fs fs[MARKS_MAX];
+	unsigned nfs;
+	uint64_t refused; /* filesystems seen but not marked (full, or the mark failed) */
+	bool dry_run;     /* --list-filesystems: print, do not mark */
+};
+
+int marks_init(struct marks *m, int fan, uint32_t mask, bool all);
+void marks_free(struct marks *m);
+/* --watch PATH: mark the filesystem holding it now; later mounts below it are marked too. */
+int marks_watch(struct marks *m, const char *path);
+/*
+ * marks_scan() - read @mountinfo (a /proc/PID/mountinfo) and mark every
+ * filesystem the mode selects that is not marked yet; paths are reached
+ * through @root ("" for our own namespace, "/proc/PID/root" for another).
+ * Return: filesystems newly marked, or -errno if @mountinfo cannot be read.
+ */
+int marks_scan(struct marks *m, const char *mountinfo, const char *root);
+/* Default mode: marks_scan() every mount namespace found under /proc. Filesystems newly marked. */
+int marks_scan_namespaces(struct marks *m);
+bool marks_has(struct marks *m, uint64_t dev);
+
+#endif

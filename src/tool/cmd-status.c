@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouch status: what vouchd is doing, from its control socket; for people or as JSON. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tool.h"
+
+static const char *const CMD = "status";
+
+static void help(void)
+{
+	printf("Usage: vouch status [--json] [--state DIR]\n"
+	       "\n"
+	       "Ask the running vouchd what it is doing: its mode, the policy it enforces\n"
+	       "(when compiled, when it expires, how many hashes), the filesystems it has\n"
+	       "marked, and its counters (decisions, cache hit rate, queue depth, denials).\n"
+	       "Anyone may ask.\n"
+	       "\n"
+	       "  --json           one JSON object on standard output\n"
+	       "  --state DIR      vouchd's state directory (default $VOUCH_STATE_DIR or %s)\n"
+	       "  -h, --help       show this help\n"
+	       "\n"
+	       "Exit status: 0 vouchd answered, 2 it is not running or did not answer.\n",
+	       VOUCH_STATE_DIR_DEFAULT);
+}
+
+static uint64_t num(const struct tool_answer *a, const char *key)
+{
+	const char *v = tool_answer_get(a, key);
+
+	return v ? strtoull(v, NULL, 10) : 0;
+}
+
+static void when(int64_t t, char out[static 21])
+{
+	if (t == 0)
+		snprintf(out, 21, "never");
+	else
+		vouch_time_format(t, out);
+}
+
+/* Keys whose values are numbers in JSON; every other value is a string. */
+static bool numeric(const char *key)
+{
+	static const char *const strs[] = {"version", "mode", "policy_sha256", "filesystem"};
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!strcmp(key, strs[i]))
+			return false;
+	return true;
+}
+
+static void print_json(const struct tool_answer *a)
+{
+	bool first = true;
+
+	fputs("{\"running\":true", stdout);
+	for (size_t i = 0; i < a->n; i++) {
+		if (!strcmp(a->keys[i], "filesystem"))
+			continue;
+		printf(",\"%s\":", a->keys[i]);
+		if (numeric(a->keys[i]))
+			printf("%llu", strtoull(a->vals[i], NULL, 10));
+		else
+			tool_json_string(stdout, a->vals[i]);
+	}
+	{
+		uint64_t dec = num(a, "decisions"), hits = num(a, "cache_hits");
+
+		printf(",\"cache_hit_rate\":%.4f", dec ? (double)hits / (double)dec : 0.0);
+	}
+	fputs(",\"filesystems\":[", stdout);
+	for (size_t i = 0; i < a->n; i++) {
+		char dev[32], type[64];
+		int at = 0;
+
+		if (strcmp(a->keys[i], "filesystem") != 0)
+			continue;
+		/* "major:minor type path": the path may hold spaces, so it is the rest. */
+		if (sscanf(a->vals[i], "%31s %63s %n", dev, type, &at) != 2 || at == 0)
+			continue;
+		printf("%s{\"dev\":\"%s\",\"type\":", first ? "" : ",", dev);
+		tool_json_string(stdout, type);
+		fputs(",\"path\":", stdout);
+		tool_json_string(stdout, a->vals[i] + at);
+		fputs("}", stdout);
+		first = false;
+	}
+	fputs("]}\n", stdout);
+}
+
+static void print_text(const struct tool_answer *a)
+{
+	const char *mode = tool_answer_get(a, "mode");
+	uint64_t dec = num(a, "decisions"), hits = num(a, "cache_hits"), nfs = 0;
+	int64_t up = (int64_t)time(NULL) - (int64_t)num(a, "started");
+	char c[21], e[21];
+
+	when((int64_t)num(a, "policy_compiled"), c);
+	when((int64_t)num(a, "policy_expires"), e);
+	for (size_t i = 0; i < a->n; i++)
+		nfs += !strcmp(a->keys[i], "filesystem");
+	printf("vouchd %s, pid %" PRIu64 ", up %lldh %02lldm %02llds\n",
+	       tool_answer_get(a, "version") ? tool_answer_get(a, "version") : "?", num(a, "pid"),
+	       (long long)(up / 3600), (long long)(up / 60 % 60), (long long)(up % 60));
+	printf("mode:        %s%s\n", mode ? mode : "?",
+	       mode && !strcmp(mode, "monitor")
+	           ? " (nothing is denied; would-be denials are counted)"
+	           : "");
+	printf("policy:      compiled %s, expires %s, %" PRIu64 " hashes\n", c, e,
+	       num(a, "policy_hashes"));
+	printf("             sha256 of its text %s\n",
+	       tool_answer_get(a, "policy_sha256") ? tool_answer_get(a, "policy_sha256") : "?");
+	printf("decisions:   %" PRIu64 " about code, %.1f%% from the cache; %" PRIu64
+	       " events in all\n",
+	       dec, dec ? 100.0 * (double)hits / (double)dec : 0.0, num(a, "events"));
+	printf("denied:      %" PRIu64 "; would be denied in enforce mode: %" PRIu64 "\n",
+	       num(a, "denials"), num(a, "would_deny"));
+	printf("workers:     %" PRIu64 "; queue %" PRIu64 " waiting (at most %" PRIu64
+	       " so far, room for %" PRIu64 ")\n",
+	       num(a, "workers"), num(a, "queue_depth"), num(a, "queue_max"),
+	       num(a, "queue_capacity"));
+	if (num(a, "queue_full"))
+		printf("WARNING:     %" PRIu64 " events were answered at once because the queue "
+		       "was full\n",
+		       num(a, "queue_full"));
+	if (num(a, "hash_errors"))
+		printf("WARNING:     %" PRIu64 " files could not be hashed\n",
+		       num(a, "hash_errors"));
+	if (num(a, "marks_refused"))
+		printf("WARNING:     %" PRIu64
+		       " filesystems could not be marked (see vouchd's log)\n",
+		       num(a, "marks_refused"));
+	printf("filesystems: %" PRIu64 " marked\n", nfs);
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->keys[i], "filesystem"))
+			printf("  %s\n", a->vals[i]);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"state", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	const char *state = NULL;
+	struct tool_answer a;
+	bool json = false;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'S':
+			state = optarg;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return tool_bad_option(CMD, c, argc, argv);
+		}
+	}
+	if (optind != argc)
+		return tool_usage(CMD, "unexpected argument '%s'", argv[optind]);
+	rc = tool_daemon_ask(CMD, tool_state_dir(state), "status\n", -1, &a);
+	if (rc == EXIT_OK) {
+		if (json)
+			print_json(&a);
+		else
+			print_text(&a);
+	} else if (json) {
+		printf("{\"running\":false}\n");
+	}
+	tool_daemon_free(&a);
+	return rc;
+}
