@@ -86,6 +86,15 @@ struct vouch_object {
 	const uint8_t *sha256; /* VOUCH_SHA256_LEN bytes */
 	uint64_t size;
 	const char *path; /* may be NULL */
+	/*
+	 * The file can be written by someone other than root (its owner is not root,
+	 * or it is group- or world-writable). Matters for VOUCH_EV_ELF_OPEN only: a
+	 * library is mapped, not copied, so its owner could change the code after
+	 * the check, while it runs. (An executable is protected by the kernel while
+	 * it runs: writes fail with ETXTBSY.)
+	 */
+	bool user_writable;
+	uid_t owner; /* with @user_writable: the file's owner, for the reason */
 };
 
 /* The rule that decided, in precedence order. */
@@ -93,6 +102,7 @@ enum vouch_rule {
 	VOUCH_RULE_NOT_GATED = 0, /* this kind of event is not gated by the policy */
 	VOUCH_RULE_EXPIRED,       /* the policy has expired: nothing is vouched for */
 	VOUCH_RULE_DENY_HASH,     /* an explicit deny beats every allow */
+	VOUCH_RULE_WRITABLE,      /* a library users can write is never loaded as code */
 	VOUCH_RULE_ALLOW_HASH,    /* a hash rule beats trust through a manifest */
 	VOUCH_RULE_MANIFEST,      /* listed by a trusted, signed manifest */
 	VOUCH_RULE_DEFAULT,       /* not vouched for */

@@ -194,9 +194,13 @@ static void do_why(struct daemon *d, FILE *f, int fd)
 		{
 			struct vouch_subject subj = {0};
 			struct vouch_object obj = {
-			    i == 0 ? (v.script ? VOUCH_EV_SHEBANG : VOUCH_EV_EXEC)
-			           : VOUCH_EV_ELF_OPEN,
-			    v.sha256, (uint64_t)st.st_size, NULL};
+			    .event = i == 0 ? (v.script ? VOUCH_EV_SHEBANG : VOUCH_EV_EXEC)
+			                    : VOUCH_EV_ELF_OPEN,
+			    .sha256 = v.sha256,
+			    .size = (uint64_t)st.st_size,
+			    .user_writable = st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)),
+			    .owner = st.st_uid,
+			};
 			const struct vouch_cpolicy *cp;
 
 			pthread_rwlock_rdlock(&d->plock);
@@ -299,6 +303,7 @@ void *control_main(void *arg)
 	sigset_t mask;
 	int sig;
 
+	self_thread(d);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

@@ -15,6 +15,8 @@
 #include "vouch/vouch.h"
 
 #define FAN_MASK_GATED (FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM)
+#define WORKERS_MAX    64
+#define EXEC_TOKENS    256
 
 /* One installed policy, as opened: replaced whole on reload, never changed. */
 struct policy {
@@ -30,6 +32,8 @@ struct job {
 	pid_t pid;
 	struct cache_key key;
 	uint64_t size;
+	uid_t owner;
+	bool user_writable; /* owner not root, or group/world-writable: see vouch_object */
 };
 
 struct counters {
@@ -46,7 +50,23 @@ struct counters {
 struct daemon {
 	int fan;    /* the fanotify group */
 	int wake;   /* eventfd: tells the fanotify thread to stop */
-	pid_t self; /* events caused by vouchd itself are allowed unseen (no deadlock) */
+	pid_t self; /* vouchd's pid */
+	/* Events caused by vouchd's own threads are allowed unseen (no deadlock). */
+	_Atomic pid_t tids[WORKERS_MAX + 2];
+	atomic_uint ntids;
+
+	/*
+	 * An exec opens the file twice over in fanotify's eyes: FAN_OPEN_EXEC_PERM,
+	 * then FAN_OPEN_PERM from the same thread. The second must not be judged as a
+	 * library load (the kernel keeps a running program from being written, so the
+	 * writable-library rule does not apply): the allowed exec leaves a token that
+	 * the same thread's next open of the same file state takes.
+	 */
+	pthread_mutex_t toklock;
+	struct exec_token {
+		pid_t tid;
+		struct cache_key key;
+	} tok[EXEC_TOKENS];
 	const char *state;
 	char store_path[PATH_MAX];
 	char sock_path[PATH_MAX];
@@ -86,8 +106,12 @@ bool work_push(struct daemon *d, const struct job *j);
 /* Answer the kernel for @fd with FAN_ALLOW or FAN_DENY. */
 void answer(struct daemon *d, int fd, uint32_t response);
 /* A cached denial: the reason again, for the program's terminal (rate-limited). */
-void notice_cached(struct daemon *d, int fd, pid_t pid, uint32_t mask, const struct cache_val *v,
-                   uint64_t size);
+void notice_cached(struct daemon *d, const struct job *j, const struct cache_val *v);
+
+/* Register the calling thread as vouchd's own. */
+void self_thread(struct daemon *d);
+/* An exec of @key by thread @tid was allowed: its own open that follows is part of it. */
+void exec_token_put(struct daemon *d, pid_t tid, const struct cache_key *key);
 
 /* policy.c-like helpers in vouchd.c */
 int policy_load(struct daemon *d, char *err, size_t errlen);

@@ -24,7 +24,6 @@
 #define EVENT_BUF     (64 * 1024)
 #define STATE_DEFAULT "/var/lib/vouch"
 #define QUEUE_DEFAULT 1024
-#define WORKERS_MAX   64
 
 static void help(void)
 {
@@ -100,6 +99,55 @@ int policy_load(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+void self_thread(struct daemon *d)
+{
+	unsigned i = atomic_fetch_add(&d->ntids, 1);
+
+	if (i < sizeof(d->tids) / sizeof(d->tids[0]))
+		atomic_store(&d->tids[i], gettid());
+}
+
+static bool is_self(struct daemon *d, pid_t tid)
+{
+	unsigned n = atomic_load(&d->ntids);
+
+	for (unsigned i = 0; i < n && i < sizeof(d->tids) / sizeof(d->tids[0]); i++)
+		if (atomic_load(&d->tids[i]) == tid)
+			return true;
+	return false;
+}
+
+static struct exec_token *token_slot(struct daemon *d, pid_t tid)
+{
+	return &d->tok[(uint32_t)tid % EXEC_TOKENS];
+}
+
+void exec_token_put(struct daemon *d, pid_t tid, const struct cache_key *key)
+{
+	struct exec_token *t = token_slot(d, tid);
+
+	pthread_mutex_lock(&d->toklock);
+	t->tid = tid;
+	t->key = *key;
+	pthread_mutex_unlock(&d->toklock);
+}
+
+/* Take the token an allowed exec of this file state by this thread left, if any. */
+static bool exec_token_take(struct daemon *d, pid_t tid, const struct stat *st)
+{
+	struct exec_token *t = token_slot(d, tid);
+	struct cache_key k;
+	bool hit;
+
+	cache_key_from_stat(&k, st, CACHE_EXEC);
+	pthread_mutex_lock(&d->toklock);
+	hit = t->tid == tid && memcmp(&t->key, &k, sizeof(k)) == 0;
+	if (hit)
+		t->tid = 0;
+	pthread_mutex_unlock(&d->toklock);
+	return hit;
+}
+
 /* The fanotify thread's part: a cached verdict is answered here; the rest is queued. */
 static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 {
@@ -107,7 +155,7 @@ static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 	struct job j;
 	struct stat st;
 
-	if (md->pid == d->self) {
+	if (is_self(d, md->pid)) {
 		/* vouchd's own opens (the store, /proc): answering them through a worker
 		 * could wait on itself. vouchd runs no code from them. */
 		answer(d, md->fd, FAN_ALLOW);
@@ -119,10 +167,17 @@ static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 		close(md->fd);
 		return;
 	}
+	if (!(md->mask & FAN_OPEN_EXEC_PERM) && exec_token_take(d, md->pid, &st)) {
+		answer(d, md->fd, FAN_ALLOW); /* the open half of an exec just allowed */
+		close(md->fd);
+		return;
+	}
 	j.fd = md->fd;
 	j.mask = (uint32_t)md->mask;
 	j.pid = md->pid;
 	j.size = (uint64_t)st.st_size;
+	j.owner = st.st_uid;
+	j.user_writable = st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH));
 	/* Keyed on the access, known from the mask: a hit costs no read of the file. */
 	cache_key_from_stat(&j.key, &st, (md->mask & FAN_OPEN_EXEC_PERM) ? CACHE_EXEC : CACHE_OPEN);
 	if (cache_get(d->cache, &j.key, atomic_load(&d->gen), &v)) {
@@ -133,7 +188,9 @@ static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 		if (v.would_deny)
 			atomic_fetch_add(&d->c.would_deny, 1);
 		if (!v.allow)
-			notice_cached(d, md->fd, md->pid, j.mask, &v, j.size);
+			notice_cached(d, &j, &v);
+		else if (j.key.access == CACHE_EXEC)
+			exec_token_put(d, j.pid, &j.key);
 		answer(d, md->fd, v.allow ? FAN_ALLOW : FAN_DENY);
 		close(md->fd);
 		return;
@@ -262,7 +319,7 @@ int main(int argc, char **argv)
 	const char *watch[MARKS_WATCHMAX], *state = STATE_DEFAULT, *bundle = NULL, *key = NULL;
 	struct daemon d;
 	pthread_t ctl;
-	bool ctl_started = false, list = false;
+	bool ctl_started = false, list = false, marks_ok = false;
 	sigset_t mask;
 	char err[400];
 	unsigned nwatch = 0;
@@ -370,6 +427,8 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&d.qlock, NULL);
 	pthread_cond_init(&d.qcond, NULL);
 	pthread_mutex_init(&d.nlock, NULL);
+	pthread_mutex_init(&d.toklock, NULL);
+	self_thread(&d);
 	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
 		goto out;
 	d.cache = cache_create(CACHE_BITS);
@@ -382,7 +441,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Privileged resources first: the fanotify group, the socket, the marks. */
-	d.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE,
+	/* Thread ids, not process ids: the exec token belongs to one thread. */
+	d.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE |
+	                          FAN_REPORT_TID,
 	                      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
 	if (d.fan < 0) {
 		fprintf(stderr, "vouchd: fanotify_init: %s%s\n", strerror(errno),
@@ -390,10 +451,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (d.wake < 0 || marks_init(&d.marks, d.fan, FAN_MASK_GATED, nwatch == 0) != 0) {
+	if (d.wake < 0 || (ret = marks_init(&d.marks, d.fan, FAN_MASK_GATED, nwatch == 0)) != 0) {
 		fprintf(stderr, "vouchd: %s\n", strerror(errno));
 		goto out;
 	}
+	marks_ok = true;
 	if (control_open(&d) != 0)
 		goto out;
 	/* Workers first: once a filesystem is marked, its events must find someone to answer. */
@@ -453,6 +515,8 @@ out:
 		vouch_store_close(d.pol->store);
 		free(d.pol);
 	}
+	if (marks_ok)
+		marks_free(&d.marks);
 	cache_destroy(d.cache);
 	return rc;
 }

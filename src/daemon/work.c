@@ -173,19 +173,29 @@ static void log_decision(struct daemon *d, int fd, pid_t pid, const struct vouch
 		notice(d, pid, path, dec);
 }
 
-void notice_cached(struct daemon *d, int fd, pid_t pid, uint32_t mask, const struct cache_val *v,
-                   uint64_t size)
+static void object_of(const struct job *j, const struct cache_val *v, struct vouch_object *obj)
 {
-	struct vouch_subject subj = {.pid = pid};
-	struct vouch_object obj = {event_of(mask, v->script), v->sha256, size, NULL};
+	memset(obj, 0, sizeof(*obj));
+	obj->event = event_of(j->mask, v->script);
+	obj->sha256 = v->sha256;
+	obj->size = j->size;
+	obj->user_writable = j->user_writable;
+	obj->owner = j->owner;
+}
+
+void notice_cached(struct daemon *d, const struct job *j, const struct cache_val *v)
+{
+	struct vouch_subject subj = {.pid = j->pid};
+	struct vouch_object obj;
 	struct vouch_decision dec;
 	char path[PATH_MAX];
 
 	/* The same words as the first time: decisions are pure. */
+	object_of(j, v, &obj);
 	decide(d, &subj, &obj, &dec);
-	fd_path(fd, path, sizeof(path));
+	fd_path(j->fd, path, sizeof(path));
 	if (!dec.allow)
-		notice(d, pid, path, &dec);
+		notice(d, j->pid, path, &dec);
 }
 
 static void work_one(struct daemon *d, const struct job *j)
@@ -227,9 +237,9 @@ static void work_one(struct daemon *d, const struct job *j)
 	}
 	{
 		struct vouch_subject subj = {.pid = j->pid};
-		struct vouch_object obj = {event_of(j->mask, val.script), val.sha256, j->size,
-		                           NULL};
+		struct vouch_object obj;
 
+		object_of(j, &val, &obj);
 		gen = decide(d, &subj, &obj, &dec);
 	}
 	val.allow = dec.allow;
@@ -240,6 +250,8 @@ static void work_one(struct daemon *d, const struct job *j)
 		atomic_fetch_add(&d->c.would_deny, 1);
 	if (!dec.allow || dec.would_deny)
 		log_decision(d, j->fd, j->pid, &dec, val.sha256, true);
+	if (dec.allow && exec)
+		exec_token_put(d, j->pid, &j->key);
 	answer(d, j->fd, dec.allow ? FAN_ALLOW : FAN_DENY);
 }
 
@@ -248,6 +260,7 @@ static void *worker_main(void *arg)
 	struct daemon *d = arg;
 	struct job j;
 
+	self_thread(d);
 	while (pop(d, &j)) {
 		work_one(d, &j);
 		close(j.fd);

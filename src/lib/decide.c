@@ -6,9 +6,10 @@
 #include "vouch/decide.h"
 
 static const char *const rule_names[] = {
-    [VOUCH_RULE_NOT_GATED] = "not-gated", [VOUCH_RULE_EXPIRED] = "expired",
-    [VOUCH_RULE_DENY_HASH] = "deny-hash", [VOUCH_RULE_ALLOW_HASH] = "allow-hash",
-    [VOUCH_RULE_MANIFEST] = "manifest",   [VOUCH_RULE_DEFAULT] = "default",
+    [VOUCH_RULE_NOT_GATED] = "not-gated",   [VOUCH_RULE_EXPIRED] = "expired",
+    [VOUCH_RULE_DENY_HASH] = "deny-hash",   [VOUCH_RULE_WRITABLE] = "writable",
+    [VOUCH_RULE_ALLOW_HASH] = "allow-hash", [VOUCH_RULE_MANIFEST] = "manifest",
+    [VOUCH_RULE_DEFAULT] = "default",
 };
 
 const char *vouch_rule_name(enum vouch_rule r)
@@ -85,7 +86,8 @@ void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *su
 		return;
 	}
 	/* Precedence, the same everywhere (vouch-policy(5)): expiry, then an explicit
-	 * deny over every allow, then a hash allow over manifest trust, then default deny. */
+	 * deny over every allow, then a user-writable library, then a hash allow over
+	 * manifest trust, then default deny. */
 	if (cp->expires && now >= cp->expires) {
 		vouch_time_format(cp->expires, when);
 		out->rule = VOUCH_RULE_EXPIRED;
@@ -102,6 +104,15 @@ void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *su
 			out->message = vouch_cpolicy_string(cp, cp->message);
 		deny = true;
 		snprintf(r, sizeof(r), "denied by a deny rule for sha256 %s", h);
+	} else if (obj->event == VOUCH_EV_ELF_OPEN && obj->user_writable) {
+		out->rule = VOUCH_RULE_WRITABLE;
+		out->message = vouch_cpolicy_string(cp, cp->message);
+		deny = true;
+		snprintf(r, sizeof(r),
+		         "a shared object that uid %u can write is not loaded as code: it could be "
+		         "changed after this check, while mapped (vouched-for libraries must be "
+		         "owned by root and not group- or world-writable)",
+		         (unsigned)obj->owner);
 	} else if (flags & VOUCH_TRUST_ALLOW) {
 		out->rule = VOUCH_RULE_ALLOW_HASH;
 		deny = false;

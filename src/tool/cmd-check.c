@@ -273,6 +273,8 @@ static const char *rule_words(enum vouch_rule r)
 		return "an expired policy vouches for nothing";
 	case VOUCH_RULE_DENY_HASH:
 		return "an explicit deny rule, which beats every allow";
+	case VOUCH_RULE_WRITABLE:
+		return "a library that users can write could change while it is loaded";
 	case VOUCH_RULE_ALLOW_HASH:
 		return "an explicit allow rule for this file's content";
 	case VOUCH_RULE_MANIFEST:

@@ -17,16 +17,18 @@ S=$T/scratch
 dpid=
 cleanup() {
 	[ -n "$dpid" ] && kill -TERM "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
+	umount "$S/late" "$T/outside" 2>/dev/null
 	umount "$S" 2>/dev/null
 	cd / && rm -rf "$T"
 }
 trap cleanup EXIT
 mkdir "$S"
-mount -t tmpfs -o size=64m,mode=0755 vouch-scratch "$S" || { echo "not ok 1 - mount tmpfs"; echo "1..1"; exit 1; }
+mount -t tmpfs -o size=400m,mode=0755 vouch-scratch "$S" || { echo "not ok 1 - mount tmpfs"; echo "1..1"; exit 1; }
 
 # start_daemon: vouchd on the scratch filesystem; waits (bounded) for "ready".
 start_daemon() {
-	"$VOUCHD" --foreground --state "$T/st" --watch "$S" >"$T/d.out" 2>>"$T/d.err" &
+	: >"$T/d.out"
+	"$VOUCHD" --foreground --state "$T/st" --watch "$S" "$@" >"$T/d.out" 2>>"$T/d.err" &
 	dpid=$!
 	for _ in $(seq 100); do
 		grep -q '^ready$' "$T/d.out" 2>/dev/null && return 0
@@ -52,12 +54,24 @@ mode enforce
 signer owner $(sed -n 2p owner.pub)
 manifest app.manifest signer owner
 EOF
+echo 'message "Ask the IT desk (x1234) to vouch for it."' >>policy.txt
 "$VOUCH" policy compile policy.txt -s owner.sec -o p.bundle >/dev/null
-"$VOUCH" policy install -p owner.pub --state "$T/st" p.bundle >/dev/null
+"$VOUCH" keygen -W -p other.pub -s other.sec >/dev/null
+chmod 755 "$T" # the non-root user below reaches the control socket in $T/st
 
+expect_err "--policy needs --key" 2 "go together" \
+	timeout 10 "$VOUCHD" --foreground --state "$T/st" --watch "$S" --policy p.bundle
+expect_err "--policy signed by another key is refused" 2 "p.bundle: not installed: signed by a different key" \
+	timeout 10 "$VOUCHD" --foreground --state "$T/st" --watch "$S" --policy p.bundle --key other.pub
+check "and nothing was installed" test ! -e "$T/st/trust.mdb"
+"$VOUCH" policy install -p owner.pub --state "$T/st" p.bundle >/dev/null
 expect_err "the root filesystem is refused" 2 "root filesystem" \
 	timeout 10 "$VOUCHD" --foreground --state "$T/st" --watch /
-check "vouchd is ready" start_daemon
+rm -rf "$T/st"
+check "vouchd --policy BUNDLE --key PUBKEY is ready" start_daemon --policy p.bundle --key owner.pub
+check "it installed the bundle it was given" cmp -s p.bundle "$T/st/policy.bundle"
+expect_err "a second vouchd on the same state is refused" 2 "another vouchd is running" \
+	timeout 10 "$VOUCHD" --foreground --state "$T/st" --watch "$S"
 
 expect_rc "trusted program runs" 0 timeout 10 "$S/trusted" hello-from-trusted
 check "and its output appears" grep -qx hello-from-trusted "$OUT"
@@ -97,6 +111,52 @@ check "rewritten as an untrusted ELF, its next open is refused" test "$RC" -ne 0
 check "that open did not happen" test ! -s "$OUT"
 check "the daemon logged the denial with its rule" grep -q "deny pid .*untrusted.*rule default" "$T/d.err"
 
+# The person at the device: the reason on the terminal, 'vouch why', 'vouch status'.
+python3 "$VOUCH_SRC/tests/integration/ptyrun.py" "$T/tty.out" -- "$S/untrusted" +%Y
+check "on a terminal, the denied program's user is told why" \
+	grep -q "vouch: $S/untrusted was not run: not vouched for" "$T/tty.out"
+check "with the policy's message" grep -q "Ask the IT desk (x1234)" "$T/tty.out"
+check "and the payload did not run" bash -c "! grep -qE '^[0-9]{4}' '$T/tty.out'"
+run "$S/untrusted" +%Y
+check "a program whose stderr is a file is not written to" bash -c "! grep -q 'was not run' '$ERR'"
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+run nobody "$VOUCH" why --state "$T/st" "$S/untrusted"
+check "vouch why on a file vouchd will not let it read: exit 1" test "$RC" -eq 1
+check "vouchd gives the reason" grep -q "may not run: vouchd denied it" "$OUT"
+check "the rule and the policy's message" \
+	bash -c "grep -q 'rule:    default' '$OUT' && grep -q 'Ask the IT desk' '$OUT'"
+expect_rc "vouch status as a user who is not root" 0 nobody "$VOUCH" status --state "$T/st"
+check "status shows the mode" grep -q "^mode: *enforce" "$OUT"
+check "status shows the marked filesystem" grep -q "tmpfs $S\$" "$OUT"
+expect_rc "vouch status --json" 0 "$VOUCH" status --state "$T/st" --json
+check "its JSON has the counters" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["running"] and s["mode"] == "enforce" and s["policy_hashes"] == 2, s
+assert s["decisions"] > 0 and s["denials"] > 0 and s["cache_hits"] > 0, s
+assert s["queue_depth"] == 0 and s["queue_capacity"] == 1024 and s["notices"] >= 1, s
+assert [f["path"] for f in s["filesystems"]] == [sys.argv[2]], s
+' "$OUT" "$S"
+expect_err "vouch reload by a user who is not root is refused" 1 "only root may reload" \
+	nobody "$VOUCH" reload --state "$T/st"
+expect_err "vouch status with no vouchd" 2 "vouchd is not running" \
+	"$VOUCH" status --state "$T/nothing-here"
+
+# A filesystem mounted after start, below the watched path, is marked as it appears.
+mkdir "$S/late"
+mount -t tmpfs -o size=16m late-tmpfs "$S/late"
+check "a tmpfs mounted after start is marked" wait_log "marked $S/late (tmpfs)"
+cp /bin/date "$S/late/untrusted2"
+run timeout 10 "$S/late/untrusted2" +%Y
+check "an untrusted program on it is refused" test "$RC" -eq 126
+check "and did not run" test ! -s "$OUT"
+mkdir -p "$T/outside"
+mount -t tmpfs -o size=1m outside "$T/outside"
+sleep 0.5
+run "$VOUCH" status --state "$T/st"
+check "a mount outside the watched path is left alone" bash -c "! grep -q '$T/outside' '$OUT'"
+umount "$T/outside"
+
 # A new policy without a restart: monitor mode allows, and says what it would deny.
 sed 's/^mode enforce/mode monitor/' policy.txt >monitor.txt
 sleep 1 # a later compile time, so the install is not a rollback
@@ -107,6 +167,14 @@ check "SIGHUP reloads the policy" wait_log "policy reloaded"
 run timeout 10 "$S/untrusted" +%Y
 check "monitor mode: the untrusted program runs" grep -qE '^[0-9]{4}$' "$OUT"
 check "monitor mode: it is logged as would-deny" grep -q "would deny pid .*untrusted" "$T/d.err"
+sleep 1
+"$VOUCH" policy compile policy.txt -s owner.sec -o e.bundle >/dev/null
+"$VOUCH" policy install -p owner.pub --state "$T/st" e.bundle >/dev/null
+expect_rc "vouch reload by root" 0 "$VOUCH" reload --state "$T/st"
+check "it says what is now enforced" grep -q "reloaded: mode enforce" "$OUT"
+run timeout 10 "$S/untrusted" +%Y
+check "after vouch reload the untrusted program is refused again" test "$RC" -eq 126
+check "and did not run" test ! -s "$OUT"
 
 kill -TERM "$dpid"
 wait "$dpid"
@@ -114,4 +182,67 @@ rc=$?
 dpid=
 check "SIGTERM stops vouchd cleanly" test "$rc" -eq 0
 check "it reports its counters" grep -q "stopping: .* decisions" "$T/d.err"
+check "and removes its socket" test ! -e "$T/st/vouchd.sock"
+
+# A full queue is answered as the mode says (deny in enforce), never dropped. One worker,
+# room for one event: while the worker hashes a large file, a burst overflows the queue.
+head -c 200000000 /dev/urandom | cat /bin/echo - >"$S/big"
+chmod 755 "$S/big"
+for i in $(seq 12); do cp /bin/echo "$S/burst$i"; done
+"$VOUCH" manifest create -o burst.manifest "$S/big" "$S"/burst*
+"$VOUCH" sign -s owner.sec burst.manifest
+echo "manifest burst.manifest signer owner" >>policy.txt
+sleep 1
+"$VOUCH" policy compile policy.txt -s owner.sec -o b.bundle >/dev/null
+"$VOUCH" policy install -p owner.pub --state "$T/st" b.bundle >/dev/null
+check "vouchd with one worker and a queue of one is ready" start_daemon --workers 1 --queue 1
+timeout 30 "$S/big" big-ran >"$T/big.out" 2>&1 &
+bigpid=$!
+sleep 0.05
+bpids=$bigpid
+for i in $(seq 12); do
+	timeout 30 "$S/burst$i" "burst-ran" >"$T/burst$i.out" 2>&1 &
+	bpids="$bpids $!"
+done
+# shellcheck disable=SC2086 # a list of pids
+wait $bpids
+check "the trusted large program ran once hashed" grep -qx big-ran "$T/big.out"
+check "the burst overflowed the queue: some were denied at once" \
+	grep -q "queue full (1 waiting): denied" "$T/d.err"
+check "those denied did not run; the rest did" python3 -c '
+import sys
+T = sys.argv[1]
+ran = sum(open(f"{T}/burst{i}.out").read().strip() == "burst-ran" for i in range(1, 13))
+denied = sum("Operation not permitted" in open(f"{T}/burst{i}.out").read() for i in range(1, 13))
+assert ran + denied == 12 and denied >= 1 and ran >= 1, (ran, denied)
+' "$T"
+run "$VOUCH" status --state "$T/st" --json
+check "status counts them" python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["queue_full"] >= 1 and s["workers"] == 1 and s["queue_max"] == 1, s' "$OUT"
+
+# Fail-safety, as documented in vouchd(8): if vouchd dies, the kernel allows what it had
+# not answered (a crash never freezes the machine), and a restart enforces again at once.
+kill -STOP "$dpid"
+timeout 30 "$S/untrusted" +%Y >"$T/pending.out" 2>&1 &
+ppid=$!
+sleep 0.5
+check "while vouchd is stopped, the exec waits for its answer" kill -0 "$ppid"
+kill -KILL "$dpid"
+kill -CONT "$dpid" 2>/dev/null
+wait "$dpid" 2>/dev/null
+dpid=
+wait "$ppid"
+check "killed, vouchd's pending exec is allowed by the kernel (fail-open, documented)" \
+	grep -qE '^[0-9]{4}$' "$T/pending.out"
+run timeout 10 "$S/untrusted" +%Y
+check "with no vouchd, nothing is enforced" grep -qE '^[0-9]{4}$' "$OUT"
+check "restarted after a crash (stale socket), it is ready" start_daemon
+run timeout 10 "$S/untrusted" +%Y
+check "and enforces again" test "$RC" -eq 126
+kill -TERM "$dpid"
+wait "$dpid"
+dpid=
+
+run "$VOUCHD" --list-filesystems
+check "--list-filesystems (marks nothing) lists the root filesystem" grep -qE '^[0-9]+:[0-9]+ [^ ]+ /$' "$OUT"
+check "and no kernel filesystem" bash -c "! grep -qE ' (proc|sysfs|devpts|cgroup2) ' '$OUT'"
 done_testing

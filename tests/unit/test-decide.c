@@ -276,7 +276,8 @@ static void test_path_never_decides(void **state)
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		for (size_t u = 0; u < sizeof(uids) / sizeof(uids[0]); u++) {
 			struct vouch_subject subj = {.pid = 1, .uid = uids[u], .exe = paths[i]};
-			struct vouch_object obj = {VOUCH_EV_EXEC, hash_a, 10, paths[i]};
+			struct vouch_object obj = {
+			    .event = VOUCH_EV_EXEC, .sha256 = hash_a, .size = 10, .path = paths[i]};
 			struct vouch_decision d;
 
 			/* A trusted file copied anywhere is still trusted... */
@@ -292,6 +293,59 @@ static void test_path_never_decides(void **state)
 	}
 }
 
+/* A library someone other than root can write is refused even if vouched for; a program is not. */
+static void test_writable(void **state)
+{
+	struct vouch_cpolicy cp = policy(VOUCH_MODE_ENFORCE);
+	struct vouch_subject subj = {.pid = 42, .uid = 1000};
+	struct vouch_object obj = {.event = VOUCH_EV_ELF_OPEN,
+	                           .sha256 = hash_a,
+	                           .size = 10,
+	                           .user_writable = true,
+	                           .owner = 1000};
+	struct vouch_trust_rec r = rec_of(VOUCH_TRUST_MANIFEST), ra = rec_of(VOUCH_TRUST_ALLOW),
+	                       rd = rec_of(VOUCH_TRUST_DENY);
+	struct vouch_decision d;
+
+	(void)state;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_false(d.allow);
+	assert_int_equal(d.rule, VOUCH_RULE_WRITABLE);
+	assert_non_null(strstr(d.reason, "uid 1000 can write"));
+	vouch_decide(&cp, &subj, &obj, &ra, 1000, &d);
+	assert_int_equal(d.rule, VOUCH_RULE_WRITABLE);
+	/* An explicit deny still names itself; an expired policy still says so. */
+	vouch_decide(&cp, &subj, &obj, &rd, 1000, &d);
+	assert_int_equal(d.rule, VOUCH_RULE_DENY_HASH);
+	/* Root-owned and not writable by others: decided by the trust set as before. */
+	obj.user_writable = false;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_true(d.allow);
+	assert_int_equal(d.rule, VOUCH_RULE_MANIFEST);
+	/* Executables, #! scripts and explicit checks are not affected. */
+	obj.user_writable = true;
+	obj.event = VOUCH_EV_EXEC;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_true(d.allow);
+	obj.event = VOUCH_EV_SHEBANG;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_true(d.allow);
+	obj.event = VOUCH_EV_CHECK;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_true(d.allow);
+	/* Monitor mode: allowed, recorded as would-deny. */
+	cp = policy(VOUCH_MODE_MONITOR);
+	obj.event = VOUCH_EV_ELF_OPEN;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_true(d.allow);
+	assert_true(d.would_deny);
+	assert_int_equal(d.rule, VOUCH_RULE_WRITABLE);
+	/* A gate that is off is off. */
+	cp.gates &= ~(uint32_t)VOUCH_GATE_ELF;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_int_equal(d.rule, VOUCH_RULE_NOT_GATED);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -301,6 +355,7 @@ static void test_names(void **state)
 	assert_string_equal(vouch_rule_name(VOUCH_RULE_ALLOW_HASH), "allow-hash");
 	assert_string_equal(vouch_rule_name(VOUCH_RULE_MANIFEST), "manifest");
 	assert_string_equal(vouch_rule_name(VOUCH_RULE_DEFAULT), "default");
+	assert_string_equal(vouch_rule_name(VOUCH_RULE_WRITABLE), "writable");
 	assert_string_equal(vouch_rule_name((enum vouch_rule)99), "?");
 }
 
@@ -308,6 +363,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_each_rule_enforce),
+	    cmocka_unit_test(test_writable),
 	    cmocka_unit_test(test_precedence),
 	    cmocka_unit_test(test_deny_without_own_message_uses_default),
 	    cmocka_unit_test(test_monitor_mode),
