@@ -235,12 +235,34 @@ check "killed, vouchd's pending exec is allowed by the kernel (fail-open, docume
 	grep -qE '^[0-9]{4}$' "$T/pending.out"
 run timeout 10 "$S/untrusted" +%Y
 check "with no vouchd, nothing is enforced" grep -qE '^[0-9]{4}$' "$OUT"
+# Restarted as systemd would (Type=notify): it says READY=1 once enforcing.
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+with open(sys.argv[2], "w") as out:
+    try:
+        while True:
+            out.write(s.recv(4096).decode() + "\n")
+            out.flush()
+    except socket.timeout:
+        pass
+' "$T/notify.sock" "$T/notify.out" &
+npid=$!
+for _ in $(seq 50); do [ -S "$T/notify.sock" ] && break; sleep 0.1; done
+export NOTIFY_SOCKET=$T/notify.sock
 check "restarted after a crash (stale socket), it is ready" start_daemon
+unset NOTIFY_SOCKET
+check "it told systemd READY=1" bash -c "for i in \$(seq 50); do grep -qx READY=1 '$T/notify.out' && exit 0; sleep 0.1; done; exit 1"
 run timeout 10 "$S/untrusted" +%Y
 check "and enforces again" test "$RC" -eq 126
 kill -TERM "$dpid"
 wait "$dpid"
 dpid=
+check "and STOPPING=1 when it stops" bash -c "for i in \$(seq 50); do grep -qx STOPPING=1 '$T/notify.out' && exit 0; sleep 0.1; done; exit 1"
+kill "$npid" 2>/dev/null
+wait "$npid" 2>/dev/null
 
 run "$VOUCHD" --list-filesystems
 check "--list-filesystems (marks nothing) lists the root filesystem" grep -qE '^[0-9]+:[0-9]+ [^ ]+ /$' "$OUT"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The systemd unit: systemd itself accepts it, it is Type=notify, restarts at once, and
+# keeps only the capabilities vouchd needs. (vouchd's READY=1 is checked in daemon.sh.)
+. "$VOUCH_SRC/tests/integration/lib.sh"
+: "${VOUCH_BUILD:?VOUCH_BUILD must name the build directory}"
+unit=$VOUCH_BUILD/vouchd.service
+check "meson generated the unit" test -f "$unit"
+check "its ExecStart is the installed vouchd" grep -qE '^ExecStart=/[^ ]*/sbin/vouchd --state /var/lib/vouch$' "$unit"
+check "Type=notify" grep -qx 'Type=notify' "$unit"
+check "restarted at once" bash -c "grep -qx 'Restart=always' '$unit' && grep -qx 'RestartSec=0' '$unit'"
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')
+check "only the capabilities it needs ($caps)" \
+	test "$caps" = "CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_SYS_ADMIN CAP_SYS_PTRACE "
+check "no write access but its state" grep -qx 'ReadWritePaths=/var/lib/vouch' "$unit"
+check "no network" grep -qx 'PrivateNetwork=yes' "$unit"
+if command -v systemd-analyze >/dev/null; then
+	# verify wants ExecStart to exist: point it at the built binary.
+	mkdir units
+	sed "s|^ExecStart=[^ ]*|ExecStart=$VOUCH_BUILD/src/daemon/vouchd|" "$unit" >units/vouchd.service
+	run systemd-analyze verify --man=no "$T/units/vouchd.service"
+	check "systemd-analyze verify accepts it" test "$RC" -eq 0 -a ! -s "$ERR"
+else
+	echo "ok $((_n + 1)) - systemd-analyze verify # SKIP systemd-analyze is not installed"
+	_n=$((_n + 1))
+fi
+done_testing
