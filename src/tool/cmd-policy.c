@@ -521,6 +521,28 @@ static int do_install(int argc, char **argv)
 		printf("%s: installed in %s: mode %s, %llu hashes\n", vo.path, vo.state,
 		       vouch_mode_name(tb.b.policy.mode), (unsigned long long)tb.b.nentries);
 	rc = EXIT_OK;
+	/* A vouchd enforcing from this directory picks the new policy up now, with no gap. */
+	{
+		char sock[PATH_MAX];
+		struct stat st;
+		struct tool_answer a;
+
+		if ((size_t)snprintf(sock, sizeof(sock), "%s/vouchd.sock", vo.state) <
+		        sizeof(sock) &&
+		    stat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			if (tool_daemon_ask(CMD, vo.state, "reload\n", -1, &a) == EXIT_OK) {
+				if (!vo.quiet)
+					printf("%s: vouchd reloaded it\n", vo.path);
+			} else {
+				fprintf(stderr,
+				        "vouch: policy: %s: installed, but vouchd did not reload "
+				        "it (see above); run 'vouch reload'\n",
+				        vo.path);
+				rc = EXIT_ERROR;
+			}
+			tool_daemon_free(&a);
+		}
+	}
 out:
 	tool_bundle_free(&tb);
 	return rc;

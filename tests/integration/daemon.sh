@@ -161,20 +161,35 @@ umount "$T/outside"
 sed 's/^mode enforce/mode monitor/' policy.txt >monitor.txt
 sleep 1 # a later compile time, so the install is not a rollback
 "$VOUCH" policy compile monitor.txt -s owner.sec -o m.bundle >/dev/null
-"$VOUCH" policy install -p owner.pub --state "$T/st" m.bundle >/dev/null
+# Installed beside vouchd's state and moved into place (as a package would), then SIGHUP.
+"$VOUCH" policy install -p owner.pub --state "$T/st2" m.bundle >/dev/null
+cp "$T/st2/trust.mdb" "$T/st/trust.mdb.new" && mv "$T/st/trust.mdb.new" "$T/st/trust.mdb"
 kill -HUP "$dpid"
-check "SIGHUP reloads the policy" wait_log "policy reloaded"
+check "SIGHUP reloads the policy" wait_log "^vouchd: policy reloaded$"
 run timeout 10 "$S/untrusted" +%Y
 check "monitor mode: the untrusted program runs" grep -qE '^[0-9]{4}$' "$OUT"
 check "monitor mode: it is logged as would-deny" grep -q "would deny pid .*untrusted" "$T/d.err"
 sleep 1
 "$VOUCH" policy compile policy.txt -s owner.sec -o e.bundle >/dev/null
-"$VOUCH" policy install -p owner.pub --state "$T/st" e.bundle >/dev/null
+"$VOUCH" policy install -p owner.pub --state "$T/st2" e.bundle >/dev/null
+cp "$T/st2/trust.mdb" "$T/st/trust.mdb.new" && mv "$T/st/trust.mdb.new" "$T/st/trust.mdb"
 expect_rc "vouch reload by root" 0 "$VOUCH" reload --state "$T/st"
 check "it says what is now enforced" grep -q "reloaded: mode enforce" "$OUT"
 run timeout 10 "$S/untrusted" +%Y
 check "after vouch reload the untrusted program is refused again" test "$RC" -eq 126
 check "and did not run" test ! -s "$OUT"
+# 'vouch policy install' into a running vouchd's state: picked up at once, no restart.
+sleep 1
+"$VOUCH" policy compile monitor.txt -s owner.sec -o m2.bundle >/dev/null
+expect_rc "vouch policy install while vouchd runs" 0 "$VOUCH" policy install -p owner.pub --state "$T/st" m2.bundle
+check "it says vouchd reloaded it" grep -q "m2.bundle: vouchd reloaded it" "$OUT"
+run timeout 10 "$S/untrusted" +%Y
+check "the new (monitor) policy is in force at once" grep -qE '^[0-9]{4}$' "$OUT"
+sleep 1
+"$VOUCH" policy compile policy.txt -s owner.sec -o e2.bundle >/dev/null
+"$VOUCH" policy install -p owner.pub --state "$T/st" e2.bundle >/dev/null
+run timeout 10 "$S/untrusted" +%Y
+check "and back to enforce the same way" test "$RC" -eq 126 -a ! -s "$OUT"
 
 kill -TERM "$dpid"
 wait "$dpid"
