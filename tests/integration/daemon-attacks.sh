@@ -3,36 +3,24 @@
 # vouchd against a non-root user's ways around it, in a private mount namespace over a scratch
 # tmpfs only (never a host filesystem): each attack's payload is checked not to have run, next
 # to a control showing the trusted equivalent does run.
-if [ -z "${VOUCH_IN_NS:-}" ]; then
-	if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null ||
-		! command -v setpriv >/dev/null ||
-		! unshare -m --propagation private true 2>/dev/null; then
-		echo "ok 1 - vouchd attack tests # SKIP need root, setpriv and unshare -m for a private mount namespace"
-		echo "1..1"
-		exit 0
-	fi
-	VOUCH_IN_NS=1 exec unshare -m --propagation private bash "$0" "$@"
-fi
-. "$VOUCH_SRC/tests/integration/lib.sh"
-: "${VOUCHD:?VOUCHD must name the vouchd binary}"
+VOUCH_NS_NEEDS=setpriv
+. "$VOUCH_SRC/tests/integration/lib-daemon.sh"
 U=${VOUCH_TEST_UID:-65534} # the attacker: any uid but 0
-S=$T/scratch               # the one filesystem vouchd marks
 O=$S/out                   # the attacker's own directory on it, for copies and markers
 B=$T/bin                   # helpers and attack material, off the watched filesystem
-dpid='' bgpid='' views=''
+bgpid='' views=''
 cleanup() {
 	[ -n "$bgpid" ] && kill -TERM "$bgpid" 2>/dev/null
-	[ -n "$dpid" ] && kill -TERM "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
 	local v
 	for v in $views; do umount "$v" 2>/dev/null; done
-	umount "$S" 2>/dev/null
+	daemon_cleanup
 	cd / && rm -rf "$T"
 }
 trap cleanup EXIT
 # The attacker reaches the scratch filesystem through $T; $T's own files stay root's.
 chmod 0711 "$T"
-mkdir "$S" "$B"
-mount -t tmpfs -o size=64m,mode=0755 vouch-scratch "$S" || { echo "not ok 1 - mount tmpfs"; echo "1..1"; exit 1; }
+scratch_mount 64m
+mkdir "$B"
 chmod 0755 "$B"
 
 # as CMD...: CMD run by the attacker, with a clean environment, bounded in time.
@@ -42,17 +30,6 @@ skip() { pass "$1 # SKIP $2"; }
 # ran PREFIX / none PREFIX: a payload's marker (any file named PREFIX*) is there / is not.
 ran() { compgen -G "$1*" >/dev/null; }
 none() { ! compgen -G "$1*" >/dev/null; }
-# start_daemon: vouchd on the scratch filesystem; waits (bounded) for "ready".
-start_daemon() {
-	"$VOUCHD" --foreground --state "$T/st" --watch "$S" >"$T/d.out" 2>>"$T/d.err" &
-	dpid=$!
-	for _ in $(seq 100); do
-		grep -q '^ready$' "$T/d.out" 2>/dev/null && return 0
-		kill -0 "$dpid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
 # untrusted SRC DST: the same program one byte longer. It would run just as SRC does; only
 # nobody vouches for it, so whatever stops it is vouchd.
 untrusted() { cp "$1" "$2" && printf 'x' >>"$2" && chmod 0755 "$2"; }

@@ -2,43 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # vouchd enforcing a policy, in a private mount namespace over a scratch tmpfs only (never a
 # host filesystem): payloads that must not run are checked not to have run.
-if [ -z "${VOUCH_IN_NS:-}" ]; then
-	if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null ||
-		! unshare -m --propagation private true 2>/dev/null; then
-		echo "ok 1 - vouchd tests # SKIP need root and unshare -m for a private mount namespace"
-		echo "1..1"
-		exit 0
-	fi
-	VOUCH_IN_NS=1 exec unshare -m --propagation private bash "$0" "$@"
-fi
-. "$VOUCH_SRC/tests/integration/lib.sh"
-: "${VOUCHD:?VOUCHD must name the vouchd binary}"
-S=$T/scratch
-dpid=
+. "$VOUCH_SRC/tests/integration/lib-daemon.sh"
 cleanup() {
-	[ -n "$dpid" ] && kill -TERM "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
 	umount "$S/late" "$T/outside" 2>/dev/null
-	umount "$S" 2>/dev/null
+	daemon_cleanup
 	cd / && rm -rf "$T"
 }
 trap cleanup EXIT
-mkdir "$S"
-mount -t tmpfs -o size=400m,mode=0755 vouch-scratch "$S" || { echo "not ok 1 - mount tmpfs"; echo "1..1"; exit 1; }
-
-# start_daemon: vouchd on the scratch filesystem; waits (bounded) for "ready".
-start_daemon() {
-	: >"$T/d.out"
-	"$VOUCHD" --foreground --state "$T/st" --watch "$S" "$@" >"$T/d.out" 2>>"$T/d.err" &
-	dpid=$!
-	for _ in $(seq 100); do
-		grep -q '^ready$' "$T/d.out" 2>/dev/null && return 0
-		kill -0 "$dpid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-# wait_log PATTERN: bounded wait for a line in the daemon's log.
-wait_log() { for _ in $(seq 50); do grep -q "$1" "$T/d.err" && return 0; sleep 0.1; done; return 1; }
+scratch_mount 400m
 
 # The software: trusted by a signed manifest, or not at all.
 cp /bin/echo "$S/trusted"
