@@ -503,8 +503,9 @@ out:
 	control_close(&d);
 	if (ctl_started)
 		logf_(
-		    "vouchd: stopping: %llu decisions, %llu from cache, %llu denied, %llu would be "
-		    "denied, %llu answered at once for a full queue",
+		    "vouchd: stopping: %llu events, %llu decisions, %llu from cache, %llu denied, "
+		    "%llu would be denied, %llu answered at once for a full queue",
+		    (unsigned long long)atomic_load(&d.c.events),
 		    (unsigned long long)atomic_load(&d.c.decisions),
 		    (unsigned long long)atomic_load(&d.c.hits),
 		    (unsigned long long)atomic_load(&d.c.denials),
