@@ -260,6 +260,8 @@ static void serve(struct daemon *d, int c)
 	int passed = -1;
 	ssize_t n;
 	FILE *f;
+	char *out = NULL;
+	size_t outlen = 0;
 
 	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0) {
 		close(c);
@@ -272,7 +274,8 @@ static void serve(struct daemon *d, int c)
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&passed, CMSG_DATA(cm), sizeof(int));
-	f = fdopen(c, "w");
+	/* Composed in memory, then sent: no lock is held while a slow client reads. */
+	f = open_memstream(&out, &outlen);
 	if (!f) {
 		close(c);
 		if (passed >= 0)
@@ -289,17 +292,72 @@ static void serve(struct daemon *d, int c)
 		do_reload(d, f, cred.uid);
 	else
 		fputs("error unknown request (status, why or reload)\n", f);
-	fclose(f);
+	if (fclose(f) == 0) {
+		for (size_t off = 0; off < outlen;) {
+			ssize_t w = send(c, out + off, outlen - off, MSG_NOSIGNAL);
+
+			if (w <= 0)
+				break; /* gone, or too slow (SO_SNDTIMEO): its loss */
+			off += (size_t)w;
+		}
+	}
+	free(out);
+	close(c);
 	if (passed >= 0)
 		close(passed);
 }
 
-void *control_main(void *arg)
+/*
+ * The mount watcher: its own thread, so that no client of the socket can hold up the
+ * marking of a new filesystem. Stops when the wake eventfd is written.
+ */
+void *mounts_main(void *arg)
 {
 	struct daemon *d = arg;
 	struct itimerspec period = {{SCAN_PERIOD, 0}, {SCAN_PERIOD, 0}};
 	int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	int timer = d->marks.all ? timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK) : -1;
+
+	self_thread(d);
+	if (mi < 0)
+		logf_("vouchd: /proc/self/mountinfo: %s: new mounts will not be marked",
+		      strerror(errno));
+	if (timer >= 0)
+		timerfd_settime(timer, 0, &period, NULL);
+	for (;;) {
+		struct pollfd p[3] = {{mi, POLLPRI, 0}, /* mountinfo: POLLPRI on any mount change */
+		                      {timer, POLLIN, 0},
+		                      {d->wake, POLLIN, 0}};
+		uint64_t ticks;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			logf_("vouchd: mounts: poll: %s", strerror(errno));
+			break;
+		}
+		if (p[2].revents & POLLIN)
+			break;
+		if (p[0].revents & (POLLPRI | POLLERR)) {
+			if (d->marks.all)
+				marks_scan_namespaces(&d->marks);
+			else
+				marks_scan(&d->marks, "/proc/self/mountinfo", "");
+		}
+		/* New mount namespaces have no event of their own: looked for every second. */
+		if ((p[1].revents & POLLIN) && read(timer, &ticks, sizeof(ticks)) > 0)
+			marks_scan_namespaces(&d->marks);
+	}
+	if (mi >= 0)
+		close(mi);
+	if (timer >= 0)
+		close(timer);
+	return NULL;
+}
+
+void *control_main(void *arg)
+{
+	struct daemon *d = arg;
 	sigset_t mask;
 	int sig;
 
@@ -309,31 +367,16 @@ void *control_main(void *arg)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sig = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (timer >= 0)
-		timerfd_settime(timer, 0, &period, NULL);
 	for (;;) {
-		struct pollfd p[4] = {{sig, POLLIN, 0},
-		                      {listen_fd, POLLIN, 0},
-		                      {mi, POLLPRI, 0}, /* mountinfo: POLLPRI on any mount change */
-		                      {timer, POLLIN, 0}};
+		struct pollfd p[2] = {{sig, POLLIN, 0}, {listen_fd, POLLIN, 0}};
 		struct signalfd_siginfo si;
-		uint64_t ticks;
 
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			logf_("vouchd: control: poll: %s", strerror(errno));
 			break;
 		}
-		if (p[2].revents & (POLLPRI | POLLERR)) {
-			if (d->marks.all)
-				marks_scan_namespaces(&d->marks);
-			else
-				marks_scan(&d->marks, "/proc/self/mountinfo", "");
-		}
-		if ((p[3].revents & POLLIN) && read(timer, &ticks, sizeof(ticks)) > 0)
-			marks_scan_namespaces(
-			    &d->marks); /* new namespaces have no event of their own */
 		if (p[1].revents & POLLIN) {
 			int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
@@ -357,14 +400,11 @@ void *control_main(void *arg)
 	{
 		uint64_t one = 1;
 
+		/* Wakes the fanotify thread and the mount watcher; neither reads it. */
 		if (write(d->wake, &one, sizeof(one)) != sizeof(one))
-			logf_("vouchd: cannot wake the fanotify thread: %s", strerror(errno));
+			logf_("vouchd: cannot wake the other threads: %s", strerror(errno));
 	}
 	if (sig >= 0)
 		close(sig);
-	if (mi >= 0)
-		close(mi);
-	if (timer >= 0)
-		close(timer);
 	return NULL;
 }

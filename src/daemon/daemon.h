@@ -52,7 +52,7 @@ struct daemon {
 	int wake;   /* eventfd: tells the fanotify thread to stop */
 	pid_t self; /* vouchd's pid */
 	/* Events caused by vouchd's own threads are allowed unseen (no deadlock). */
-	_Atomic pid_t tids[WORKERS_MAX + 2];
+	_Atomic pid_t tids[WORKERS_MAX + 3]; /* + main, control, mount watcher */
 	atomic_uint ntids;
 
 	/*
@@ -120,6 +120,7 @@ uint64_t queue_depth(struct daemon *d);
 /* control.c */
 int control_open(struct daemon *d);
 void *control_main(void *arg);
+void *mounts_main(void *arg);
 void control_close(struct daemon *d);
 void notify_systemd(const char *msg);
 

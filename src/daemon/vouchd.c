@@ -318,8 +318,8 @@ int main(int argc, char **argv)
 	};
 	const char *watch[MARKS_WATCHMAX], *state = STATE_DEFAULT, *bundle = NULL, *key = NULL;
 	struct daemon d;
-	pthread_t ctl;
-	bool ctl_started = false, list = false, marks_ok = false;
+	pthread_t ctl, mnt;
+	bool ctl_started = false, mnt_started = false, list = false, marks_ok = false;
 	sigset_t mask;
 	char err[400];
 	unsigned nwatch = 0;
@@ -479,6 +479,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ctl_started = true;
+	if ((ret = pthread_create(&mnt, NULL, mounts_main, &d)) != 0) {
+		fprintf(stderr, "vouchd: cannot start the mount watcher: %s\n", strerror(ret));
+		pthread_kill(ctl, SIGTERM);
+		goto out;
+	}
+	mnt_started = true;
 	printf("ready\n");
 	fflush(stdout);
 	notify_systemd("READY=1\nSTATUS=enforcing the installed policy");
@@ -492,7 +498,10 @@ int main(int argc, char **argv)
 	notify_systemd("STOPPING=1");
 out:
 	if (ctl_started)
-		pthread_join(ctl, NULL);
+		pthread_join(ctl,
+		             NULL); /* it wrote the wake eventfd: the mount watcher stops too */
+	if (mnt_started)
+		pthread_join(mnt, NULL);
 	if (d.workers)
 		work_stop(&d); /* every queued event is still answered */
 	/* Closing the group makes the kernel allow whatever was not answered. */
