@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The systemd unit: systemd itself accepts it, it is Type=notify, restarts at once, and
-# keeps only the capabilities vouchd needs. (vouchd's READY=1 is checked in daemon.sh.)
+# The systemd unit: systemd itself accepts it (every command it names must exist, which is
+# how a fresh machine caught /bin/kill), it is Type=notify, restarts at once, and keeps only
+# the capabilities vouchd needs. (vouchd's READY=1 is checked in daemon.sh.)
 . "$VOUCH_SRC/tests/integration/lib.sh"
 : "${VOUCH_BUILD:?VOUCH_BUILD must name the build directory}"
 unit=$VOUCH_BUILD/vouchd.service
 check "meson generated the unit" test -f "$unit"
 check "its ExecStart is the installed vouchd" grep -qE '^ExecStart=/[^ ]*/sbin/vouchd --state /var/lib/vouch$' "$unit"
 check "Type=notify" grep -qx 'Type=notify' "$unit"
+check "reloaded by 'vouch reload' (an answer, not a signal)" grep -qE '^ExecReload=/[^ ]*/bin/vouch reload --state /var/lib/vouch$' "$unit"
 check "restarted at once" bash -c "grep -qx 'Restart=always' '$unit' && grep -qx 'RestartSec=0' '$unit'"
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')
 check "only the capabilities it needs ($caps)" \
@@ -17,7 +19,8 @@ check "no network" grep -qx 'PrivateNetwork=yes' "$unit"
 if command -v systemd-analyze >/dev/null; then
 	# verify wants ExecStart to exist: point it at the built binary.
 	mkdir units
-	sed "s|^ExecStart=[^ ]*|ExecStart=$VOUCH_BUILD/src/daemon/vouchd|" "$unit" >units/vouchd.service
+	sed -e "s|^ExecStart=[^ ]*|ExecStart=$VOUCH_BUILD/src/daemon/vouchd|" \
+		-e "s|^ExecReload=[^ ]*|ExecReload=$VOUCH|" "$unit" >units/vouchd.service
 	run systemd-analyze verify --man=no "$T/units/vouchd.service"
 	check "systemd-analyze verify accepts it" test "$RC" -eq 0 -a ! -s "$ERR"
 else
