@@ -181,7 +181,7 @@ static void do_why(struct daemon *d, FILE *f, int fd)
 	struct cache_val v;
 	struct cache_key k;
 	struct stat st;
-	char hex[65], buf[600];
+	char hex[65], buf[600], msg[VOUCH_MESSAGE_MAX + 1];
 
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		fputs("error no file was passed\n", f);
@@ -198,20 +198,11 @@ static void do_why(struct daemon *d, FILE *f, int fd)
 			                    : VOUCH_EV_ELF_OPEN,
 			    .sha256 = v.sha256,
 			    .size = (uint64_t)st.st_size,
-			    .user_writable = st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)),
+			    .user_writable = file_user_writable(&st),
 			    .owner = st.st_uid,
 			};
-			const struct vouch_cpolicy *cp;
 
-			pthread_rwlock_rdlock(&d->plock);
-			cp = vouch_store_policy(d->pol->store);
-			{
-				struct vouch_trust_rec rec;
-				int r = vouch_store_lookup(d->pol->reader, v.sha256, &rec);
-
-				vouch_decide(cp, &subj, &obj, r ? NULL : &rec, (int64_t)time(NULL),
-				             &dec);
-			}
+			policy_decide(d, &subj, &obj, &dec, msg);
 			fputs("ok\n", f);
 			vouch_hex(v.sha256, 32, hex);
 			put(f, "sha256", "%s", hex);
@@ -222,8 +213,7 @@ static void do_why(struct daemon *d, FILE *f, int fd)
 			put(f, "reason", "%s", oneline(dec.reason, buf, sizeof(buf)));
 			if (dec.message)
 				put(f, "message", "%s", oneline(dec.message, buf, sizeof(buf)));
-			put(f, "mode", "%s", vouch_mode_name(cp->mode));
-			pthread_rwlock_unlock(&d->plock);
+			put(f, "mode", "%s", atomic_load(&d->enforce) ? "enforce" : "monitor");
 		}
 		return;
 	}

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "cache.h"
@@ -64,7 +65,7 @@ struct daemon {
 	 */
 	pthread_mutex_t toklock;
 	struct exec_token {
-		pid_t tid;
+		_Atomic pid_t tid; /* read without the lock first: most opens have no token */
 		struct cache_key key;
 	} tok[EXEC_TOKENS];
 	const char *state;
@@ -112,6 +113,21 @@ void notice_cached(struct daemon *d, const struct job *j, const struct cache_val
 void self_thread(struct daemon *d);
 /* An exec of @key by thread @tid was allowed: its own open that follows is part of it. */
 void exec_token_put(struct daemon *d, pid_t tid, const struct cache_key *key);
+
+/*
+ * Decide @obj with the current policy; returns that policy's generation. The
+ * policy's message, if any, is copied into @msg and dec->message points there:
+ * the policy itself may be replaced as soon as this returns.
+ */
+uint32_t policy_decide(struct daemon *d, const struct vouch_subject *subj,
+                       const struct vouch_object *obj, struct vouch_decision *dec,
+                       char msg[static VOUCH_MESSAGE_MAX + 1]);
+
+/* Can someone other than root change the file (vouch_object.user_writable)? */
+static inline bool file_user_writable(const struct stat *st)
+{
+	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
+}
 
 /* policy.c-like helpers in vouchd.c */
 int policy_load(struct daemon *d, char *err, size_t errlen);

@@ -127,23 +127,30 @@ void exec_token_put(struct daemon *d, pid_t tid, const struct cache_key *key)
 	struct exec_token *t = token_slot(d, tid);
 
 	pthread_mutex_lock(&d->toklock);
-	t->tid = tid;
 	t->key = *key;
+	atomic_store(&t->tid, tid);
 	pthread_mutex_unlock(&d->toklock);
 }
 
-/* Take the token an allowed exec of this file state by this thread left, if any. */
-static bool exec_token_take(struct daemon *d, pid_t tid, const struct stat *st)
+/*
+ * Take the token an allowed exec of this file state (@key, an open's key) by this
+ * thread left, if any. The put happens before the exec's answer, and so before
+ * this thread's next event: a slot without this tid has no token for it.
+ */
+static bool exec_token_take(struct daemon *d, pid_t tid, const struct cache_key *key)
 {
 	struct exec_token *t = token_slot(d, tid);
 	struct cache_key k;
 	bool hit;
 
-	cache_key_from_stat(&k, st, CACHE_EXEC);
+	if (atomic_load(&t->tid) != tid)
+		return false;
+	k = *key;
+	k.access = CACHE_EXEC;
 	pthread_mutex_lock(&d->toklock);
-	hit = t->tid == tid && memcmp(&t->key, &k, sizeof(k)) == 0;
+	hit = atomic_load(&t->tid) == tid && memcmp(&t->key, &k, sizeof(k)) == 0;
 	if (hit)
-		t->tid = 0;
+		atomic_store(&t->tid, 0);
 	pthread_mutex_unlock(&d->toklock);
 	return hit;
 }
@@ -167,7 +174,9 @@ static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 		close(md->fd);
 		return;
 	}
-	if (!(md->mask & FAN_OPEN_EXEC_PERM) && exec_token_take(d, md->pid, &st)) {
+	/* Keyed on the access, known from the mask: a hit costs no read of the file. */
+	cache_key_from_stat(&j.key, &st, (md->mask & FAN_OPEN_EXEC_PERM) ? CACHE_EXEC : CACHE_OPEN);
+	if (j.key.access == CACHE_OPEN && exec_token_take(d, md->pid, &j.key)) {
 		answer(d, md->fd, FAN_ALLOW); /* the open half of an exec just allowed */
 		close(md->fd);
 		return;
@@ -177,9 +186,7 @@ static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 	j.pid = md->pid;
 	j.size = (uint64_t)st.st_size;
 	j.owner = st.st_uid;
-	j.user_writable = st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH));
-	/* Keyed on the access, known from the mask: a hit costs no read of the file. */
-	cache_key_from_stat(&j.key, &st, (md->mask & FAN_OPEN_EXEC_PERM) ? CACHE_EXEC : CACHE_OPEN);
+	j.user_writable = file_user_writable(&st);
 	if (cache_get(d->cache, &j.key, atomic_load(&d->gen), &v)) {
 		if (v.code) {
 			atomic_fetch_add(&d->c.decisions, 1);

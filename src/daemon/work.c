@@ -113,6 +113,7 @@ static bool notice_allowed(struct daemon *d)
  * Tell the person whose program was denied why, on its terminal, while the
  * program is still waiting for the answer (so it is still there to be told).
  * Only a terminal: standard error redirected to a file is never written to.
+ * The caller has passed notice_allowed().
  */
 static void notice(struct daemon *d, pid_t pid, const char *path, const struct vouch_decision *dec)
 {
@@ -120,8 +121,6 @@ static void notice(struct daemon *d, pid_t pid, const char *path, const struct v
 	size_t i;
 	int fd, n;
 
-	if (!notice_allowed(d))
-		return;
 	snprintf(tty, sizeof(tty), "/proc/%d/fd/2", (int)pid);
 	fd = open(tty, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -143,9 +142,9 @@ static void notice(struct daemon *d, pid_t pid, const char *path, const struct v
 	close(fd);
 }
 
-/* Decide @obj with the current policy; returns its generation. */
-static uint32_t decide(struct daemon *d, const struct vouch_subject *subj,
-                       const struct vouch_object *obj, struct vouch_decision *dec)
+uint32_t policy_decide(struct daemon *d, const struct vouch_subject *subj,
+                       const struct vouch_object *obj, struct vouch_decision *dec,
+                       char msg[static VOUCH_MESSAGE_MAX + 1])
 {
 	struct vouch_trust_rec rec;
 	uint32_t gen;
@@ -155,6 +154,11 @@ static uint32_t decide(struct daemon *d, const struct vouch_subject *subj,
 	ret = vouch_store_lookup(d->pol->reader, obj->sha256, &rec);
 	vouch_decide(vouch_store_policy(d->pol->store), subj, obj, ret ? NULL : &rec,
 	             (int64_t)time(NULL), dec);
+	/* The message lives in the policy, which a reload frees once the lock is dropped. */
+	if (dec->message) {
+		snprintf(msg, VOUCH_MESSAGE_MAX + 1, "%s", dec->message);
+		dec->message = msg;
+	}
 	gen = d->pol->gen;
 	pthread_rwlock_unlock(&d->plock);
 	return gen;
@@ -169,7 +173,7 @@ static void log_decision(struct daemon *d, int fd, pid_t pid, const struct vouch
 	vouch_hex(sha256, 32, hex);
 	logf_("vouchd: %s pid %d %s (sha256 %s, rule %s): %s", dec->allow ? "would deny" : "deny",
 	      (int)pid, path, hex, vouch_rule_name(dec->rule), dec->reason);
-	if (tell && !dec->allow)
+	if (tell && !dec->allow && notice_allowed(d))
 		notice(d, pid, path, dec);
 }
 
@@ -188,11 +192,14 @@ void notice_cached(struct daemon *d, const struct job *j, const struct cache_val
 	struct vouch_subject subj = {.pid = j->pid};
 	struct vouch_object obj;
 	struct vouch_decision dec;
-	char path[PATH_MAX];
+	char path[PATH_MAX], msg[VOUCH_MESSAGE_MAX + 1];
 
+	/* On the fanotify thread: nothing is done past the rate limit. */
+	if (!notice_allowed(d))
+		return;
 	/* The same words as the first time: decisions are pure. */
 	object_of(j, v, &obj);
-	decide(d, &subj, &obj, &dec);
+	policy_decide(d, &subj, &obj, &dec, msg);
 	fd_path(j->fd, path, sizeof(path));
 	if (!dec.allow)
 		notice(d, j->pid, path, &dec);
@@ -201,6 +208,7 @@ void notice_cached(struct daemon *d, const struct job *j, const struct cache_val
 static void work_one(struct daemon *d, const struct job *j)
 {
 	uint8_t head[VOUCH_CODE_HEAD];
+	char msg[VOUCH_MESSAGE_MAX + 1];
 	struct vouch_decision dec;
 	struct cache_val val;
 	enum vouch_code_kind kind;
@@ -240,7 +248,7 @@ static void work_one(struct daemon *d, const struct job *j)
 		struct vouch_object obj;
 
 		object_of(j, &val, &obj);
-		gen = decide(d, &subj, &obj, &dec);
+		gen = policy_decide(d, &subj, &obj, &dec, msg);
 	}
 	val.allow = dec.allow;
 	val.would_deny = dec.would_deny;
