@@ -177,15 +177,8 @@ chmod 0644 "$B/x.py"
 mkdir "$O"
 chown "$U:$U" "$O"
 
-"$VOUCH" keygen -W -p owner.pub -s owner.sec >/dev/null
 # shellcheck disable=SC2086 # a list of paths without spaces
-"$VOUCH" manifest create -o app.manifest $trusted_files
-"$VOUCH" sign -s owner.sec app.manifest
-cat >policy.txt <<EOF
-mode enforce
-signer owner $(sed -n 2p owner.pub)
-manifest app.manifest signer owner
-EOF
+trust_policy $trusted_files
 "$VOUCH" policy compile policy.txt -s owner.sec -o p.bundle >/dev/null
 "$VOUCH" policy install -p owner.pub --state "$T/st" p.bundle >/dev/null
 

@@ -17,14 +17,7 @@ cp /bin/date "$S/untrusted"
 printf '#!/bin/sh\necho script-ran\n' >"$S/good.sh"
 printf '#!/bin/sh\necho evil-script-ran\n' >"$S/bad.sh"
 chmod 755 "$S/good.sh" "$S/bad.sh"
-"$VOUCH" keygen -W -p owner.pub -s owner.sec >/dev/null
-"$VOUCH" manifest create -o app.manifest "$S/trusted" "$S/good.sh"
-"$VOUCH" sign -s owner.sec app.manifest
-cat >policy.txt <<EOF
-mode enforce
-signer owner $(sed -n 2p owner.pub)
-manifest app.manifest signer owner
-EOF
+trust_policy "$S/trusted" "$S/good.sh"
 echo 'message "Ask the IT desk (x1234) to vouch for it."' >>policy.txt
 "$VOUCH" policy compile policy.txt -s owner.sec -o p.bundle >/dev/null
 "$VOUCH" keygen -W -p other.pub -s other.sec >/dev/null

@@ -46,3 +46,13 @@ start_daemon() {
 }
 # wait_log PATTERN: bounded wait for a line in the daemon's log.
 wait_log() { for _ in $(seq 50); do grep -q "$1" "$T/d.err" && return 0; sleep 0.1; done; return 1; }
+# trust_policy FILE...: the owner's key pair (owner.pub, owner.sec), a signed manifest of
+# FILE... (app.manifest) and an enforcing policy trusting it (policy.txt), in the current
+# directory; compiling and installing are left to the test.
+trust_policy() {
+	"$VOUCH" keygen -W -p owner.pub -s owner.sec >/dev/null
+	"$VOUCH" manifest create -o app.manifest "$@"
+	"$VOUCH" sign -s owner.sec app.manifest
+	printf 'mode enforce\nsigner owner %s\nmanifest app.manifest signer owner\n' \
+		"$(sed -n 2p owner.pub)" >policy.txt
+}
