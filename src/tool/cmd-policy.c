@@ -523,13 +523,9 @@ static int do_install(int argc, char **argv)
 	rc = EXIT_OK;
 	/* A vouchd enforcing from this directory picks the new policy up now, with no gap. */
 	{
-		char sock[PATH_MAX];
-		struct stat st;
 		struct tool_answer a;
 
-		if ((size_t)snprintf(sock, sizeof(sock), "%s/vouchd.sock", vo.state) <
-		        sizeof(sock) &&
-		    stat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		if (tool_daemon_running(vo.state)) {
 			if (tool_daemon_ask(CMD, vo.state, "reload\n", -1, &a) == EXIT_OK) {
 				if (!vo.quiet)
 					printf("%s: vouchd reloaded it\n", vo.path);

@@ -111,6 +111,8 @@ struct tool_answer {
 int tool_daemon_ask(const char *cmd, const char *state, const char *req, int passfd,
                     struct tool_answer *a);
 void tool_daemon_free(struct tool_answer *a);
+/* Is a vouchd answering on @state's control socket? Prints nothing. */
+bool tool_daemon_running(const char *state);
 /* The first value for @key, or NULL. */
 const char *tool_answer_get(const struct tool_answer *a, const char *key);
 

@@ -71,10 +71,36 @@ static int split(struct tool_answer *a)
 	return 0;
 }
 
+/* The socket's address for @state; false if the name is too long. */
+static bool sock_addr(const char *state, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	return (size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/vouchd.sock", state) <
+	       sizeof(sa->sun_path);
+}
+
+bool tool_daemon_running(const char *state)
+{
+	struct sockaddr_un sa;
+	int fd;
+	bool up;
+
+	if (!sock_addr(state, &sa))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	/* A socket left by a vouchd that died refuses the connection. */
+	up = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return up;
+}
+
 int tool_daemon_ask(const char *cmd, const char *state, const char *req, int passfd,
                     struct tool_answer *a)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa;
 	struct timeval tv = {TIMEOUT_S, 0};
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {(void *)req, strlen(req)};
@@ -83,8 +109,7 @@ int tool_daemon_ask(const char *cmd, const char *state, const char *req, int pas
 	int fd;
 
 	memset(a, 0, sizeof(*a));
-	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/vouchd.sock", state) >=
-	    sizeof(sa.sun_path)) {
+	if (!sock_addr(state, &sa)) {
 		tool_err(cmd, state, "name too long for a socket");
 		return EXIT_ERROR;
 	}

@@ -214,6 +214,12 @@ check "killed, vouchd's pending exec is allowed by the kernel (fail-open, docume
 	grep -qE '^[0-9]{4}$' "$T/pending.out"
 run timeout 10 "$S/untrusted" +%Y
 check "with no vouchd, nothing is enforced" grep -qE '^[0-9]{4}$' "$OUT"
+check "the killed vouchd left its socket behind" test -S "$T/st/vouchd.sock"
+sleep 1
+"$VOUCH" policy compile policy.txt -s owner.sec -o k.bundle >/dev/null
+expect_rc "installing with only a stale socket there succeeds" 0 \
+	"$VOUCH" policy install -p owner.pub --state "$T/st" k.bundle
+check "and does not claim a reload" bash -c "! grep -q reloaded '$OUT' && test ! -s '$ERR'"
 # Restarted as systemd would (Type=notify): it says READY=1 once enforcing.
 python3 -c '
 import socket, sys, time
