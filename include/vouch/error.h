@@ -40,7 +40,12 @@ enum {
 	VOUCH_E_NOTFOUND = -1026,       /* no such entry */
 	VOUCH_E_NOTREGULAR = -1027,     /* not a regular file */
 	VOUCH_E_ROLLBACK = -1028,       /* older than the installed policy */
-	VOUCH_E_LAST = -1028,
+	VOUCH_E_PROOF = -1029,          /* a Merkle proof does not verify */
+	VOUCH_E_NOTE = -1030,           /* a signed note is malformed */
+	VOUCH_E_CHECKPOINT = -1031,     /* a checkpoint is malformed */
+	VOUCH_E_LOG = -1032,            /* the log's files disagree with each other */
+	VOUCH_E_ENTRY = -1033,          /* a log entry is malformed */
+	VOUCH_E_LAST = -1033,
 };
 
 /*

@@ -15,5 +15,9 @@
 #include "compile.h"
 #include "store.h"
 #include "install.h"
+#include "tlog.h"
+#include "note.h"
+#include "entry.h"
+#include "log.h"
 
 #endif

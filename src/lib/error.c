@@ -34,6 +34,11 @@ static const char *const project_msgs[VOUCH_E_FIRST - VOUCH_E_LAST + 1] = {
     [-VOUCH_E_NOTFOUND + VOUCH_E_FIRST] = "not found",
     [-VOUCH_E_NOTREGULAR + VOUCH_E_FIRST] = "not a regular file",
     [-VOUCH_E_ROLLBACK + VOUCH_E_FIRST] = "older than the installed policy (a rollback)",
+    [-VOUCH_E_PROOF + VOUCH_E_FIRST] = "the proof does not verify",
+    [-VOUCH_E_NOTE + VOUCH_E_FIRST] = "malformed signed note",
+    [-VOUCH_E_CHECKPOINT + VOUCH_E_FIRST] = "malformed checkpoint",
+    [-VOUCH_E_LOG + VOUCH_E_FIRST] = "the log's files do not match each other",
+    [-VOUCH_E_ENTRY + VOUCH_E_FIRST] = "malformed log entry",
 };
 
 const char *vouch_strerror(int err)

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One decision as the log records it: a flat JSON object (no I/O). */
+#ifndef VOUCH_ENTRY_H
+#define VOUCH_ENTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * An entry, e.g. (one line, no newline stored):
+ *   {"time":"2026-11-21T10:00:00.123456Z","decision":"deny","mode":"enforce",
+ *    "event":"exec","rule":"default","reason":"...","path":"/tmp/x",
+ *    "sha256":"<64 hex>","pid":123,"uid":1000,"exe":"/usr/bin/bash",
+ *    "exe_sha256":"<64 hex>"}
+ * Keys appear in this order; exe and exe_sha256 may be absent (unknown).
+ * Strings are UTF-8 with JSON escapes; a byte of a path that is not part of a
+ * valid UTF-8 sequence is written \u00XX (XX >= 80), and read back as that byte.
+ * The log never holds file contents: only these facts.
+ */
+struct vouch_entry {
+	int64_t time_us; /* Unix time, microseconds */
+	const char *decision, *mode, *event, *rule, *reason, *path;
+	const char *exe; /* NULL: unknown */
+	uint8_t sha256[32];
+	bool has_exe_sha256;
+	uint8_t exe_sha256[32];
+	int64_t pid, uid;
+};
+
+/* The longest entry vouch writes or reads (a bundle stores a 16-bit length). */
+#define VOUCH_ENTRY_MAX 65535
+
+/*
+ * vouch_entry_format() - the JSON text of @e into @out.
+ * Return: its length, or VOUCH_E_TOOBIG if it would exceed @cap or
+ * VOUCH_ENTRY_MAX (the caller then shortens path or reason).
+ */
+int vouch_entry_format(const struct vouch_entry *e, char *out, size_t cap);
+
+/*
+ * vouch_entry_parse() - read an entry written by vouch_entry_format().
+ * @scratch: receives the decoded strings the entry's pointers point to; it
+ * needs @len + 8 bytes.
+ * Return: 0 or VOUCH_E_ENTRY (not such an object, a key missing or repeated,
+ * a wrong type, trailing bytes).
+ */
+int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char *scratch,
+                      size_t cap);
+
+/* vouch_time_format_us() - "YYYY-MM-DDThh:mm:ss.uuuuuuZ" (28 bytes with NUL). */
+void vouch_time_format_us(int64_t us, char out[static 28]);
+
+#endif

@@ -1,0 +1,1119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The decision log's directory: appending with group commit, reading, proving and verifying. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "vouch/error.h"
+#include "vouch/log.h"
+
+#define W         VOUCH_TLOG_TILE_WIDTH
+#define HASH      VOUCH_TLOG_HASH
+#define LEVELS    8 /* 8 tile levels of 8 tree levels: 2^64 leaves */
+#define PATH_MAXL 128
+#define NOTE_CAP  (VOUCH_CHECKPOINT_MAX + 512)
+
+/* ---- files ---- */
+
+/* Read all of @path (below @dirfd) into @buf; ENOENT and friends as -errno; -EFBIG if over @cap. */
+static int read_at(int dirfd, const char *path, void *buf, size_t cap, size_t *len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t n = 0;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char extra;
+
+			r = read(fd, &extra, 1);
+			if (r > 0)
+				ret = -EFBIG;
+			else if (r < 0 && errno == EINTR)
+				continue;
+			else if (r < 0)
+				ret = -errno;
+			break;
+		}
+		r = read(fd, (char *)buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*len = n;
+	return ret;
+}
+
+/* Directories whose entries changed in this commit, to fsync once each. */
+struct dirty {
+	char path[16][PATH_MAXL];
+	unsigned n;
+	bool overflow;
+};
+
+static void dirty_add(struct dirty *d, const char *path, size_t len)
+{
+	char p[PATH_MAXL];
+
+	if (len >= sizeof(p))
+		return;
+	memcpy(p, path, len);
+	p[len] = '\0';
+	for (unsigned i = 0; i < d->n; i++)
+		if (!strcmp(d->path[i], p))
+			return;
+	if (d->n == 16) {
+		d->overflow = true;
+		return;
+	}
+	memcpy(d->path[d->n++], p, len + 1);
+}
+
+static int fsync_at(int dirfd, const char *path)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int dirty_sync(int dirfd, struct dirty *d)
+{
+	int ret;
+
+	/* Too many to track: syncing the whole filesystem covers them all. */
+	if (d->overflow)
+		return syncfs(dirfd) < 0 ? -errno : 0;
+	/* Deepest first, so a new directory's entry is synced after its contents. */
+	for (unsigned i = d->n; i-- > 0;) {
+		ret = fsync_at(dirfd, d->path[i]);
+		if (ret)
+			return ret;
+	}
+	d->n = 0;
+	return 0;
+}
+
+/* Create the parent directories of @path below @dirfd. */
+static int make_parents(int dirfd, const char *path, struct dirty *d)
+{
+	char p[PATH_MAXL];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(p))
+		return -ENAMETOOLONG;
+	memcpy(p, path, len + 1);
+	for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdirat(dirfd, p, 0755) == 0) {
+			char *slash = strrchr(p, '/');
+
+			dirty_add(d, slash ? p : ".", slash ? (size_t)(slash - p) : 1);
+		} else if (errno != EEXIST) {
+			return -errno;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+/* Write @path atomically and durably: temp file, fsync, rename; its directory is marked dirty. */
+static int write_at(int dirfd, const char *path, const void *data, size_t len, struct dirty *d)
+{
+	char tmp[PATH_MAXL + 8];
+	const char *slash = strrchr(path, '/');
+	size_t off = 0;
+	int fd, ret;
+
+	ret = make_parents(dirfd, path, d);
+	if (ret)
+		return ret;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t w = write(fd, (const char *)data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			ret = -errno;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		ret = -errno;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(dirfd, tmp, dirfd, path) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	dirty_add(d, slash ? path : ".", slash ? (size_t)(slash - path) : 1);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dirfd, tmp, 0);
+	return ret;
+}
+
+/*
+ * Read tile (@level, @n) holding at least @width hashes (or entries): the
+ * exact partial, else the full tile, else any wider partial (narrower ones
+ * are removed once a wider one is published). *@got is the width found.
+ */
+static int read_tile(int dirfd, int level, uint64_t n, unsigned width, void *buf, size_t cap,
+                     size_t *len, unsigned *got)
+{
+	char path[PATH_MAXL], dir[PATH_MAXL + 4];
+	unsigned best = 0;
+	DIR *dp;
+	struct dirent *de;
+	int ret;
+
+	if (vouch_tlog_tile_path(path, sizeof(path), level, n, width))
+		return -ENAMETOOLONG;
+	ret = read_at(dirfd, path, buf, cap, len);
+	if (ret != -ENOENT) {
+		*got = width;
+		return ret;
+	}
+	if (width < W) {
+		vouch_tlog_tile_path(path, sizeof(path), level, n, W);
+		ret = read_at(dirfd, path, buf, cap, len);
+		if (ret != -ENOENT) {
+			*got = W;
+			return ret;
+		}
+		snprintf(dir, sizeof(dir), "%s.p", path);
+		int fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0 && (dp = fdopendir(fd)) != NULL) {
+			while ((de = readdir(dp)) != NULL) {
+				char *end;
+				unsigned long v = strtoul(de->d_name, &end, 10);
+
+				if (*end || de->d_name[0] < '1' || de->d_name[0] > '9')
+					continue;
+				if (v > width && v < W && (best == 0 || v < best))
+					best = (unsigned)v;
+			}
+			closedir(dp);
+		} else if (fd >= 0) {
+			close(fd);
+		}
+		if (best) {
+			vouch_tlog_tile_path(path, sizeof(path), level, n, best);
+			*got = best;
+			return read_at(dirfd, path, buf, cap, len);
+		}
+	}
+	return -ENOENT;
+}
+
+/* Split an entry bundle into @want entries (offsets of each entry's bytes, and lengths). */
+static int bundle_split(const uint8_t *b, size_t len, unsigned want, unsigned have,
+                        uint32_t *off, uint32_t *elen)
+{
+	size_t p = 0;
+
+	for (unsigned i = 0; i < have; i++) {
+		size_t l;
+
+		if (len - p < 2)
+			return VOUCH_E_LOG;
+		l = (size_t)b[p] << 8 | b[p + 1];
+		if (len - p - 2 < l)
+			return VOUCH_E_LOG;
+		if (i < want) {
+			off[i] = (uint32_t)(p + 2);
+			elen[i] = (uint32_t)l;
+		}
+		p += 2 + l;
+	}
+	return p == len ? 0 : VOUCH_E_LOG;
+}
+
+static int read_pruned(int dirfd, uint64_t *entries, uint64_t *tiles)
+{
+	char buf[128];
+	size_t len = 0;
+	int ret = read_at(dirfd, "pruned", buf, sizeof(buf) - 1, &len);
+
+	*entries = *tiles = 0;
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	buf[len] = '\0';
+	if (sscanf(buf, "entries %" SCNu64 "\ntiles %" SCNu64 "\n", entries, tiles) != 2)
+		return VOUCH_E_LOG;
+	return 0;
+}
+
+/* ---- the writer ---- */
+
+struct level {
+	uint64_t first;  /* node index of h[0]: the start of the tile the last checkpoint ends in */
+	uint8_t (*h)[HASH];
+	size_t n, cap;
+};
+
+struct vouch_log {
+	int dirfd;
+	struct vouch_note_skey key;
+	struct vouch_sha256 *h;
+	struct vouch_tlog_edge edge;
+	uint64_t committed;
+	struct level lv[LEVELS];
+	/* Bundled entries from index efirst on (a multiple of 256): u16 length + bytes each. */
+	uint64_t efirst;
+	uint8_t *ebuf;
+	size_t elen, ecap;
+	size_t *eoff;
+	size_t eoffcap;
+	bool failed;
+	uint64_t max_bytes, disk_bytes, pruned_entries, pruned_tiles;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (nc < need)
+		nc *= 2;
+	np = realloc(*p, nc * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+static int level_push(struct level *l, const uint8_t h[HASH])
+{
+	void *p = l->h;
+	int ret = grow(&p, &l->cap, l->n + 1, HASH);
+
+	l->h = p;
+	if (ret)
+		return ret;
+	memcpy(l->h[l->n++], h, HASH);
+	return 0;
+}
+
+static int on_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[VOUCH_TLOG_HASH])
+{
+	struct vouch_log *log = ctx;
+	struct level *l = &log->lv[level];
+
+	if (level >= LEVELS || index != l->first + l->n)
+		return VOUCH_E_LOG;
+	return level_push(l, hash);
+}
+
+static int entry_push(struct vouch_log *log, const void *data, size_t len)
+{
+	void *p = log->ebuf, *q = log->eoff;
+	size_t n = log->elen;
+	int ret;
+
+	ret = grow(&p, &log->ecap, n + 2 + len, 1);
+	log->ebuf = p;
+	if (ret)
+		return ret;
+	/* One offset per entry since efirst. */
+	size_t count = (size_t)(log->edge.size - log->efirst);
+
+	ret = grow(&q, &log->eoffcap, count + 2, sizeof(size_t));
+	log->eoff = q;
+	if (ret)
+		return ret;
+	log->eoff[count] = n;
+	log->eoff[count + 1] = n + 2 + len;
+	log->ebuf[n] = (uint8_t)(len >> 8);
+	log->ebuf[n + 1] = (uint8_t)len;
+	memcpy(log->ebuf + n + 2, data, len);
+	log->elen = n + 2 + len;
+	return 0;
+}
+
+/* Fold @count (a power of two) hashes in place into buf[0]. */
+static int fold(struct vouch_sha256 *h, uint8_t (*buf)[HASH], size_t count)
+{
+	int ret;
+
+	for (; count > 1; count /= 2)
+		for (size_t i = 0; i < count / 2; i++) {
+			ret = vouch_tlog_node_hash(h, buf[2 * i], buf[2 * i + 1], buf[i]);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+static int write_checkpoint(struct vouch_log *log, const uint8_t root[HASH], uint64_t size,
+                            struct dirty *d)
+{
+	struct vouch_checkpoint cp = {.size = size};
+	char body[VOUCH_CHECKPOINT_MAX], note[NOTE_CAP];
+	size_t nlen = 0;
+	int n, ret;
+
+	memcpy(cp.origin, log->key.v.name, sizeof(cp.origin));
+	memcpy(cp.root, root, HASH);
+	n = vouch_checkpoint_format(&cp, body, sizeof(body));
+	if (n < 0)
+		return n;
+	ret = vouch_note_sign(&log->key, body, (size_t)n, note, sizeof(note), &nlen);
+	if (!ret)
+		ret = write_at(log->dirfd, "checkpoint", note, nlen, d);
+	if (!ret)
+		ret = dirty_sync(log->dirfd, d);
+	return ret;
+}
+
+/* Total apparent size of the files below @dirfd (for retention). */
+static uint64_t du_at(int at, const char *path, int depth)
+{
+	int fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	uint64_t sum = 0;
+	struct dirent *de;
+	DIR *dp;
+
+	if (fd < 0)
+		return 0;
+	if (depth > 16) {
+		close(fd);
+		return 0;
+	}
+	dp = fdopendir(fd);
+	if (!dp) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			sum += du_at(dirfd(dp), de->d_name, depth + 1);
+		else if (S_ISREG(st.st_mode))
+			sum += (uint64_t)st.st_size;
+	}
+	closedir(dp);
+	return sum;
+}
+
+/* Rebuild the in-memory state for the checkpoint's @size from the tiles it covers. */
+static int rebuild(struct vouch_log *log, uint64_t size, const uint8_t root[HASH])
+{
+	uint8_t (*buf)[HASH] = malloc((size_t)W * HASH), got_root[HASH];
+	uint8_t *bb = NULL;
+	struct vouch_tlog_edge *e = &log->edge;
+	size_t len = 0;
+	unsigned got = 0;
+	int ret = -ENOMEM;
+
+	if (!buf)
+		return -ENOMEM;
+	vouch_tlog_edge_init(e);
+	for (int l = LEVELS - 1; l >= 0; l--) {
+		uint64_t count = l * 8 >= 64 ? 0 : size >> (8 * l);
+		unsigned w = (unsigned)(count % W), off = 0;
+
+		log->lv[l].first = count - w;
+		log->lv[l].n = 0;
+		if (w == 0)
+			continue;
+		ret = read_tile(log->dirfd, l, count / W, w, buf, (size_t)W * HASH, &len, &got);
+		if (ret)
+			goto out;
+		ret = VOUCH_E_LOG;
+		if (len != (size_t)got * HASH)
+			goto out;
+		for (unsigned i = 0; i < w; i++) {
+			ret = level_push(&log->lv[l], buf[i]);
+			if (ret)
+				goto out;
+		}
+		/* The right edge: one perfect subtree per set bit of w, largest first. */
+		for (int b = 7; b >= 0; b--) {
+			unsigned span = 1u << b;
+
+			if (!(w & span))
+				continue;
+			uint8_t(*tmp)[HASH] = malloc((size_t)span * HASH);
+
+			if (!tmp) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			memcpy(tmp, log->lv[l].h[off], (size_t)span * HASH);
+			ret = fold(log->h, tmp, span);
+			if (!ret)
+				memcpy(e->hash[e->n++], tmp[0], HASH);
+			free(tmp);
+			if (ret)
+				goto out;
+			off += span;
+		}
+	}
+	e->size = size;
+	ret = vouch_tlog_edge_root(e, log->h, got_root);
+	if (ret)
+		goto out;
+	ret = VOUCH_E_LOG;
+	if (memcmp(got_root, root, HASH))
+		goto out;
+	/* The entries of the last, partial bundle, checked against their leaf hashes. */
+	log->efirst = size - size % W;
+	log->elen = 0;
+	if (size % W) {
+		unsigned w = (unsigned)(size % W);
+		uint32_t off[W], el[W];
+
+		bb = malloc((size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX));
+		if (!bb) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = read_tile(log->dirfd, VOUCH_TLOG_ENTRIES, size / W, w, bb,
+		                (size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX), &len, &got);
+		if (ret)
+			goto out;
+		ret = bundle_split(bb, len, w, got, off, el);
+		if (ret)
+			goto out;
+		for (unsigned i = 0; i < w; i++) {
+			uint8_t lh[HASH];
+
+			ret = vouch_tlog_leaf_hash(log->h, bb + off[i], el[i], lh);
+			if (ret)
+				goto out;
+			ret = VOUCH_E_LOG;
+			if (memcmp(lh, log->lv[0].h[i], HASH))
+				goto out;
+			/* entry_push() numbers entries from edge.size: pretend to be there. */
+			log->edge.size = log->efirst + i;
+			ret = entry_push(log, bb + off[i], el[i]);
+			log->edge.size = size;
+			if (ret)
+				goto out;
+		}
+	}
+	log->committed = size;
+	ret = 0;
+out:
+	free(bb);
+	free(buf);
+	return ret;
+}
+
+int vouch_log_open(struct vouch_log **out, const char *dir, const struct vouch_note_skey *key,
+                   uint64_t max_bytes)
+{
+	struct vouch_log *log = calloc(1, sizeof(*log));
+	char note[NOTE_CAP];
+	struct vouch_checkpoint cp;
+	struct dirty d = {0};
+	size_t len = 0, tlen = 0;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (!log)
+		return -ENOMEM;
+	log->dirfd = -1;
+	log->key = *key;
+	log->max_bytes = max_bytes;
+	ret = vouch_sha256_create(&log->h);
+	if (ret)
+		goto fail;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		ret = -errno;
+		goto fail;
+	}
+	log->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (log->dirfd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = read_pruned(log->dirfd, &log->pruned_entries, &log->pruned_tiles);
+	if (ret)
+		goto fail;
+	ret = read_at(log->dirfd, "checkpoint", note, sizeof(note), &len);
+	if (ret == -ENOENT) {
+		uint8_t root[HASH];
+
+		/* A new log: publish the empty tree at once, so a log always has a checkpoint. */
+		vouch_tlog_edge_init(&log->edge);
+		ret = vouch_tlog_edge_root(&log->edge, log->h, root);
+		if (!ret)
+			ret = write_checkpoint(log, root, 0, &d);
+		if (ret)
+			goto fail;
+		ret = fsync_at(AT_FDCWD, dir);
+		if (ret)
+			goto fail;
+	} else if (ret) {
+		goto fail;
+	} else {
+		ret = vouch_note_open(&key->v, note, len, &tlen);
+		if (!ret)
+			ret = vouch_checkpoint_parse(&cp, note, tlen);
+		if (!ret && strcmp(cp.origin, key->v.name))
+			ret = VOUCH_E_WRONGKEY;
+		if (!ret)
+			ret = rebuild(log, cp.size, cp.root);
+		if (ret)
+			goto fail;
+	}
+	if (max_bytes)
+		log->disk_bytes = du_at(log->dirfd, "tile", 0);
+	*out = log;
+	return 0;
+fail:
+	vouch_log_close(log);
+	return ret;
+}
+
+void vouch_log_close(struct vouch_log *log)
+{
+	if (!log)
+		return;
+	if (log->dirfd >= 0)
+		close(log->dirfd);
+	for (int l = 0; l < LEVELS; l++)
+		free(log->lv[l].h);
+	free(log->ebuf);
+	free(log->eoff);
+	vouch_sha256_destroy(log->h);
+	explicit_bzero(&log->key, sizeof(log->key));
+	free(log);
+}
+
+uint64_t vouch_log_size(const struct vouch_log *log)
+{
+	return log->edge.size;
+}
+
+uint64_t vouch_log_committed(const struct vouch_log *log)
+{
+	return log->committed;
+}
+
+int vouch_log_append(struct vouch_log *log, const void *entry, size_t len, uint64_t *index)
+{
+	uint8_t leaf[HASH];
+	int ret;
+
+	if (log->failed)
+		return -EIO;
+	if (len > VOUCH_TLOG_ENTRY_MAX)
+		return VOUCH_E_TOOBIG;
+	ret = vouch_tlog_leaf_hash(log->h, entry, len, leaf);
+	if (ret)
+		return ret;
+	/* Bytes first: a failed allocation leaves the tree as it was. */
+	ret = entry_push(log, entry, len);
+	if (ret)
+		return ret;
+	ret = vouch_tlog_edge_append(&log->edge, log->h, leaf, on_node, log);
+	if (ret) {
+		log->failed = true;
+		return ret;
+	}
+	if (index)
+		*index = log->edge.size - 1;
+	return 0;
+}
+
+/* Remove the oldest full bundles (then level-0 tiles) while over the retention size. */
+static void prune(struct vouch_log *log, struct dirty *d)
+{
+	uint64_t full = log->committed / W, e = log->pruned_entries, t = log->pruned_tiles;
+	char path[PATH_MAXL], rec[96];
+	struct stat st;
+	int n;
+
+	/* Keep the last full bundle and tile: proofs of recent entries stay local. */
+	while (log->disk_bytes > log->max_bytes && e + 1 < full) {
+		vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, e, W);
+		if (fstatat(log->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			log->disk_bytes -= (uint64_t)st.st_size < log->disk_bytes ? (uint64_t)st.st_size
+			                                                           : log->disk_bytes;
+		e++;
+	}
+	while (log->disk_bytes > log->max_bytes && t + 1 < full && t < e) {
+		log->disk_bytes -= log->disk_bytes < (uint64_t)W * HASH ? log->disk_bytes
+		                                                         : (uint64_t)W * HASH;
+		t++;
+	}
+	if (e == log->pruned_entries && t == log->pruned_tiles)
+		return;
+	/* The record first: a crash then leaves files the record calls pruned, never the reverse. */
+	n = snprintf(rec, sizeof(rec), "entries %" PRIu64 "\ntiles %" PRIu64 "\n", e, t);
+	if (write_at(log->dirfd, "pruned", rec, (size_t)n, d) || dirty_sync(log->dirfd, d))
+		return;
+	for (uint64_t i = log->pruned_entries; i < e; i++) {
+		vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, i, W);
+		unlinkat(log->dirfd, path, 0);
+	}
+	for (uint64_t i = log->pruned_tiles; i < t; i++) {
+		vouch_tlog_tile_path(path, sizeof(path), 0, i, W);
+		unlinkat(log->dirfd, path, 0);
+	}
+	log->pruned_entries = e;
+	log->pruned_tiles = t;
+}
+
+int vouch_log_commit(struct vouch_log *log)
+{
+	uint64_t size = log->edge.size, old = log->committed;
+	uint8_t root[HASH];
+	char path[PATH_MAXL];
+	struct dirty d = {0};
+	int ret;
+
+	if (log->failed)
+		return -EIO;
+	if (size == old)
+		return 0;
+	log->failed = true; /* until everything below has succeeded */
+	/* Entry bundles from the one the last checkpoint ended in. */
+	for (uint64_t t = log->efirst / W; t * W < size; t++) {
+		uint64_t lo = t * W, hi = lo + W < size ? lo + W : size;
+		size_t a = log->eoff[lo - log->efirst], b = log->eoff[hi - log->efirst];
+		unsigned width = (unsigned)(hi - lo);
+
+		ret = vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, width);
+		if (!ret)
+			ret = write_at(log->dirfd, path, log->ebuf + a, b - a, &d);
+		if (ret)
+			return ret;
+		log->disk_bytes += b - a;
+	}
+	for (int l = 0; l < LEVELS; l++) {
+		struct level *lv = &log->lv[l];
+		uint64_t count = l * 8 >= 64 ? 0 : size >> (8 * l);
+
+		if (count == (old >> (8 * l)))
+			continue; /* nothing new at this level, nor above */
+		for (uint64_t t = lv->first / W; t * W < count; t++) {
+			uint64_t lo = t * W, hi = lo + W < count ? lo + W : count;
+
+			ret = vouch_tlog_tile_path(path, sizeof(path), l, t, (unsigned)(hi - lo));
+			if (!ret)
+				ret = write_at(log->dirfd, path, lv->h[lo - lv->first],
+				               (size_t)(hi - lo) * HASH, &d);
+			if (ret)
+				return ret;
+			log->disk_bytes += (hi - lo) * HASH;
+		}
+	}
+	/* Tiles and bundles are durable before the checkpoint that covers them. */
+	ret = dirty_sync(log->dirfd, &d);
+	if (!ret)
+		ret = vouch_tlog_edge_root(&log->edge, log->h, root);
+	if (!ret)
+		ret = write_checkpoint(log, root, size, &d);
+	if (ret)
+		return ret;
+	log->failed = false;
+	log->committed = size;
+	/* The partials the new checkpoint supersedes; a wider one or the full tile replaces each. */
+	for (int l = -1; l < LEVELS; l++) {
+		uint64_t oc = l < 0 ? old : (l * 8 >= 64 ? 0 : old >> (8 * l));
+		uint64_t nc = l < 0 ? size : (l * 8 >= 64 ? 0 : size >> (8 * l));
+		unsigned ow = (unsigned)(oc % W);
+
+		if (ow == 0 || oc == nc)
+			continue;
+		vouch_tlog_tile_path(path, sizeof(path), l, oc / W, ow);
+		if (unlinkat(log->dirfd, path, 0) == 0)
+			log->disk_bytes -= (uint64_t)ow * (l < 0 ? 0 : HASH);
+	}
+	/* Memory keeps only the tiles the next commit rewrites. */
+	for (int l = 0; l < LEVELS; l++) {
+		struct level *lv = &log->lv[l];
+		uint64_t count = l * 8 >= 64 ? 0 : size >> (8 * l), first = count - count % W;
+
+		if (first > lv->first) {
+			size_t drop = (size_t)(first - lv->first);
+
+			memmove(lv->h, lv->h[drop], (lv->n - drop) * HASH);
+			lv->n -= drop;
+			lv->first = first;
+		}
+	}
+	if (size - size % W > log->efirst) {
+		uint64_t first = size - size % W;
+		size_t drop = (size_t)(first - log->efirst), from = log->eoff[drop];
+		size_t keep = (size_t)(size - first);
+
+		memmove(log->ebuf, log->ebuf + from, log->elen - from);
+		log->elen -= from;
+		for (size_t i = 0; i <= keep; i++)
+			log->eoff[i] = log->eoff[drop + i] - from;
+		log->efirst = first;
+	}
+	if (log->max_bytes)
+		prune(log, &d);
+	return 0;
+}
+
+/* ---- the reader ---- */
+
+struct tile_cache {
+	bool valid;
+	uint64_t n;
+	unsigned width;
+	uint8_t h[W][HASH];
+};
+
+struct vouch_log_reader {
+	int dirfd;
+	struct vouch_checkpoint cp;
+	char note[NOTE_CAP];
+	size_t notelen;
+	uint64_t pruned_entries, pruned_tiles;
+	struct vouch_sha256 *h;
+	struct tile_cache tc[LEVELS];
+	/* The last entry bundle read. */
+	bool bvalid;
+	uint64_t bn;
+	unsigned bw;
+	uint8_t *bdata;
+	size_t blen;
+	uint32_t boff[W], belen[W];
+};
+
+int vouch_log_reader_open(struct vouch_log_reader **out, const char *dir,
+                          const struct vouch_note_vkey *key)
+{
+	struct vouch_log_reader *r = calloc(1, sizeof(*r));
+	size_t tlen = 0;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	r->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->dirfd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	r->bdata = malloc((size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX));
+	if (!r->bdata)
+		goto fail;
+	ret = vouch_sha256_create(&r->h);
+	if (!ret)
+		ret = read_pruned(r->dirfd, &r->pruned_entries, &r->pruned_tiles);
+	if (!ret)
+		ret = read_at(r->dirfd, "checkpoint", r->note, sizeof(r->note), &r->notelen);
+	if (ret == -EFBIG)
+		ret = VOUCH_E_NOTE;
+	if (ret)
+		goto fail;
+	if (key) {
+		ret = vouch_note_open(key, r->note, r->notelen, &tlen);
+	} else {
+		/* Unchecked: the text is everything before the last blank line. */
+		ret = VOUCH_E_NOTE;
+		for (size_t i = r->notelen; i-- > 1;)
+			if (r->note[i] == '\n' && r->note[i - 1] == '\n') {
+				tlen = i;
+				ret = 0;
+				break;
+			}
+	}
+	if (!ret)
+		ret = vouch_checkpoint_parse(&r->cp, r->note, tlen);
+	if (!ret && key && strcmp(r->cp.origin, key->name))
+		ret = VOUCH_E_WRONGKEY;
+	if (ret)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	vouch_log_reader_close(r);
+	return ret;
+}
+
+void vouch_log_reader_close(struct vouch_log_reader *r)
+{
+	if (!r)
+		return;
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	vouch_sha256_destroy(r->h);
+	free(r->bdata);
+	free(r);
+}
+
+const struct vouch_checkpoint *vouch_log_reader_checkpoint(const struct vouch_log_reader *r)
+{
+	return &r->cp;
+}
+
+const char *vouch_log_reader_note(const struct vouch_log_reader *r, size_t *len)
+{
+	*len = r->notelen;
+	return r->note;
+}
+
+uint64_t vouch_log_reader_pruned(const struct vouch_log_reader *r)
+{
+	uint64_t p = r->pruned_entries * W;
+
+	return p < r->cp.size ? p : r->cp.size;
+}
+
+/* The width tile @n of @level has in the checkpoint's tree. */
+static unsigned tile_width(const struct vouch_log_reader *r, int level, uint64_t n)
+{
+	uint64_t count = level < 0 ? r->cp.size : r->cp.size >> (8 * level);
+	uint64_t left = count - n * W;
+
+	return left >= W ? W : (unsigned)left;
+}
+
+static int get_tile(struct vouch_log_reader *r, int level, uint64_t n, struct tile_cache **out)
+{
+	struct tile_cache *tc = &r->tc[level];
+	unsigned w = tile_width(r, level, n), got = 0;
+	size_t len = 0;
+	int ret;
+
+	if (tc->valid && tc->n == n && tc->width >= w) {
+		*out = tc;
+		return 0;
+	}
+	tc->valid = false;
+	ret = read_tile(r->dirfd, level, n, w, tc->h, sizeof(tc->h), &len, &got);
+	if (ret)
+		return ret;
+	if (len != (size_t)got * HASH)
+		return VOUCH_E_LOG;
+	tc->valid = true;
+	tc->n = n;
+	tc->width = got;
+	*out = tc;
+	return 0;
+}
+
+static int reader_hashes(void *ctx, unsigned level, uint64_t index, uint64_t count,
+                         uint8_t (*out)[VOUCH_TLOG_HASH])
+{
+	struct vouch_log_reader *r = ctx;
+
+	if (level >= LEVELS)
+		return VOUCH_E_RANGE;
+	while (count > 0) {
+		struct tile_cache *tc;
+		uint64_t n = index / W, off = index % W, take = W - off < count ? W - off : count;
+		int ret = get_tile(r, (int)level, n, &tc);
+
+		if (ret)
+			return ret;
+		if (off + take > tc->width)
+			return VOUCH_E_LOG;
+		memcpy(out, tc->h[off], (size_t)take * HASH);
+		out += take;
+		index += take;
+		count -= take;
+	}
+	return 0;
+}
+
+int vouch_log_reader_entry(struct vouch_log_reader *r, uint64_t index, const char **data,
+                           size_t *len)
+{
+	uint64_t n = index / W;
+	unsigned w, got = 0;
+	int ret;
+
+	if (index >= r->cp.size)
+		return VOUCH_E_RANGE;
+	if (n < r->pruned_entries)
+		return VOUCH_E_NOTFOUND;
+	w = tile_width(r, VOUCH_TLOG_ENTRIES, n);
+	if (!r->bvalid || r->bn != n || r->bw < w) {
+		r->bvalid = false;
+		ret = read_tile(r->dirfd, VOUCH_TLOG_ENTRIES, n, w, r->bdata,
+		                (size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX), &r->blen, &got);
+		if (ret)
+			return ret;
+		ret = bundle_split(r->bdata, r->blen, got, got, r->boff, r->belen);
+		if (ret)
+			return ret;
+		r->bvalid = true;
+		r->bn = n;
+		r->bw = got;
+	}
+	*data = (const char *)r->bdata + r->boff[index % W];
+	*len = r->belen[index % W];
+	return 0;
+}
+
+int vouch_log_reader_prove(struct vouch_log_reader *r, uint64_t index,
+                           uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n)
+{
+	return vouch_tlog_prove_inclusion(reader_hashes, r, r->h, index, r->cp.size, proof, n);
+}
+
+int vouch_log_reader_consistency(struct vouch_log_reader *r, uint64_t old,
+                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH],
+                                 unsigned *n, uint8_t old_root[static VOUCH_TLOG_HASH])
+{
+	int ret = vouch_tlog_prove_consistency(reader_hashes, r, r->h, old, r->cp.size, proof, n);
+
+	if (!ret && old <= r->cp.size)
+		ret = vouch_tlog_tree_hash(reader_hashes, r, r->h, old, old_root);
+	return ret;
+}
+
+
+int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
+{
+	uint64_t size = r->cp.size, ntiles = (size + W - 1) / W;
+	uint8_t root[HASH], (*fbuf)[HASH] = NULL;
+	char path[PATH_MAXL];
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->size = size;
+	/* Every entry against its leaf hash. */
+	for (uint64_t t = 0; t < ntiles; t++) {
+		struct tile_cache *tc;
+		unsigned w = tile_width(r, 0, t);
+
+		if (t < r->pruned_entries) {
+			rep->pruned += w;
+			continue;
+		}
+		ret = get_tile(r, 0, t, &tc);
+		if (ret) {
+			vouch_tlog_tile_path(path, sizeof(path), 0, t, w);
+			snprintf(rep->what, sizeof(rep->what), "%s: %s", path, vouch_strerror(ret));
+			return ret;
+		}
+		rep->tiles++;
+		for (unsigned i = 0; i < w; i++) {
+			const char *data;
+			size_t len;
+			uint8_t lh[HASH];
+
+			ret = vouch_log_reader_entry(r, t * W + i, &data, &len);
+			if (ret) {
+				vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, w);
+				snprintf(rep->what, sizeof(rep->what), "%s: %s", path,
+				         vouch_strerror(ret));
+				return ret == -ENOENT ? ret : VOUCH_E_LOG;
+			}
+			ret = vouch_tlog_leaf_hash(r->h, data, len, lh);
+			if (ret)
+				return ret;
+			if (memcmp(lh, tc->h[i], HASH))
+			{
+				vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, w);
+				rep->bad_index = t * W + i;
+				snprintf(rep->what, sizeof(rep->what),
+				         "%s: entry %" PRIu64 " does not match its hash in tile/0",
+				         path, t * W + i);
+				return VOUCH_E_LOG;
+			}
+			rep->entries++;
+		}
+	}
+	/* Every full tile against its hash one level up. */
+	fbuf = malloc((size_t)W * HASH);
+	if (!fbuf)
+		return -ENOMEM;
+	for (int l = 0; l + 1 < LEVELS && (size >> (8 * (l + 1))) > 0; l++) {
+		uint64_t full = (size >> (8 * l)) / W;
+
+		for (uint64_t t = 0; t < full; t++) {
+			struct tile_cache *tc, *up;
+
+			if (l == 0 && t < r->pruned_tiles)
+				continue;
+			ret = get_tile(r, l, t, &tc);
+			if (!ret) {
+				memcpy(fbuf, tc->h, (size_t)W * HASH);
+				ret = fold(r->h, fbuf, W);
+			}
+			if (!ret)
+				ret = get_tile(r, l + 1, t / W, &up);
+			if (ret) {
+				free(fbuf);
+				vouch_tlog_tile_path(path, sizeof(path), l, t, 0);
+				snprintf(rep->what, sizeof(rep->what), "tile %s or the one above: %s",
+				         path, vouch_strerror(ret));
+				return ret;
+			}
+			if (l > 0)
+				rep->tiles++;
+			if (memcmp(fbuf[0], up->h[t % W], HASH)) {
+				free(fbuf);
+				vouch_tlog_tile_path(path, sizeof(path), l, t, 0);
+				rep->bad_index = t;
+				snprintf(rep->what, sizeof(rep->what),
+				         "%s: does not hash to its node in the level above", path);
+				return VOUCH_E_LOG;
+			}
+		}
+	}
+	free(fbuf);
+	/* And the tree from the tiles against the signed root. */
+	ret = vouch_tlog_tree_hash(reader_hashes, r, r->h, size, root);
+	if (ret) {
+		snprintf(rep->what, sizeof(rep->what), "reading the tiles: %s", vouch_strerror(ret));
+		return ret;
+	}
+	if (memcmp(root, r->cp.root, HASH)) {
+		snprintf(rep->what, sizeof(rep->what),
+		         "checkpoint: the tiles give a different root for size %" PRIu64, size);
+		return VOUCH_E_LOG;
+	}
+	return 0;
+}
