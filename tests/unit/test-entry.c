@@ -1,2 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Log entries: the JSON written, read back exactly, escapes, and strict rejection. */
 #include "test-util.h"
-int main(void){return 0;}
+
+static struct vouch_entry sample(void)
+{
+	struct vouch_entry e = {
+	    .time_us = INT64_C(1763719200123456),
+	    .decision = "deny",
+	    .mode = "enforce",
+	    .event = "exec",
+	    .rule = "default",
+	    .reason = "not vouched for",
+	    .path = "/tmp/x",
+	    .pid = 4242,
+	    .uid = 1000,
+	    .exe = "/usr/bin/bash",
+	    .has_exe_sha256 = true,
+	};
+
+	memset(e.sha256, 0xab, 32);
+	memset(e.exe_sha256, 0x01, 32);
+	return e;
+}
+
+static void test_format(void **state)
+{
+	struct vouch_entry e = sample();
+	char buf[1024];
+	int n;
+
+	(void)state;
+	n = vouch_entry_format(&e, buf, sizeof(buf));
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(
+	    buf, "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"enforce\","
+	         "\"event\":\"exec\",\"rule\":\"default\",\"reason\":\"not vouched for\",\"path\":\"/"
+	         "tmp/x\",\"sha256\":\"abababababababababababababababababababababababababababababab"
+	         "abab\",\"pid\":4242,\"uid\":1000,\"exe\":\"/usr/bin/bash\",\"exe_sha256\":\"0101010"
+	         "101010101010101010101010101010101010101010101010101010101\"}");
+	assert_err(vouch_entry_format(&e, buf, 100), VOUCH_E_TOOBIG);
+	e.exe = NULL;
+	e.has_exe_sha256 = false;
+	n = vouch_entry_format(&e, buf, sizeof(buf));
+	buf[n] = '\0';
+	assert_null(strstr(buf, "\"exe\""));
+	assert_null(strstr(buf, "exe_sha256"));
+}
+
+static void roundtrip(const struct vouch_entry *e)
+{
+	char buf[4096], scratch[4096 + 8];
+	struct vouch_entry b;
+	int n = vouch_entry_format(e, buf, sizeof(buf));
+
+	assert_true(n > 0);
+	assert_int_equal(vouch_entry_parse(&b, buf, (size_t)n, scratch, sizeof(scratch)), 0);
+	assert_int_equal(b.time_us, e->time_us);
+	assert_string_equal(b.decision, e->decision);
+	assert_string_equal(b.mode, e->mode);
+	assert_string_equal(b.event, e->event);
+	assert_string_equal(b.rule, e->rule);
+	assert_string_equal(b.reason, e->reason);
+	assert_string_equal(b.path, e->path);
+	assert_memory_equal(b.sha256, e->sha256, 32);
+	assert_int_equal(b.pid, e->pid);
+	assert_int_equal(b.uid, e->uid);
+	if (e->exe)
+		assert_string_equal(b.exe, e->exe);
+	else
+		assert_null(b.exe);
+	assert_int_equal(b.has_exe_sha256, e->has_exe_sha256);
+	if (e->has_exe_sha256)
+		assert_memory_equal(b.exe_sha256, e->exe_sha256, 32);
+}
+
+static void test_roundtrip(void **state)
+{
+	struct vouch_entry e = sample();
+	char path[300];
+
+	(void)state;
+	roundtrip(&e);
+	/* Quotes, backslashes, control characters, valid UTF-8 and stray bytes in a path. */
+	e.path = "/tmp/a \"b\" \\c\n\td\x01\x7f/\xc3\xa9t\xc3\xa9/\xff\xfe/\xe2\x82/end";
+	e.reason = "line\r\n";
+	e.exe = NULL;
+	e.has_exe_sha256 = false;
+	roundtrip(&e);
+	/* Every byte value but NUL. */
+	for (int i = 0; i < 255; i++)
+		path[i] = (char)(i + 1);
+	path[255] = '\0';
+	e.path = path;
+	roundtrip(&e);
+	e.time_us = 0;
+	e.pid = -1;
+	e.uid = 4294967295;
+	roundtrip(&e);
+}
+
+static void test_strict(void **state)
+{
+	struct vouch_entry e = sample(), b;
+	char buf[1024], scratch[1100], mod[1100];
+	int n;
+
+	(void)state;
+	n = vouch_entry_format(&e, buf, sizeof(buf));
+	/* Every proper prefix, and anything after the object, is rejected. */
+	for (int i = 0; i < n; i++)
+		assert_err(vouch_entry_parse(&b, buf, (size_t)i, scratch, sizeof(scratch)),
+		           VOUCH_E_ENTRY);
+	memcpy(mod, buf, (size_t)n);
+	mod[n] = ' ';
+	assert_err(vouch_entry_parse(&b, mod, (size_t)n + 1, scratch, sizeof(scratch)),
+	           VOUCH_E_ENTRY);
+	static const char *const bad[] = {
+	    /* no path */
+	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"e\","
+	    "\"event\":\"exec\",\"rule\":\"r\",\"reason\":\"x\",\"sha256\":\"abababababababababab"
+	    "abababababababababababababababababababababababab\",\"pid\":1,\"uid\":1}",
+	    /* repeated key */
+	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"time\":\"2025-11-21T10:00:00.123456Z\"}",
+	    /* upper-case hash */
+	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"e\","
+	    "\"event\":\"exec\",\"rule\":\"r\",\"reason\":\"x\",\"path\":\"/p\",\"sha256\":\"ABAB"
+	    "abababababababababababababababababababababababababababababab\",\"pid\":1,\"uid\":1}",
+	    /* a number as a string */
+	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"e\","
+	    "\"event\":\"exec\",\"rule\":\"r\",\"reason\":\"x\",\"path\":\"/p\",\"sha256\":\"abab"
+	    "abababababababababababababababababababababababababababababab\",\"pid\":\"1\",\"uid\":1}",
+	    /* a bad time */
+	    "{\"time\":\"2025-13-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"e\","
+	    "\"event\":\"exec\",\"rule\":\"r\",\"reason\":\"x\",\"path\":\"/p\",\"sha256\":\"abab"
+	    "abababababababababababababababababababababababababababababab\",\"pid\":1,\"uid\":1}",
+	    /* \u above 0xff and \u0000 */
+	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"d\\u0100\"}",
+	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"d\\u0000\"}",
+	    "[]",
+	    "",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_err(vouch_entry_parse(&b, bad[i], strlen(bad[i]), scratch, sizeof(scratch)),
+		           VOUCH_E_ENTRY);
+	/* A key of a later version is skipped. */
+	n = vouch_entry_format(&e, buf, sizeof(buf));
+	memcpy(mod, buf, (size_t)n - 1);
+	memcpy(mod + n - 1, ",\"later\":\"x\",\"count\":7}", 23);
+	assert_int_equal(vouch_entry_parse(&b, mod, (size_t)n + 22, scratch, sizeof(scratch)), 0);
+	/* Scratch too small. */
+	assert_err(vouch_entry_parse(&b, buf, (size_t)n, scratch, (size_t)n), VOUCH_E_ENTRY);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_strict),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
