@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "digest.h"
 
 #define VOUCH_TLOG_HASH 32
 /* Tiles as C2SP tlog-tiles has them: 2^8 hashes, each level 8 tree levels up. */
@@ -19,13 +18,12 @@
 
 /*
  * vouch_tlog_leaf_hash() - SHA-256(0x00 || data), the hash of one entry.
- * @h: a SHA-256 context of the caller's (see vouch_sha256_create()), reused for speed.
  * Return: 0 or VOUCH_E_CRYPTO.
  */
-int vouch_tlog_leaf_hash(struct vouch_sha256 *h, const void *data, size_t len,
+int vouch_tlog_leaf_hash(const void *data, size_t len,
                          uint8_t out[static VOUCH_TLOG_HASH]);
 /* vouch_tlog_node_hash() - SHA-256(0x01 || left || right). Return: 0 or VOUCH_E_CRYPTO. */
-int vouch_tlog_node_hash(struct vouch_sha256 *h, const uint8_t left[static VOUCH_TLOG_HASH],
+int vouch_tlog_node_hash(const uint8_t left[static VOUCH_TLOG_HASH],
                          const uint8_t right[static VOUCH_TLOG_HASH],
                          uint8_t out[static VOUCH_TLOG_HASH]);
 
@@ -56,11 +54,11 @@ void vouch_tlog_edge_init(struct vouch_tlog_edge *e);
  * Return: 0, VOUCH_E_CRYPTO, VOUCH_E_RANGE (tree full), or what @fn returned
  * (the edge is then unchanged).
  */
-int vouch_tlog_edge_append(struct vouch_tlog_edge *e, struct vouch_sha256 *h,
+int vouch_tlog_edge_append(struct vouch_tlog_edge *e,
                            const uint8_t leaf[static VOUCH_TLOG_HASH], vouch_tlog_node_fn fn,
                            void *ctx);
 /* vouch_tlog_edge_root() - the tree hash (SHA-256 of "" for an empty tree). */
-int vouch_tlog_edge_root(const struct vouch_tlog_edge *e, struct vouch_sha256 *h,
+int vouch_tlog_edge_root(const struct vouch_tlog_edge *e,
                          uint8_t out[static VOUCH_TLOG_HASH]);
 
 /*
@@ -74,7 +72,7 @@ typedef int (*vouch_tlog_read_fn)(void *ctx, unsigned level, uint64_t index, uin
  * vouch_tlog_tree_hash() - the root of the first @size leaves, from stored hashes.
  * Return: 0, VOUCH_E_CRYPTO or the reader's error.
  */
-int vouch_tlog_tree_hash(vouch_tlog_read_fn rd, void *ctx, struct vouch_sha256 *h, uint64_t size,
+int vouch_tlog_tree_hash(vouch_tlog_read_fn rd, void *ctx, uint64_t size,
                          uint8_t out[static VOUCH_TLOG_HASH]);
 
 /*
@@ -82,7 +80,7 @@ int vouch_tlog_tree_hash(vouch_tlog_read_fn rd, void *ctx, struct vouch_sha256 *
  * the tree of @size leaves, into @proof (at most VOUCH_TLOG_PROOF_MAX hashes).
  * Return: 0 with *@n set; VOUCH_E_RANGE if @index >= @size; VOUCH_E_CRYPTO; reader errors.
  */
-int vouch_tlog_prove_inclusion(vouch_tlog_read_fn rd, void *ctx, struct vouch_sha256 *h,
+int vouch_tlog_prove_inclusion(vouch_tlog_read_fn rd, void *ctx,
                                uint64_t index, uint64_t size,
                                uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n);
 /*
@@ -90,7 +88,7 @@ int vouch_tlog_prove_inclusion(vouch_tlog_read_fn rd, void *ctx, struct vouch_sh
  * @old leaves to the tree of @size leaves (empty if @old is 0 or equals @size).
  * Return: 0 with *@n set; VOUCH_E_RANGE if @old > @size; VOUCH_E_CRYPTO; reader errors.
  */
-int vouch_tlog_prove_consistency(vouch_tlog_read_fn rd, void *ctx, struct vouch_sha256 *h,
+int vouch_tlog_prove_consistency(vouch_tlog_read_fn rd, void *ctx,
                                  uint64_t old, uint64_t size,
                                  uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH],
                                  unsigned *n);
@@ -100,7 +98,7 @@ int vouch_tlog_prove_consistency(vouch_tlog_read_fn rd, void *ctx, struct vouch_
  * Return: 0 if @proof shows @leaf at @index in the tree of @size leaves with
  * root @root; VOUCH_E_PROOF if not; VOUCH_E_CRYPTO.
  */
-int vouch_tlog_check_inclusion(struct vouch_sha256 *h, const uint8_t leaf[static VOUCH_TLOG_HASH],
+int vouch_tlog_check_inclusion(const uint8_t leaf[static VOUCH_TLOG_HASH],
                                uint64_t index, uint64_t size,
                                const uint8_t root[static VOUCH_TLOG_HASH],
                                const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n);
@@ -109,7 +107,7 @@ int vouch_tlog_check_inclusion(struct vouch_sha256 *h, const uint8_t leaf[static
  * leaves with root @root extends the tree of @old leaves with root @old_root.
  * Return: 0, VOUCH_E_PROOF or VOUCH_E_CRYPTO.
  */
-int vouch_tlog_check_consistency(struct vouch_sha256 *h, uint64_t old,
+int vouch_tlog_check_consistency(uint64_t old,
                                  const uint8_t old_root[static VOUCH_TLOG_HASH], uint64_t size,
                                  const uint8_t root[static VOUCH_TLOG_HASH],
                                  const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n);

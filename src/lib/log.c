@@ -295,7 +295,6 @@ struct level {
 struct vouch_log {
 	int dirfd;
 	struct vouch_note_skey key;
-	struct vouch_sha256 *h;
 	struct vouch_tlog_edge edge;
 	uint64_t committed;
 	struct level lv[LEVELS];
@@ -375,13 +374,13 @@ static int entry_push(struct vouch_log *log, const void *data, size_t len)
 }
 
 /* Fold @count (a power of two) hashes in place into buf[0]. */
-static int fold(struct vouch_sha256 *h, uint8_t (*buf)[HASH], size_t count)
+static int fold(uint8_t (*buf)[HASH], size_t count)
 {
 	int ret;
 
 	for (; count > 1; count /= 2)
 		for (size_t i = 0; i < count / 2; i++) {
-			ret = vouch_tlog_node_hash(h, buf[2 * i], buf[2 * i + 1], buf[i]);
+			ret = vouch_tlog_node_hash(buf[2 * i], buf[2 * i + 1], buf[i]);
 			if (ret)
 				return ret;
 		}
@@ -489,7 +488,7 @@ static int rebuild(struct vouch_log *log, uint64_t size, const uint8_t root[HASH
 				goto out;
 			}
 			memcpy(tmp, log->lv[l].h[off], (size_t)span * HASH);
-			ret = fold(log->h, tmp, span);
+			ret = fold(tmp, span);
 			if (!ret)
 				memcpy(e->hash[e->n++], tmp[0], HASH);
 			free(tmp);
@@ -499,7 +498,7 @@ static int rebuild(struct vouch_log *log, uint64_t size, const uint8_t root[HASH
 		}
 	}
 	e->size = size;
-	ret = vouch_tlog_edge_root(e, log->h, got_root);
+	ret = vouch_tlog_edge_root(e, got_root);
 	if (ret)
 		goto out;
 	ret = VOUCH_E_LOG;
@@ -527,7 +526,7 @@ static int rebuild(struct vouch_log *log, uint64_t size, const uint8_t root[HASH
 		for (unsigned i = 0; i < w; i++) {
 			uint8_t lh[HASH];
 
-			ret = vouch_tlog_leaf_hash(log->h, bb + off[i], el[i], lh);
+			ret = vouch_tlog_leaf_hash(bb + off[i], el[i], lh);
 			if (ret)
 				goto out;
 			ret = VOUCH_E_LOG;
@@ -565,9 +564,6 @@ int vouch_log_open(struct vouch_log **out, const char *dir, const struct vouch_n
 	log->dirfd = -1;
 	log->key = *key;
 	log->max_bytes = max_bytes;
-	ret = vouch_sha256_create(&log->h);
-	if (ret)
-		goto fail;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		ret = -errno;
 		goto fail;
@@ -586,7 +582,7 @@ int vouch_log_open(struct vouch_log **out, const char *dir, const struct vouch_n
 
 		/* A new log: publish the empty tree at once, so a log always has a checkpoint. */
 		vouch_tlog_edge_init(&log->edge);
-		ret = vouch_tlog_edge_root(&log->edge, log->h, root);
+		ret = vouch_tlog_edge_root(&log->edge, root);
 		if (!ret)
 			ret = write_checkpoint(log, root, 0, &d);
 		if (ret)
@@ -626,7 +622,6 @@ void vouch_log_close(struct vouch_log *log)
 		free(log->lv[l].h);
 	free(log->ebuf);
 	free(log->eoff);
-	vouch_sha256_destroy(log->h);
 	explicit_bzero(&log->key, sizeof(log->key));
 	free(log);
 }
@@ -650,14 +645,14 @@ int vouch_log_append(struct vouch_log *log, const void *entry, size_t len, uint6
 		return -EIO;
 	if (len > VOUCH_TLOG_ENTRY_MAX)
 		return VOUCH_E_TOOBIG;
-	ret = vouch_tlog_leaf_hash(log->h, entry, len, leaf);
+	ret = vouch_tlog_leaf_hash(entry, len, leaf);
 	if (ret)
 		return ret;
 	/* Bytes first: a failed allocation leaves the tree as it was. */
 	ret = entry_push(log, entry, len);
 	if (ret)
 		return ret;
-	ret = vouch_tlog_edge_append(&log->edge, log->h, leaf, on_node, log);
+	ret = vouch_tlog_edge_append(&log->edge, leaf, on_node, log);
 	if (ret) {
 		log->failed = true;
 		return ret;
@@ -753,7 +748,7 @@ int vouch_log_commit(struct vouch_log *log)
 	/* Tiles and bundles are durable before the checkpoint that covers them. */
 	ret = dirty_sync(log->dirfd, &d);
 	if (!ret)
-		ret = vouch_tlog_edge_root(&log->edge, log->h, root);
+		ret = vouch_tlog_edge_root(&log->edge, root);
 	if (!ret)
 		ret = write_checkpoint(log, root, size, &d);
 	if (ret)
@@ -816,7 +811,6 @@ struct vouch_log_reader {
 	char note[NOTE_CAP];
 	size_t notelen;
 	uint64_t pruned_entries, pruned_tiles;
-	struct vouch_sha256 *h;
 	struct tile_cache tc[LEVELS];
 	/* The last entry bundle read. */
 	bool bvalid;
@@ -845,9 +839,7 @@ int vouch_log_reader_open(struct vouch_log_reader **out, const char *dir,
 	r->bdata = malloc((size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX));
 	if (!r->bdata)
 		goto fail;
-	ret = vouch_sha256_create(&r->h);
-	if (!ret)
-		ret = read_pruned(r->dirfd, &r->pruned_entries, &r->pruned_tiles);
+	ret = read_pruned(r->dirfd, &r->pruned_entries, &r->pruned_tiles);
 	if (!ret)
 		ret = read_at(r->dirfd, "checkpoint", r->note, sizeof(r->note), &r->notelen);
 	if (ret == -EFBIG)
@@ -885,7 +877,6 @@ void vouch_log_reader_close(struct vouch_log_reader *r)
 		return;
 	if (r->dirfd >= 0)
 		close(r->dirfd);
-	vouch_sha256_destroy(r->h);
 	free(r->bdata);
 	free(r);
 }
@@ -998,17 +989,17 @@ int vouch_log_reader_entry(struct vouch_log_reader *r, uint64_t index, const cha
 int vouch_log_reader_prove(struct vouch_log_reader *r, uint64_t index,
                            uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n)
 {
-	return vouch_tlog_prove_inclusion(reader_hashes, r, r->h, index, r->cp.size, proof, n);
+	return vouch_tlog_prove_inclusion(reader_hashes, r, index, r->cp.size, proof, n);
 }
 
 int vouch_log_reader_consistency(struct vouch_log_reader *r, uint64_t old,
                                  uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH],
                                  unsigned *n, uint8_t old_root[static VOUCH_TLOG_HASH])
 {
-	int ret = vouch_tlog_prove_consistency(reader_hashes, r, r->h, old, r->cp.size, proof, n);
+	int ret = vouch_tlog_prove_consistency(reader_hashes, r, old, r->cp.size, proof, n);
 
 	if (!ret && old <= r->cp.size)
-		ret = vouch_tlog_tree_hash(reader_hashes, r, r->h, old, old_root);
+		ret = vouch_tlog_tree_hash(reader_hashes, r, old, old_root);
 	return ret;
 }
 
@@ -1050,7 +1041,7 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 				         vouch_strerror(ret));
 				return ret == -ENOENT ? ret : VOUCH_E_LOG;
 			}
-			ret = vouch_tlog_leaf_hash(r->h, data, len, lh);
+			ret = vouch_tlog_leaf_hash(data, len, lh);
 			if (ret)
 				return ret;
 			if (memcmp(lh, tc->h[i], HASH))
@@ -1080,7 +1071,7 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 			ret = get_tile(r, l, t, &tc);
 			if (!ret) {
 				memcpy(fbuf, tc->h, (size_t)W * HASH);
-				ret = fold(r->h, fbuf, W);
+				ret = fold(fbuf, W);
 			}
 			if (!ret)
 				ret = get_tile(r, l + 1, t / W, &up);
@@ -1105,7 +1096,7 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 	}
 	free(fbuf);
 	/* And the tree from the tiles against the signed root. */
-	ret = vouch_tlog_tree_hash(reader_hashes, r, r->h, size, root);
+	ret = vouch_tlog_tree_hash(reader_hashes, r, size, root);
 	if (ret) {
 		snprintf(rep->what, sizeof(rep->what), "reading the tiles: %s", vouch_strerror(ret));
 		return ret;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "vouch/digest.h"
 #include "vouch/error.h"
 #include "vouch/note.h"
 

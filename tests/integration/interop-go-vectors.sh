@@ -18,11 +18,11 @@ run "$VOUCH_SRC/tests/interop/tlogcheck/build.sh" "$VOUCH_BUILD/interop"
 [ "$RC" -eq 77 ] && skip_all "$(head -n 1 "$ERR")"
 check "tlogcheck builds offline from Debian's golang-go and x/mod, silently" \
 	test "$RC" -eq 0 -a -x "$TC" -a ! -s "$OUT" -a ! -s "$ERR"
-[ -x "$TC" ] || done_testing
+if [ "$RC" -ne 0 ] || [ ! -x "$TC" ]; then done_testing; fi
 
 # The reference side: C2SP tlog-tiles directories and RFC 6962 proofs from the definitions.
 cat >tlog.py <<'EOF'
-import base64, hashlib, json, os, sys
+import base64, hashlib, os, sys
 
 VECTORS = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
            "606162636465666768696a6b6c6d6e6f"]
@@ -30,12 +30,12 @@ VECTORS = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
 def entry(src, i):
     if src == "vectors":
         return bytes.fromhex(VECTORS[i])
-    e = {"seq": i, "decision": "allow", "path": "/usr/bin/tool%d" % i}
+    d = '"allow"'
     if src == "fork" and i == 3:
-        e["decision"] = "deny"
+        d = '"deny"'
     if src == "nodecision" and i == 2:
-        e["decision"] = 1
-    return json.dumps(e, separators=(",", ":")).encode()
+        d = "1"
+    return ('{"seq":%d,"decision":%s,"path":"/usr/bin/tool%d"}' % (i, d, i)).encode()
 
 def sha(b): return hashlib.sha256(b).digest()
 def leaf(e): return sha(b"\0" + e)
@@ -47,11 +47,11 @@ def split(n):  # the largest power of two below n
     while 2 * k < n: k *= 2
     return k
 
-def mth(hs):  # RFC 6962 2.1
-    if not hs: return sha(b"")
-    if len(hs) == 1: return hs[0]
-    k = split(len(hs))
-    return node(mth(hs[:k]), mth(hs[k:]))
+def mth(hs, lo=0, hi=None):  # RFC 6962 2.1, of hs[lo:hi]
+    hi = len(hs) if hi is None else hi
+    if hi - lo < 2: return hs[lo] if hi > lo else sha(b"")
+    k = split(hi - lo)
+    return node(mth(hs, lo, lo + k), mth(hs, lo + k, hi))
 
 def path(m, hs):  # RFC 6962 2.1.1
     if len(hs) == 1: return []
@@ -116,6 +116,22 @@ elif cmd == "entry":  # SRC INDEX: base64
     out(b64(entry(a[0], int(a[1]))) + "\n")
 elif cmd == "b64":  # HEX...
     out("".join(b64(bytes.fromhex(h)) + "\n" for h in a))
+elif cmd == "tamper":  # DIR INDEX LEVELS: rewrite an entry, and its hashes up LEVELS tiles
+    d, x, levels = a[0], int(a[1]), int(a[2])
+    name = os.path.join(d, tile_path("entries", x // 256, 256))
+    b, off = open(name, "rb").read(), 0
+    for i in range(x % 256):
+        off += 2 + int.from_bytes(b[off:off + 2], "big")
+    n = int.from_bytes(b[off:off + 2], "big")
+    e = b[off + 2:off + 2 + n].replace(b'"allow"', b'"deny!"')
+    open(name, "wb").write(b[:off + 2] + e + b[off + 2 + n:])
+    h = leaf(e)
+    for level in range(levels):
+        name = os.path.join(d, tile_path(level, x // 256, 256))
+        t = bytearray(open(name, "rb").read())
+        t[x % 256 * 32:x % 256 * 32 + 32] = h
+        open(name, "wb").write(t)
+        h, x = mth([bytes(t[i:i + 32]) for i in range(0, len(t), 32)]), x // 256
 elif cmd == "flip":  # FILE OFFSET: one bit of one byte
     with open(a[0], "r+b") as f:
         f.seek(int(a[1]))
@@ -317,8 +333,8 @@ sed -n 1p keys >log.skey && sed -n 2p keys >log.vkey
 check "genkey prints the signer key, then the verifier key, named" \
 	grep -qE '^PRIVATE\+KEY\+example\.org/vouch-test\+[0-9a-f]{8}\+A' log.skey
 check "... (the verifier key)" grep -qE '^example\.org/vouch-test\+[0-9a-f]{8}\+A' log.vkey
-"$TC" genkey example.org/vouch-test | sed -n 1p >other.skey
-"$TC" genkey example.org/vouch-test | sed -n 2p >other.vkey
+"$TC" genkey example.org/vouch-test >otherkeys
+sed -n 1p otherkeys >other.skey && sed -n 2p otherkeys >other.vkey
 O=example.org/vouch-test
 for s in 0 5 300 600; do
 	py write log json "$s"
@@ -329,6 +345,7 @@ mkcp fork 5 log.skey $O >fork.5
 mkcp fork 600 log.skey $O >fork.600
 cp cp.600 log/checkpoint
 ROOT=$(py root json 600)
+ROOT_RE=$(printf '%s' "$ROOT" | sed 's/[+/=]/[&]/g') # base64 in an extended regex
 accept "verify: the 600-entry log" "ok size=600 root=$ROOT entries=600 pruned-bundles=0" \
 	"$TC" verify log log.vkey
 accept "verify with the key given inline" "ok size=600 root=$ROOT entries=600 pruned-bundles=0" \
@@ -349,10 +366,15 @@ variant bad cp.600 && py flip bad/tile/entries/001 6
 refuse "verify: a flipped bit in an entry" "entry 256 \(tile/entries/001\): its hash is not the tree's" \
 	"$TC" verify bad log.vkey
 variant bad cp.600 && py flip bad/tile/0/001 227
-refuse "verify: a flipped bit in a full level-0 tile" "tile/entries/001: downloaded inconsistent tile" \
+refuse "verify: a flipped bit in a full level-0 tile" "tile/0/001: its hashes are not the tree's" \
+	"$TC" verify bad log.vkey
+# x/mod 0.7.0's TileHashReader leaves some full tiles unchecked (see main.go), so tlogcheck
+# checks them itself: this and the 65797-entry case below get past TileHashReader alone.
+variant bad cp.600 && py tamper bad 263 1
+refuse "verify: an entry rewritten with its level-0 hash" "tile/0/001: its hashes are not the tree's" \
 	"$TC" verify bad log.vkey
 variant bad cp.600 && py flip bad/tile/1/000.p/2 40
-refuse "verify: a flipped bit in the level-1 tile" "the tiles' root is .*, the checkpoint's $ROOT" \
+refuse "verify: a flipped bit in the level-1 tile" "the tiles' root is .*, the checkpoint's $ROOT_RE" \
 	"$TC" verify bad log.vkey
 variant bad cp.600 && py flip bad/tile/0/001.p/44 100
 refuse "verify: a flipped bit in an older partial tile" "hash 3 of older tile/0/001.p/44 is not the tree's" \
@@ -365,7 +387,7 @@ refuse "verify: a checkpoint of 700 over tiles of 600 (truncated log)" "missing 
 	"$TC" verify bad log.vkey
 variant bad fork.600
 refuse "verify: a fork's checkpoint of the same size, signed by the log's key" \
-	"the tiles' root is $ROOT, the checkpoint's" "$TC" verify bad log.vkey
+	"the tiles' root is $ROOT_RE, the checkpoint's" "$TC" verify bad log.vkey
 variant bad cp.600 && rm bad/tile/entries/001
 refuse "verify: a missing bundle after a present one" "missing tile/entries/001" \
 	"$TC" verify bad log.vkey
@@ -374,6 +396,10 @@ refuse "verify: a missing level-0 tile of a present bundle" "missing tile/0/001"
 	"$TC" verify bad log.vkey
 variant bad cp.600 && rm bad/tile/1/000.p/2
 refuse "verify: a missing level-1 tile" "missing tile/1/000.p/2" "$TC" verify bad log.vkey
+py body json 600 example.org/elsewhere | "$TC" sign log.skey >elsewhere.600
+variant bad elsewhere.600
+refuse "verify: a checkpoint of another origin signed by the log's key" \
+	"origin \"example.org/elsewhere\" is not the key's name" "$TC" verify bad log.vkey
 variant bad cp.600 && sed -i 's/^600$/0600/' bad/checkpoint
 refuse "verify: a checkpoint edited after signing" "invalid signature" "$TC" verify bad log.vkey
 variant pruned cp.600 && rm -r pruned/tile/entries/000* pruned/tile/0/000*
@@ -386,6 +412,12 @@ variant crashed cp.600 && py write crashed json 610
 rm crashed/tile/0/002.p/88 crashed/tile/entries/002.p/88
 accept "verify: tiles of 610 written before a crash, tile/0/002.p/88 read from .p/98" \
 	"ok size=600 root=$ROOT entries=600 pruned-bundles=0" "$TC" verify crashed log.vkey
+py write deep json 65797 && mkcp json 65797 log.skey $O >deep/checkpoint
+accept "verify: a log of 65797 entries (levels 0, 1, 2)" \
+	"ok size=65797 root=$(py root json 65797) entries=65797 pruned-bundles=0" "$TC" verify deep log.vkey
+py tamper deep 1000 2
+refuse "verify: an entry of it rewritten with its level-0 and level-1 hashes" \
+	"tile/1/000: its hashes are not the tree's" "$TC" verify deep log.vkey
 py write nodec nodecision 5 && mkcp nodecision 5 log.skey $O >nodec/checkpoint
 refuse "verify: an entry whose decision is not a string" 'entry 2 .*"decision" is not a string' \
 	"$TC" verify nodec log.vkey

@@ -112,141 +112,133 @@ static void store_free(struct store *s)
 }
 
 /* The 8 vector leaves appended one by one; roots[i] = root after i leaves. */
-static void build_vectors(struct vouch_sha256 *h, struct store *s, uint8_t roots[9][32])
+static void build_vectors(struct store *s, uint8_t roots[9][32])
 {
 	struct vouch_tlog_edge e;
 
 	vouch_tlog_edge_init(&e);
-	assert_int_equal(vouch_tlog_edge_root(&e, h, roots[0]), 0);
+	assert_int_equal(vouch_tlog_edge_root(&e, roots[0]), 0);
 	for (int i = 0; i < 8; i++) {
 		uint8_t data[16], leaf[32];
 		size_t len;
 
 		hexs(LEAVES[i], data, &len);
-		assert_int_equal(vouch_tlog_leaf_hash(h, data, len, leaf), 0);
-		assert_int_equal(vouch_tlog_edge_append(&e, h, leaf, store_node, s), 0);
-		assert_int_equal(vouch_tlog_edge_root(&e, h, roots[i + 1]), 0);
+		assert_int_equal(vouch_tlog_leaf_hash(data, len, leaf), 0);
+		assert_int_equal(vouch_tlog_edge_append(&e, leaf, store_node, s), 0);
+		assert_int_equal(vouch_tlog_edge_root(&e, roots[i + 1]), 0);
 	}
 }
 
 static void test_roots(void **state)
 {
-	struct vouch_sha256 *h;
 	struct store s = {0};
 	uint8_t roots[9][32], want[32], got[32];
 	size_t len;
 
 	(void)state;
-	assert_int_equal(vouch_sha256_create(&h), 0);
-	build_vectors(h, &s, roots);
+	build_vectors(&s, roots);
 	for (int i = 0; i <= 8; i++) {
 		hexs(ROOTS[i], want, &len);
 		assert_memory_equal(roots[i], want, 32);
 		/* The same root from stored hashes, as a reader of tiles computes it. */
-		assert_int_equal(vouch_tlog_tree_hash(store_read, &s, h, (uint64_t)i, got), 0);
+		assert_int_equal(vouch_tlog_tree_hash(store_read, &s, (uint64_t)i, got), 0);
 		assert_memory_equal(got, want, 32);
 	}
 	store_free(&s);
-	vouch_sha256_destroy(h);
 }
 
 static void test_inclusion_vectors(void **state)
 {
-	struct vouch_sha256 *h;
 	struct store s = {0};
 	uint8_t roots[9][32], proof[VOUCH_TLOG_PROOF_MAX][32], want[3][32], leaf[32], data[16];
 	size_t len;
 	unsigned n;
 
 	(void)state;
-	assert_int_equal(vouch_sha256_create(&h), 0);
-	build_vectors(h, &s, roots);
+	build_vectors(&s, roots);
 	for (size_t v = 0; v < sizeof(INCLUSION) / sizeof(INCLUSION[0]); v++) {
 		const struct proof_vec *pv = &INCLUSION[v];
 
 		assert_int_equal(
-		    vouch_tlog_prove_inclusion(store_read, &s, h, pv->a, pv->b, proof, &n), 0);
+		    vouch_tlog_prove_inclusion(store_read, &s, pv->a, pv->b, proof, &n), 0);
 		assert_int_equal(n, pv->n);
 		for (unsigned i = 0; i < n; i++) {
 			hexs(pv->h[i], want[i], &len);
 			assert_memory_equal(proof[i], want[i], 32);
 		}
 		hexs(LEAVES[pv->a], data, &len);
-		assert_int_equal(vouch_tlog_leaf_hash(h, data, len, leaf), 0);
-		assert_int_equal(vouch_tlog_check_inclusion(h, leaf, pv->a, pv->b, roots[pv->b],
+		assert_int_equal(vouch_tlog_leaf_hash(data, len, leaf), 0);
+		assert_int_equal(vouch_tlog_check_inclusion(leaf, pv->a, pv->b, roots[pv->b],
 		                                            (const uint8_t(*)[32])want, n),
 		                 0);
 		/* The corruption probes of verify_test.go: wrong index, wrong size, bad proofs. */
-		assert_err(vouch_tlog_check_inclusion(h, leaf, pv->a + 1, pv->b, roots[pv->b],
+		assert_err(vouch_tlog_check_inclusion(leaf, pv->a + 1, pv->b, roots[pv->b],
 		                                      (const uint8_t(*)[32])want, n),
 		           VOUCH_E_PROOF);
-		assert_err(vouch_tlog_check_inclusion(h, leaf, pv->a, pv->b * 2, roots[pv->b],
+		assert_err(vouch_tlog_check_inclusion(leaf, pv->a, pv->b * 2, roots[pv->b],
 		                                      (const uint8_t(*)[32])want, n),
 		           VOUCH_E_PROOF);
 		if (n > 0)
-			assert_err(vouch_tlog_check_inclusion(h, leaf, pv->a, pv->b, roots[pv->b],
+			assert_err(vouch_tlog_check_inclusion(leaf, pv->a, pv->b, roots[pv->b],
 			                                      (const uint8_t(*)[32])want, n - 1),
 			           VOUCH_E_PROOF);
 		memcpy(proof[n], proof[0], 32);
-		assert_err(vouch_tlog_check_inclusion(h, leaf, pv->a, pv->b, roots[pv->b],
+		assert_err(vouch_tlog_check_inclusion(leaf, pv->a, pv->b, roots[pv->b],
 		                                      (const uint8_t(*)[32])proof, n + 1),
 		           VOUCH_E_PROOF);
 		for (unsigned i = 0; i < n; i++) {
 			want[i][7] ^= 0x10;
-			assert_err(vouch_tlog_check_inclusion(h, leaf, pv->a, pv->b, roots[pv->b],
+			assert_err(vouch_tlog_check_inclusion(leaf, pv->a, pv->b, roots[pv->b],
 			                                      (const uint8_t(*)[32])want, n),
 			           VOUCH_E_PROOF);
 			want[i][7] ^= 0x10;
 		}
 		leaf[0] ^= 1;
-		assert_err(vouch_tlog_check_inclusion(h, leaf, pv->a, pv->b, roots[pv->b],
+		assert_err(vouch_tlog_check_inclusion(leaf, pv->a, pv->b, roots[pv->b],
 		                                      (const uint8_t(*)[32])want, n),
 		           VOUCH_E_PROOF);
 	}
-	assert_err(vouch_tlog_prove_inclusion(store_read, &s, h, 8, 8, proof, &n), VOUCH_E_RANGE);
+	assert_err(vouch_tlog_prove_inclusion(store_read, &s, 8, 8, proof, &n), VOUCH_E_RANGE);
 	store_free(&s);
-	vouch_sha256_destroy(h);
 }
 
 static void test_consistency_vectors(void **state)
 {
-	struct vouch_sha256 *h;
 	struct store s = {0};
 	uint8_t roots[9][32], proof[VOUCH_TLOG_PROOF_MAX][32], want[3][32];
 	size_t len;
 	unsigned n;
 
 	(void)state;
-	assert_int_equal(vouch_sha256_create(&h), 0);
-	build_vectors(h, &s, roots);
+	build_vectors(&s, roots);
 	for (size_t v = 0; v < sizeof(CONSISTENCY) / sizeof(CONSISTENCY[0]); v++) {
 		const struct proof_vec *pv = &CONSISTENCY[v];
 
 		assert_int_equal(
-		    vouch_tlog_prove_consistency(store_read, &s, h, pv->a, pv->b, proof, &n), 0);
+		    vouch_tlog_prove_consistency(store_read, &s, pv->a, pv->b, proof, &n), 0);
 		assert_int_equal(n, pv->n);
 		for (unsigned i = 0; i < n; i++) {
 			hexs(pv->h[i], want[i], &len);
 			assert_memory_equal(proof[i], want[i], 32);
 		}
-		assert_int_equal(vouch_tlog_check_consistency(h, pv->a, roots[pv->a], pv->b,
+		assert_int_equal(vouch_tlog_check_consistency(pv->a, roots[pv->a], pv->b,
 		                                              roots[pv->b],
 		                                              (const uint8_t(*)[32])want, n),
 		                 0);
 		/* A fork: the old root of another size does not match. */
-		assert_err(vouch_tlog_check_consistency(h, pv->a, roots[pv->a - 1], pv->b,
+		assert_err(vouch_tlog_check_consistency(pv->a, roots[pv->a - 1], pv->b,
 		                                        roots[pv->b], (const uint8_t(*)[32])want, n),
 		           VOUCH_E_PROOF);
-		assert_err(vouch_tlog_check_consistency(h, pv->a, roots[pv->a], pv->b,
+		assert_err(vouch_tlog_check_consistency(pv->a, roots[pv->a], pv->b,
 		                                        roots[pv->b - 1], (const uint8_t(*)[32])want,
 		                                        n),
 		           VOUCH_E_PROOF);
-		assert_err(vouch_tlog_check_consistency(h, pv->a, roots[pv->a], pv->b, roots[pv->b],
+		assert_err(vouch_tlog_check_consistency(pv->a, roots[pv->a], pv->b, roots[pv->b],
 		                                        (const uint8_t(*)[32])want, n - 1),
 		           VOUCH_E_PROOF);
 		for (unsigned i = 0; i < n; i++) {
 			want[i][0] ^= 0x80;
-			assert_err(vouch_tlog_check_consistency(h, pv->a, roots[pv->a], pv->b,
+			assert_err(vouch_tlog_check_consistency(pv->a, roots[pv->a], pv->b,
 			                                        roots[pv->b],
 			                                        (const uint8_t(*)[32])want, n),
 			           VOUCH_E_PROOF);
@@ -254,22 +246,20 @@ static void test_consistency_vectors(void **state)
 		}
 	}
 	/* Trivial cases: same size, and from the empty tree. */
-	assert_int_equal(vouch_tlog_prove_consistency(store_read, &s, h, 8, 8, proof, &n), 0);
+	assert_int_equal(vouch_tlog_prove_consistency(store_read, &s, 8, 8, proof, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(vouch_tlog_check_consistency(h, 8, roots[8], 8, roots[8], NULL, 0), 0);
-	assert_err(vouch_tlog_check_consistency(h, 8, roots[7], 8, roots[8], NULL, 0),
+	assert_int_equal(vouch_tlog_check_consistency(8, roots[8], 8, roots[8], NULL, 0), 0);
+	assert_err(vouch_tlog_check_consistency(8, roots[7], 8, roots[8], NULL, 0),
 	           VOUCH_E_PROOF);
-	assert_int_equal(vouch_tlog_check_consistency(h, 0, roots[0], 8, roots[8], NULL, 0), 0);
-	assert_err(vouch_tlog_prove_consistency(store_read, &s, h, 9, 8, proof, &n), VOUCH_E_RANGE);
+	assert_int_equal(vouch_tlog_check_consistency(0, roots[0], 8, roots[8], NULL, 0), 0);
+	assert_err(vouch_tlog_prove_consistency(store_read, &s, 9, 8, proof, &n), VOUCH_E_RANGE);
 	store_free(&s);
-	vouch_sha256_destroy(h);
 }
 
 /* Trees across tile boundaries: every proof vouch makes, vouch verifies; tampering fails. */
 static void test_property(void **state)
 {
 	enum { N = 70000 };
-	struct vouch_sha256 *h;
 	struct vouch_tlog_edge e;
 	struct store s = {0};
 	uint8_t(*roots)[32] = malloc((N + 1) * 32), proof[VOUCH_TLOG_PROOF_MAX][32], got[32];
@@ -278,17 +268,16 @@ static void test_property(void **state)
 
 	(void)state;
 	assert_non_null(roots);
-	assert_int_equal(vouch_sha256_create(&h), 0);
 	vouch_tlog_edge_init(&e);
-	assert_int_equal(vouch_tlog_edge_root(&e, h, roots[0]), 0);
+	assert_int_equal(vouch_tlog_edge_root(&e, roots[0]), 0);
 	for (uint64_t i = 0; i < N; i++) {
 		uint8_t leaf[32];
 		char data[32];
 		int len = snprintf(data, sizeof(data), "entry %llu", (unsigned long long)i);
 
-		assert_int_equal(vouch_tlog_leaf_hash(h, data, (size_t)len, leaf), 0);
-		assert_int_equal(vouch_tlog_edge_append(&e, h, leaf, store_node, &s), 0);
-		assert_int_equal(vouch_tlog_edge_root(&e, h, roots[i + 1]), 0);
+		assert_int_equal(vouch_tlog_leaf_hash(data, (size_t)len, leaf), 0);
+		assert_int_equal(vouch_tlog_edge_append(&e, leaf, store_node, &s), 0);
+		assert_int_equal(vouch_tlog_edge_root(&e, roots[i + 1]), 0);
 	}
 	/* Level 0 holds every leaf, level 1 a node per 256 leaves, level 2 one per 65536. */
 	assert_int_equal(s.n[0], N);
@@ -298,7 +287,7 @@ static void test_property(void **state)
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 		uint64_t size = sizes[k];
 
-		assert_int_equal(vouch_tlog_tree_hash(store_read, &s, h, size, got), 0);
+		assert_int_equal(vouch_tlog_tree_hash(store_read, &s, size, got), 0);
 		assert_memory_equal(got, roots[size], 32);
 		for (int t = 0; t < 20; t++) {
 			uint64_t idx = t == 0 ? size - 1 : (uint64_t)rand() % size;
@@ -307,26 +296,26 @@ static void test_property(void **state)
 			char data[32];
 			int len = snprintf(data, sizeof(data), "entry %llu", (unsigned long long)idx);
 
-			assert_int_equal(vouch_tlog_leaf_hash(h, data, (size_t)len, leaf), 0);
+			assert_int_equal(vouch_tlog_leaf_hash(data, (size_t)len, leaf), 0);
 			assert_int_equal(
-			    vouch_tlog_prove_inclusion(store_read, &s, h, idx, size, proof, &n), 0);
-			assert_int_equal(vouch_tlog_check_inclusion(h, leaf, idx, size, roots[size],
+			    vouch_tlog_prove_inclusion(store_read, &s, idx, size, proof, &n), 0);
+			assert_int_equal(vouch_tlog_check_inclusion(leaf, idx, size, roots[size],
 			                                            (const uint8_t(*)[32])proof, n),
 			                 0);
 			if (n) {
 				proof[n - 1][31] ^= 1;
-				assert_err(vouch_tlog_check_inclusion(h, leaf, idx, size, roots[size],
+				assert_err(vouch_tlog_check_inclusion(leaf, idx, size, roots[size],
 				                                      (const uint8_t(*)[32])proof, n),
 				           VOUCH_E_PROOF);
 			}
 			assert_int_equal(
-			    vouch_tlog_prove_consistency(store_read, &s, h, old, size, proof, &n), 0);
-			assert_int_equal(vouch_tlog_check_consistency(h, old, roots[old], size,
+			    vouch_tlog_prove_consistency(store_read, &s, old, size, proof, &n), 0);
+			assert_int_equal(vouch_tlog_check_consistency(old, roots[old], size,
 			                                              roots[size],
 			                                              (const uint8_t(*)[32])proof, n),
 			                 0);
 			if (old < size && old > 1)
-				assert_err(vouch_tlog_check_consistency(h, old, roots[old - 1], size,
+				assert_err(vouch_tlog_check_consistency(old, roots[old - 1], size,
 				                                        roots[size],
 				                                        (const uint8_t(*)[32])proof, n),
 				           VOUCH_E_PROOF);
@@ -334,7 +323,6 @@ static void test_property(void **state)
 	}
 	store_free(&s);
 	free(roots);
-	vouch_sha256_destroy(h);
 }
 
 static void test_tile_path(void **state)

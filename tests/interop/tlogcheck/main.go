@@ -255,8 +255,8 @@ func openCheckpoint(what string, msg []byte, v note.Verifier) (checkpoint, error
 	return c, nil
 }
 
-// logDir is a C2SP tlog-tiles directory. As a tlog.TileReader it serves
-// hash tiles to tlog.TileHashReader, which authenticates them.
+// logDir is a C2SP tlog-tiles directory. It is the tlog.TileReader under
+// tlog.TileHashReader, and reads hash tiles and entry bundles unchecked.
 type logDir struct {
 	root  string
 	cache map[tlog.Tile][]byte
@@ -388,14 +388,76 @@ func (d *logDir) staleWidths(t tlog.Tile, w int) ([]int, error) {
 	return ws, nil
 }
 
-// nodeIndexes lists the stored hash indexes of w nodes of tile level l,
-// from node n.
-func nodeIndexes(l int, n int64, w int) []int64 {
-	xs := make([]int64, w)
-	for i := range xs {
-		xs[i] = tlog.StoredHashIndex(l*tileHeight, n+int64(i))
+// authTiles serves the hash tiles of a tree once they are proven to be in it.
+// Partial tiles, on the tree's right edge, come through tlog.TileHashReader,
+// which checks them against the root. Full tiles are checked here against
+// their parent's hash: x/mod 0.7.0's TileHashReader skips that check for the
+// first few full tiles of a request (its loop starts at len(stx), the number
+// of subtree hashes, not the number of distinct tiles that hold them), so a
+// level-0 tile rewritten to match a rewritten entry would get through.
+type authTiles struct {
+	d    *logDir
+	size int64
+	edge tlog.HashReader
+	done map[tlog.Tile][]byte
+}
+
+// tile returns the authenticated data of tile n of level l.
+func (a *authTiles) tile(l int, n int64) (tlog.Tile, []byte, error) {
+	t := tlog.Tile{H: tileHeight, L: l, N: n, W: widthAt(l, n, a.size)}
+	if b, ok := a.done[t]; ok {
+		return t, b, nil
 	}
-	return xs
+	var b []byte
+	var err error
+	if t.W < tileWidth {
+		if b, err = tlog.ReadTileData(t, a.edge); err != nil {
+			var mf *missingFile
+			if !errors.As(err, &mf) {
+				err = failf("%s: %v", c2spPath(t), err)
+			}
+		}
+	} else {
+		b, err = a.full(t)
+	}
+	if err != nil {
+		return t, nil, err
+	}
+	// Full level-0 tiles are asked for once each.
+	if l > 0 || t.W < tileWidth {
+		a.done[t] = b
+	}
+	return t, b, nil
+}
+
+// full checks a full tile's subtree hash against the hash its parent holds.
+func (a *authTiles) full(t tlog.Tile) ([]byte, error) {
+	b, err := a.d.hashTile(t)
+	if err != nil {
+		return nil, err
+	}
+	// The subtree hash is that of its two halves, which tlog reads off the tile.
+	half := t.L*tileHeight + tileHeight - 1
+	left, err := tlog.HashFromTile(t, b, tlog.StoredHashIndex(half, 2*t.N))
+	if err != nil {
+		return nil, err
+	}
+	right, err := tlog.HashFromTile(t, b, tlog.StoredHashIndex(half, 2*t.N+1))
+	if err != nil {
+		return nil, err
+	}
+	pt, pb, err := a.tile(t.L+1, t.N/tileWidth)
+	if err != nil {
+		return nil, err
+	}
+	want, err := tlog.HashFromTile(pt, pb, tlog.StoredHashIndex((t.L+1)*tileHeight, t.N))
+	if err != nil {
+		return nil, err
+	}
+	if tlog.NodeHash(left, right) != want {
+		return nil, failf("%s: its hashes are not the tree's", c2spPath(t))
+	}
+	return b, nil
 }
 
 // splitBundle splits an entry bundle into its entries: each a big-endian
@@ -457,10 +519,10 @@ func checkEntry(e []byte) error {
 // authenticated level-0 hash. A contiguous prefix of full bundles may have
 // been removed by retention; it returns the entries checked and the bundles
 // missing.
-func (d *logDir) checkEntries(size int64, r tlog.HashReader) (checked, pruned int64, err error) {
-	for n := int64(0); n*tileWidth < size; n++ {
-		t := tlog.Tile{H: tileHeight, L: -1, N: n, W: widthAt(0, n, size)}
-		entries, err := d.readBundle(t)
+func (a *authTiles) checkEntries() (checked, pruned int64, err error) {
+	for n := int64(0); n*tileWidth < a.size; n++ {
+		t := tlog.Tile{H: tileHeight, L: -1, N: n, W: widthAt(0, n, a.size)}
+		entries, err := a.d.readBundle(t)
 		if isMissing(err, c2spPath(t)) && t.W == tileWidth && pruned == n {
 			pruned++
 			continue
@@ -468,12 +530,16 @@ func (d *logDir) checkEntries(size int64, r tlog.HashReader) (checked, pruned in
 		if err != nil {
 			return 0, 0, err
 		}
-		hashes, err := r.ReadHashes(nodeIndexes(0, n*tileWidth, t.W))
+		ht, hb, err := a.tile(0, n)
 		if err != nil {
-			return 0, 0, failf("hashes of %s: %v", c2spPath(t), err)
+			return 0, 0, err
 		}
+		hashes := make([]tlog.Hash, t.W)
 		for i, e := range entries {
 			x := n*tileWidth + int64(i)
+			if hashes[i], err = tlog.HashFromTile(ht, hb, tlog.StoredHashIndex(0, x)); err != nil {
+				return 0, 0, err
+			}
 			if tlog.RecordHash(e) != hashes[i] {
 				return 0, 0, failf("entry %d (%s): its hash is not the tree's", x, c2spPath(t))
 			}
@@ -483,14 +549,14 @@ func (d *logDir) checkEntries(size int64, r tlog.HashReader) (checked, pruned in
 		}
 		checked += int64(t.W)
 
-		ws, err := d.staleWidths(t, t.W)
+		ws, err := a.d.staleWidths(t, t.W)
 		if err != nil {
 			return 0, 0, err
 		}
 		for _, w := range ws {
 			s := t
 			s.W = w
-			old, err := d.readBundle(s)
+			old, err := a.d.readBundle(s)
 			if err != nil {
 				return 0, 0, err
 			}
@@ -504,44 +570,40 @@ func (d *logDir) checkEntries(size int64, r tlog.HashReader) (checked, pruned in
 	return checked, pruned, nil
 }
 
-// checkTiles authenticates every hash tile of the tree through r, and checks
-// that older partial tiles still there are prefixes of them. Only a
-// contiguous prefix of full level-0 tiles may be missing.
-func (d *logDir) checkTiles(size int64, r tlog.HashReader) error {
+// checkTiles authenticates every hash tile of the tree, and checks that
+// older partial tiles still there are prefixes of them. Only a contiguous
+// prefix of full level-0 tiles may be missing.
+func (a *authTiles) checkTiles() error {
 	pruning := true // no level-0 tile read yet
-	for l := 0; size>>(uint(l)*tileHeight) > 0; l++ {
-		for n := int64(0); n < (size>>(uint(l)*tileHeight)+tileWidth-1)/tileWidth; n++ {
-			t := tlog.Tile{H: tileHeight, L: l, N: n, W: widthAt(l, n, size)}
-			hashes, err := r.ReadHashes(nodeIndexes(l, n*tileWidth, t.W))
+	for l := 0; a.size>>(uint(l)*tileHeight) > 0; l++ {
+		for n := int64(0); n*tileWidth < a.size>>(uint(l)*tileHeight); n++ {
+			t, b, err := a.tile(l, n)
 			if l == 0 && t.W == tileWidth && pruning && isMissing(err, c2spPath(t)) {
 				continue
 			}
-			var mf *missingFile
-			if errors.As(err, &mf) {
-				return err
-			}
 			if err != nil {
-				return failf("%s: %v", c2spPath(t), err)
+				return err
 			}
 			if l == 0 {
 				pruning = false
 			}
-			ws, err := d.staleWidths(t, t.W)
+			ws, err := a.d.staleWidths(t, t.W)
 			if err != nil {
 				return err
 			}
 			for _, w := range ws {
 				s := t
 				s.W = w
-				b, err := readFile(filepath.Join(d.root, c2spPath(s)), tileWidth*tlog.HashSize)
+				old, err := readFile(filepath.Join(a.d.root, c2spPath(s)), tileWidth*tlog.HashSize)
 				if err != nil {
 					return err
 				}
-				if len(b) != w*tlog.HashSize {
-					return failf("%s: %d bytes, not %d hashes", c2spPath(s), len(b), w)
+				if len(old) != w*tlog.HashSize {
+					return failf("%s: %d bytes, not %d hashes", c2spPath(s), len(old), w)
 				}
 				for i := 0; i < w; i++ {
-					if !bytes.Equal(b[i*tlog.HashSize:(i+1)*tlog.HashSize], hashes[i][:]) {
+					k := i * tlog.HashSize
+					if !bytes.Equal(old[k:k+tlog.HashSize], b[k:k+tlog.HashSize]) {
 						return failf("hash %d of older %s is not the tree's", i, c2spPath(s))
 					}
 				}
@@ -559,7 +621,7 @@ func cmdVerify(args []string) error {
 	d := newLogDir(args[0])
 	msg, err := readFile(filepath.Join(d.root, "checkpoint"), maxNote)
 	if errors.Is(err, fs.ErrNotExist) {
-		return failf("missing checkpoint")
+		return &missingFile{"checkpoint"}
 	}
 	if err != nil {
 		return err
@@ -570,19 +632,25 @@ func cmdVerify(args []string) error {
 	}
 	var checked, pruned int64
 	if c.tree.N > 0 {
-		// TileHashReader authenticates every tile it reads against the
-		// checkpoint's root before returning any hash from it.
+		// The tiles on the right edge give the root, or TileHashReader
+		// refuses to serve any hash from them.
 		r := tlog.TileHashReader(c.tree, d)
 		if _, err := tlog.TreeHash(c.tree.N, r); err != nil {
-			if th, perr := tlog.TreeHash(c.tree.N, d.plainHashes(c.tree.N)); perr == nil {
+			th, perr := tlog.TreeHash(c.tree.N, d.plainHashes(c.tree.N))
+			if perr == nil && th != c.tree.Hash {
 				return failf("the tiles' root is %v, the checkpoint's %v", th, c.tree.Hash)
+			}
+			var mf *missingFile
+			if errors.As(err, &mf) {
+				return err
 			}
 			return failf("tree hash: %v", err)
 		}
-		if checked, pruned, err = d.checkEntries(c.tree.N, r); err != nil {
+		a := &authTiles{d: d, size: c.tree.N, edge: r, done: make(map[tlog.Tile][]byte)}
+		if checked, pruned, err = a.checkEntries(); err != nil {
 			return err
 		}
-		if err := d.checkTiles(c.tree.N, r); err != nil {
+		if err := a.checkTiles(); err != nil {
 			return err
 		}
 	}
