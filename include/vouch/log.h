@@ -93,6 +93,23 @@ int vouch_log_reader_consistency(struct vouch_log_reader *r, uint64_t old,
                                  uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH],
                                  unsigned *n, uint8_t old_root[static VOUCH_TLOG_HASH]);
 
+/* The first line of a consistency proof (an inclusion proof is C2SP's tlog-proof@v1). */
+#define VOUCH_CONSISTENCY_HEADER "vouch/tlog-consistency@v1"
+
+/*
+ * vouch_log_reader_proof_text() - entry @index's inclusion proof as C2SP
+ * tlog-proof@v1 text: the entry in "extra", the index, the proof hashes, a
+ * blank line and the signed checkpoint.
+ * vouch_log_reader_consistency_text() - the same shape for a consistency proof
+ * from the tree of @old entries: VOUCH_CONSISTENCY_HEADER, "old N", hashes,
+ * blank line, checkpoint.
+ * @out: malloc'd text, owned by the caller. Return: 0 or as the proof functions.
+ */
+int vouch_log_reader_proof_text(struct vouch_log_reader *r, uint64_t index, char **out,
+                                size_t *len);
+int vouch_log_reader_consistency_text(struct vouch_log_reader *r, uint64_t old, char **out,
+                                      size_t *len);
+
 /* What vouch_log_verify() checked. */
 struct vouch_log_report {
 	uint64_t size;          /* the checkpoint's */

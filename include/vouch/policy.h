@@ -28,6 +28,17 @@ enum {
 	VOUCH_GATE_DEFAULT = VOUCH_GATE_EXEC | VOUCH_GATE_ELF | VOUCH_GATE_SHEBANG,
 };
 
+/*
+ * Which decisions vouchd records in its log ('log' in the policy): two bits of
+ * the same word, so bundles of earlier versions (0) mean the default.
+ */
+enum {
+	VOUCH_LOG_FIRST = 0,        /* denials, and the first allow of each file version */
+	VOUCH_LOG_DENIALS = 1 << 8, /* every deny and would-deny only */
+	VOUCH_LOG_ALL = 2 << 8,     /* every decision, cached ones too */
+	VOUCH_LOG_MASK = 3 << 8,
+};
+
 struct vouch_policy_signer {
 	char name[VOUCH_NAME_MAX + 1];
 	struct vouch_pubkey key;

@@ -26,6 +26,8 @@
 #define REQ_MAX        256 /* a request is one short line */
 #define CLIENT_TIMEOUT 1   /* seconds a client may take to send its request */
 #define SCAN_PERIOD    1   /* default mode: seconds between scans for new mount namespaces */
+#define LOG_REPLY_MAX  1000   /* entries in one answer to "log" */
+#define LOG_SCAN_MAX   100000 /* entries read for one answer (a user's are a few of all) */
 
 static int listen_fd = -1;
 
@@ -162,6 +164,24 @@ static void do_status(struct daemon *d, FILE *f)
 	put(f, "queue_full", "%llu", (unsigned long long)atomic_load(&d->c.queue_full));
 	put(f, "hash_errors", "%llu", (unsigned long long)atomic_load(&d->c.hash_errors));
 	put(f, "notices", "%llu", (unsigned long long)atomic_load(&d->c.notices));
+	if (d->log) {
+		struct dlog *l = d->log;
+
+		put(f, "log_dir", "%s", oneline(l->dir, buf, sizeof(buf)));
+		put(f, "log_entries", "%llu", (unsigned long long)atomic_load(&l->size));
+		put(f, "log_checkpointed", "%llu", (unsigned long long)atomic_load(&l->committed));
+		put(f, "log_checkpoint_time", "%lld", (long long)atomic_load(&l->checkpoint_time));
+		put(f, "log_dropped", "%llu", (unsigned long long)atomic_load(&l->dropped));
+		put(f, "log_lost", "%llu", (unsigned long long)atomic_load(&l->lost));
+		pthread_mutex_lock(&l->lock);
+		if (l->error[0]) {
+			put(f, "log_error", "%s", oneline(l->error, buf, sizeof(buf)));
+			put(f, "log_error_time", "%lld", (long long)l->error_time);
+		}
+		pthread_mutex_unlock(&l->lock);
+	} else {
+		put(f, "log_dir", "%s", "");
+	}
 	pthread_mutex_lock(&d->marks.lock);
 	put(f, "marks_refused", "%llu", (unsigned long long)d->marks.refused);
 	for (unsigned i = 0; i < d->marks.nfs; i++) {
@@ -236,6 +256,122 @@ static void do_reload(struct daemon *d, FILE *f, uid_t uid)
 	do_status(d, f);
 }
 
+/*
+ * "log FROM MAX": checkpointed entries from index FROM on, at most MAX of them,
+ * and only the asker's own unless the asker is root. "next" says where to go on.
+ */
+static void do_log(struct daemon *d, FILE *f, const char *args, uid_t uid)
+{
+	struct vouch_log_reader *r;
+	unsigned long long from, max;
+	char *scratch;
+	uint64_t i, size, scanned = 0;
+	int ret;
+
+	if (!d->log) {
+		fputs("error vouchd keeps no log (--no-log)\n", f);
+		return;
+	}
+	if (sscanf(args, "%llu %llu", &from, &max) != 2 || max == 0 || max > LOG_REPLY_MAX) {
+		fputs("error usage: log FROM MAX\n", f);
+		return;
+	}
+	ret = vouch_log_reader_open(&r, d->log->dir, &d->log->key.v);
+	if (ret) {
+		fprintf(f, "error %s: %s\n", d->log->dir, vouch_strerror(ret));
+		return;
+	}
+	scratch = malloc(VOUCH_ENTRY_MAX + 8);
+	if (!scratch) {
+		vouch_log_reader_close(r);
+		fputs("error out of memory\n", f);
+		return;
+	}
+	size = vouch_log_reader_checkpoint(r)->size;
+	i = from < vouch_log_reader_pruned(r) ? vouch_log_reader_pruned(r) : from;
+	fputs("ok\n", f);
+	put(f, "size", "%llu", (unsigned long long)size);
+	put(f, "first", "%llu", (unsigned long long)vouch_log_reader_pruned(r));
+	/* Bounded work per request: the client asks again from "next". */
+	for (; i < size && max > 0 && scanned < LOG_SCAN_MAX; i++, scanned++) {
+		struct vouch_entry e;
+		const char *data;
+		size_t len;
+
+		if (vouch_log_reader_entry(r, i, &data, &len) != 0)
+			continue;
+		if (uid != 0 && (vouch_entry_parse(&e, data, len, scratch, VOUCH_ENTRY_MAX + 8) ||
+		                 e.uid != (int64_t)uid))
+			continue;
+		fprintf(f, "entry\t%llu ", (unsigned long long)i);
+		fwrite(data, 1, len, f);
+		fputc('\n', f);
+		max--;
+	}
+	put(f, "next", "%llu", (unsigned long long)i);
+	free(scratch);
+	vouch_log_reader_close(r);
+}
+
+/* "prove N" (the asker's own entry, or any for root) and "consistency N" (anyone). */
+static void do_proof(struct daemon *d, FILE *f, const char *args, uid_t uid, bool inclusion)
+{
+	struct vouch_log_reader *r;
+	unsigned long long n;
+	char *text = NULL, *p, *nl;
+	size_t len = 0;
+	int ret;
+
+	if (!d->log) {
+		fputs("error vouchd keeps no log (--no-log)\n", f);
+		return;
+	}
+	if (sscanf(args, "%llu", &n) != 1) {
+		fputs("error usage: prove INDEX, or consistency SIZE\n", f);
+		return;
+	}
+	ret = vouch_log_reader_open(&r, d->log->dir, &d->log->key.v);
+	if (ret) {
+		fprintf(f, "error %s: %s\n", d->log->dir, vouch_strerror(ret));
+		return;
+	}
+	if (inclusion && uid != 0) {
+		struct vouch_entry e;
+		const char *data;
+		size_t dlen;
+		char *scratch = malloc(VOUCH_ENTRY_MAX + 8);
+
+		ret = scratch ? vouch_log_reader_entry(r, n, &data, &dlen) : -ENOMEM;
+		if (!ret && (vouch_entry_parse(&e, data, dlen, scratch, VOUCH_ENTRY_MAX + 8) ||
+		             e.uid != (int64_t)uid))
+			ret = -EPERM;
+		free(scratch);
+		if (ret == -EPERM) {
+			fputs("error entry is not yours: only root may prove another user's entry\n",
+			      f);
+			vouch_log_reader_close(r);
+			return;
+		}
+	}
+	if (!ret)
+		ret = inclusion ? vouch_log_reader_proof_text(r, n, &text, &len)
+		                : vouch_log_reader_consistency_text(r, n, &text, &len);
+	vouch_log_reader_close(r);
+	if (ret) {
+		fprintf(f, "error %s %llu: %s\n", inclusion ? "entry" : "size", n,
+		        vouch_strerror(ret));
+		return;
+	}
+	fputs("ok\n", f);
+	for (p = text; p < text + len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(text + len - p));
+		if (!nl)
+			break;
+		fprintf(f, "line\t%.*s\n", (int)(nl - p), p);
+	}
+	free(text);
+}
+
 /* One client: one request line (and, for "why", one descriptor), one answer. */
 static void serve(struct daemon *d, int c)
 {
@@ -280,8 +416,14 @@ static void serve(struct daemon *d, int c)
 		do_why(d, f, passed);
 	else if (!strcmp(req, "reload"))
 		do_reload(d, f, cred.uid);
+	else if (!strncmp(req, "log ", 4))
+		do_log(d, f, req + 4, cred.uid);
+	else if (!strncmp(req, "prove ", 6))
+		do_proof(d, f, req + 6, cred.uid, true);
+	else if (!strncmp(req, "consistency ", 12))
+		do_proof(d, f, req + 12, cred.uid, false);
 	else
-		fputs("error unknown request (status, why or reload)\n", f);
+		fputs("error unknown request (status, why, reload, log, prove or consistency)\n", f);
 	if (fclose(f) == 0) {
 		for (size_t off = 0; off < outlen;) {
 			ssize_t w = send(c, out + off, outlen - off, MSG_NOSIGNAL);

@@ -48,6 +48,62 @@ struct counters {
 	atomic_uint_fast64_t notices; /* reasons written to a denied program's terminal */
 };
 
+/* One decision waiting for the log writer; strings are owned. */
+struct dlog_rec {
+	int64_t time_us;
+	pid_t pid;
+	int64_t uid;
+	enum vouch_event event;
+	bool allow, would_deny, enforce;
+	enum vouch_rule rule;
+	uint8_t sha256[32];
+	char *path, *exe, *reason;
+	int exefd; /* O_PATH descriptor of the subject's executable, or -1 */
+};
+
+/* The log writer's memory of executables it hashed, per file version. */
+struct exe_slot {
+	bool valid;
+	dev_t dev;
+	ino_t ino;
+	time_t ctime_sec;
+	long ctime_nsec;
+	off_t size;
+	uint8_t sha256[32];
+};
+
+struct dlog_opts {
+	const char *dir, *name;
+	uint64_t max_bytes;
+	int64_t interval_ms;
+	unsigned queue;
+};
+
+struct dlog {
+	char dir[PATH_MAX];
+	char name[VOUCH_NOTE_NAME_MAX + 1];
+	struct vouch_note_skey key;
+	struct vouch_log *log; /* NULL while storage fails: reopened every interval */
+	uint64_t max_bytes;
+	int64_t interval_ms;
+	atomic_uint level; /* VOUCH_LOG_* of the current policy */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct dlog_rec *q;
+	unsigned qcap, qhead, qlen;
+	bool stop;
+	/* Writer thread only. */
+	uint64_t pending;
+	bool failing;
+	struct exe_slot exes[256];
+	/* For 'vouch status'. */
+	atomic_uint_fast64_t size, committed, dropped, lost;
+	_Atomic int64_t checkpoint_time;
+	char error[512]; /* the last storage error, under lock */
+	time_t error_time;
+};
+
 struct daemon {
 	int fan;    /* the fanotify group */
 	int wake;   /* eventfd: tells the fanotify thread to stop */
@@ -97,6 +153,7 @@ struct daemon {
 
 	struct marks marks;
 	struct counters c;
+	struct dlog *log; /* NULL: not logging (--no-log) */
 };
 
 /* work.c */
@@ -108,6 +165,9 @@ bool work_push(struct daemon *d, const struct job *j);
 void answer(struct daemon *d, int fd, uint32_t response);
 /* A cached denial: the reason again, for the program's terminal (rate-limited). */
 void notice_cached(struct daemon *d, const struct job *j, const struct cache_val *v);
+
+/* A decision answered from the cache, for the log (on the fanotify thread). */
+void dlog_cached(struct daemon *d, const struct job *j, const struct cache_val *v);
 
 /* Register the calling thread as vouchd's own. */
 void self_thread(struct daemon *d);
@@ -132,6 +192,19 @@ static inline bool file_user_writable(const struct stat *st)
 /* policy.c-like helpers in vouchd.c */
 int policy_load(struct daemon *d, char *err, size_t errlen);
 uint64_t queue_depth(struct daemon *d);
+
+/* dlog.c */
+int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t errlen);
+void dlog_stop(struct daemon *d); /* records what is queued, commits, joins */
+void dlog_policy(struct daemon *d); /* the policy changed: read its logging level */
+/* Does the policy want this decision logged? @cached: answered from the cache. */
+bool dlog_wants(struct daemon *d, bool allow, bool would_deny, bool cached);
+/*
+ * Queue one decision (never blocks: a full queue drops and counts). Call before
+ * answering the kernel: the subject's executable is looked up now.
+ */
+void dlog_record(struct daemon *d, pid_t pid, int fd, enum vouch_event ev, const uint8_t sha[32],
+                 const struct vouch_decision *dec);
 
 /* control.c */
 int control_open(struct daemon *d);

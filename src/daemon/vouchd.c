@@ -47,6 +47,14 @@ static void help(void)
 	       "  --key PUBKEY       the owner's public key that must have signed BUNDLE\n"
 	       "  --workers N        threads that hash and decide (default: CPUs, 2..16)\n"
 	       "  --queue N          events waiting for a worker, at most (default %d)\n"
+	       "  --log-dir DIR      the decision log (default DIR/log of --state)\n"
+	       "  --log-name NAME    the log's name in its checkpoints, used when the device\n"
+	       "                     key is first made (default HOSTNAME/vouch)\n"
+	       "  --log-max-size N   retention: keep the log's files under N bytes (K, M, G;\n"
+	       "                     default 1G; 0: keep everything)\n"
+	       "  --log-interval MS  publish a checkpoint this often while decisions arrive\n"
+	       "                     (default 1000)\n"
+	       "  --no-log           record nothing\n"
 	       "  --list-filesystems print the filesystems that would be marked, and exit\n"
 	       "  -h, --help         show this help\n"
 	       "      --version      show the version\n",
@@ -91,6 +99,7 @@ int policy_load(struct daemon *d, char *err, size_t errlen)
 	atomic_store(&d->gen, p->gen);
 	atomic_store(&d->enforce, vouch_store_policy(p->store)->mode == VOUCH_MODE_ENFORCE);
 	pthread_rwlock_unlock(&d->plock);
+	dlog_policy(d);
 	if (old) {
 		vouch_store_reader_destroy(old->reader);
 		vouch_store_close(old->store);
@@ -194,6 +203,8 @@ static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 		}
 		if (v.would_deny)
 			atomic_fetch_add(&d->c.would_deny, 1);
+		if (v.code && dlog_wants(d, v.allow, v.would_deny, true))
+			dlog_cached(d, &j, &v);
 		if (!v.allow)
 			notice_cached(d, &j, &v);
 		else if (j.key.access == CACHE_EXEC)
@@ -308,6 +319,33 @@ static int install_policy(const char *state, const char *bundle, const char *key
 	return ret;
 }
 
+/* "500M" and the like: bytes, with an optional K, M or G (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -319,11 +357,20 @@ int main(int argc, char **argv)
 	    {"workers", required_argument, NULL, 'W'},
 	    {"queue", required_argument, NULL, 'Q'},
 	    {"list-filesystems", no_argument, NULL, 'L'},
+	    {"log-dir", required_argument, NULL, 'D'},
+	    {"log-name", required_argument, NULL, 'N'},
+	    {"log-max-size", required_argument, NULL, 'M'},
+	    {"log-interval", required_argument, NULL, 'I'},
+	    {"no-log", no_argument, NULL, 'n'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
 	};
 	const char *watch[MARKS_WATCHMAX], *state = STATE_DEFAULT, *bundle = NULL, *key = NULL;
+	const char *logdir = NULL, *logname = NULL;
+	struct dlog_opts lo = {.max_bytes = (uint64_t)1 << 30, .interval_ms = 1000, .queue = 16384};
+	char logpath[PATH_MAX], defname[VOUCH_NOTE_NAME_MAX + 1];
+	bool nolog = false;
 	struct daemon d;
 	pthread_t ctl, mnt;
 	bool ctl_started = false, mnt_started = false, list = false, marks_ok = false;
@@ -369,6 +416,35 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			list = true;
+			break;
+		case 'D':
+			logdir = optarg;
+			break;
+		case 'N':
+			logname = optarg;
+			if (!vouch_note_name_ok(logname)) {
+				fprintf(stderr, "vouchd: --log-name %s: 1 to 255 printable characters, "
+				                "no space and no '+'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'M':
+			if (parse_size(optarg, &lo.max_bytes)) {
+				fprintf(stderr, "vouchd: --log-max-size %s: not a size like 500M\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		case 'I': {
+			unsigned ms;
+
+			if (parse_count("--log-interval", optarg, 10, 60000, &ms))
+				return 2;
+			lo.interval_ms = ms;
+			break;
+		}
+		case 'n':
+			nolog = true;
 			break;
 		case 'h':
 			help();
@@ -447,6 +523,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vouchd: %s\n", err);
 		goto out;
 	}
+	/* The log writer before any mark: its thread is vouchd's own from the start. */
+	if (!nolog) {
+		if (!logdir) {
+			snprintf(logpath, sizeof(logpath), "%s/log", state);
+			logdir = logpath;
+		}
+		if (!logname) {
+			char host[256] = "localhost";
+
+			gethostname(host, sizeof(host) - 1);
+			snprintf(defname, sizeof(defname), "%s/vouch", host);
+			/* A hostname with odd bytes still gives a valid name. */
+			for (char *p = defname; *p; p++)
+				if (*p <= ' ' || *p > '~' || *p == '+')
+					*p = '_';
+			logname = defname;
+		}
+		lo.dir = logdir;
+		lo.name = logname;
+		if (dlog_start(&d, &lo, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vouchd: log: %s\n", err);
+			goto out;
+		}
+	}
 	/* Privileged resources first: the fanotify group, the socket, the marks. */
 	/* Thread ids, not process ids: the exec token belongs to one thread. */
 	d.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE |
@@ -517,6 +617,7 @@ out:
 	if (d.wake >= 0)
 		close(d.wake);
 	control_close(&d);
+	dlog_stop(&d); /* every queued decision recorded, and a last checkpoint */
 	if (ctl_started)
 		logf_(
 		    "vouchd: stopping: %llu events, %llu decisions, %llu from cache, %llu denied, "

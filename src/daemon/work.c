@@ -205,6 +205,19 @@ void notice_cached(struct daemon *d, const struct job *j, const struct cache_val
 		notice(d, j->pid, path, &dec);
 }
 
+void dlog_cached(struct daemon *d, const struct job *j, const struct cache_val *v)
+{
+	struct vouch_subject subj = {.pid = j->pid};
+	struct vouch_object obj;
+	struct vouch_decision dec;
+	char msg[VOUCH_MESSAGE_MAX + 1];
+
+	/* The reason in words again: decisions are pure, so it is the one first given. */
+	object_of(j, v, &obj);
+	policy_decide(d, &subj, &obj, &dec, msg);
+	dlog_record(d, j->pid, j->fd, obj.event, v->sha256, &dec);
+}
+
 static void work_one(struct daemon *d, const struct job *j)
 {
 	uint8_t head[VOUCH_CODE_HEAD];
@@ -212,6 +225,7 @@ static void work_one(struct daemon *d, const struct job *j)
 	struct vouch_decision dec;
 	struct cache_val val;
 	enum vouch_code_kind kind;
+	struct vouch_object obj;
 	bool exec = j->mask & FAN_OPEN_EXEC_PERM;
 	uint32_t gen;
 	ssize_t n;
@@ -245,7 +259,6 @@ static void work_one(struct daemon *d, const struct job *j)
 	}
 	{
 		struct vouch_subject subj = {.pid = j->pid};
-		struct vouch_object obj;
 
 		object_of(j, &val, &obj);
 		gen = policy_decide(d, &subj, &obj, &dec, msg);
@@ -260,6 +273,9 @@ static void work_one(struct daemon *d, const struct job *j)
 		log_decision(d, j->fd, j->pid, &dec, val.sha256, true);
 	if (dec.allow && exec)
 		exec_token_put(d, j->pid, &j->key);
+	/* Queued before the answer: the subject is still the program that asked. */
+	if (dlog_wants(d, dec.allow, dec.would_deny, false))
+		dlog_record(d, j->pid, j->fd, obj.event, val.sha256, &dec);
 	answer(d, j->fd, dec.allow ? FAN_ALLOW : FAN_DENY);
 }
 

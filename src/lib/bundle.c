@@ -10,7 +10,8 @@
 #include "vouch/digest.h"
 #include "vouch/error.h"
 
-#define KNOWN_GATES (VOUCH_GATE_EXEC | VOUCH_GATE_ELF | VOUCH_GATE_SHEBANG | VOUCH_GATE_INTERP)
+#define KNOWN_GATES \
+	(VOUCH_GATE_EXEC | VOUCH_GATE_ELF | VOUCH_GATE_SHEBANG | VOUCH_GATE_INTERP | VOUCH_LOG_MASK)
 #define KNOWN_FLAGS (VOUCH_TRUST_DENY | VOUCH_TRUST_ALLOW | VOUCH_TRUST_MANIFEST)
 /* mode, gates, expires, compiled, message, source_sha256 */
 #define HEADER_FIXED   (1 + 4 + 8 + 8 + 4 + VOUCH_SHA256_LEN)
@@ -125,7 +126,7 @@ static int cpolicy_check(const struct vouch_cpolicy *cp, size_t *hlen)
 
 	if (cp->mode != VOUCH_MODE_MONITOR && cp->mode != VOUCH_MODE_ENFORCE)
 		return VOUCH_E_BUNDLE;
-	if (cp->gates & ~(uint32_t)KNOWN_GATES)
+	if ((cp->gates & ~(uint32_t)KNOWN_GATES) || (cp->gates & VOUCH_LOG_MASK) == VOUCH_LOG_MASK)
 		return VOUCH_E_BUNDLE;
 	if (cp->expires < 0 || cp->compiled < 0)
 		return VOUCH_E_BUNDLE;

@@ -564,7 +564,8 @@ int vouch_log_open(struct vouch_log **out, const char *dir, const struct vouch_n
 	log->dirfd = -1;
 	log->key = *key;
 	log->max_bytes = max_bytes;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+	/* Root's alone by default: users read their own entries through vouchd. */
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		ret = -errno;
 		goto fail;
 	}
@@ -1107,4 +1108,76 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 		return VOUCH_E_LOG;
 	}
 	return 0;
+}
+
+/* The lines of a proof text: header, lines of hashes, a blank line, the checkpoint note. */
+static int proof_text(struct vouch_log_reader *r, const char *head,
+                      const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n, char **out,
+                      size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+	char b64[48];
+
+	if (!f)
+		return -errno;
+	fputs(head, f);
+	for (unsigned i = 0; i < n; i++) {
+		vouch_b64_encode(b64, sizeof(b64), proof[i], VOUCH_TLOG_HASH);
+		fprintf(f, "%s\n", b64);
+	}
+	fputc('\n', f);
+	fwrite(r->note, 1, r->notelen, f);
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int vouch_log_reader_proof_text(struct vouch_log_reader *r, uint64_t index, char **out,
+                                size_t *len)
+{
+	uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH];
+	const char *data;
+	size_t dlen, hlen;
+	unsigned n;
+	char *head;
+	int ret;
+
+	*out = NULL;
+	ret = vouch_log_reader_entry(r, index, &data, &dlen);
+	if (!ret)
+		ret = vouch_log_reader_prove(r, index, proof, &n);
+	if (ret)
+		return ret;
+	hlen = vouch_b64_enclen(dlen) + 96;
+	head = malloc(hlen);
+	if (!head)
+		return -ENOMEM;
+	/* The entry itself rides in "extra": the proof stands alone. */
+	memcpy(head, "c2sp.org/tlog-proof@v1\nextra ", 29);
+	vouch_b64_encode(head + 29, hlen - 29, (const uint8_t *)data, dlen);
+	snprintf(head + strlen(head), hlen - strlen(head), "\nindex %" PRIu64 "\n", index);
+	ret = proof_text(r, head, (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n, out, len);
+	free(head);
+	return ret;
+}
+
+int vouch_log_reader_consistency_text(struct vouch_log_reader *r, uint64_t old, char **out,
+                                      size_t *len)
+{
+	uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], oroot[VOUCH_TLOG_HASH];
+	char head[96];
+	unsigned n;
+	int ret;
+
+	*out = NULL;
+	if (old > r->cp.size)
+		return VOUCH_E_RANGE;
+	ret = vouch_log_reader_consistency(r, old, proof, &n, oroot);
+	if (ret)
+		return ret;
+	snprintf(head, sizeof(head), VOUCH_CONSISTENCY_HEADER "\nold %" PRIu64 "\n", old);
+	return proof_text(r, head, (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n, out, len);
 }

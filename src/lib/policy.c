@@ -27,7 +27,7 @@ struct parser {
 	struct vouch_policy *pol;
 	struct vouch_policy_error *err;
 	unsigned line;
-	bool have_mode, have_expires, have_message;
+	bool have_mode, have_expires, have_message, have_log;
 	struct token tok[MAX_TOKENS];
 	size_t ntok;
 };
@@ -449,6 +449,31 @@ static int d_gate(struct parser *ps)
 	            shown(what, b));
 }
 
+static int d_log(struct parser *ps)
+{
+	struct token *what = &ps->tok[1];
+	char b[48];
+	unsigned v;
+	int ret = want_args(ps, 2, 2, "denials, first or all");
+
+	if (ret)
+		return ret;
+	if (tok_is(what, "denials"))
+		v = VOUCH_LOG_DENIALS;
+	else if (tok_is(what, "first"))
+		v = VOUCH_LOG_FIRST;
+	else if (tok_is(what, "all"))
+		v = VOUCH_LOG_ALL;
+	else
+		return perr(ps, what->col, "cannot log '%s' (expected denials, first or all)",
+		            shown(what, b));
+	if (ps->have_log)
+		return perr(ps, ps->tok[0].col, "'log' is set twice");
+	ps->have_log = true;
+	ps->pol->gates = (ps->pol->gates & ~(unsigned)VOUCH_LOG_MASK) | v;
+	return 0;
+}
+
 static int cmp_rules(const void *a, const void *b)
 {
 	const struct vouch_policy_rule *x = *(const struct vouch_policy_rule *const *)a;
@@ -513,6 +538,8 @@ static int directive(struct parser *ps)
 		return d_rule(ps, true);
 	if (tok_is(t, "gate"))
 		return d_gate(ps);
+	if (tok_is(t, "log"))
+		return d_log(ps);
 	return perr(ps, t->col, "unknown keyword '%s'", shown(t, b));
 }
 

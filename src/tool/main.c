@@ -16,6 +16,7 @@ static const struct command commands[] = {
     {"check", cmd_check, "decide whether files may run, and by which rule"},
     {"why", cmd_why, "explain in words whether a file may run"},
     {"status", cmd_status, "what vouchd is doing: mode, policy, filesystems, counters"},
+    {"log", cmd_log, "the decision log: show, tail, verify, prove, check proofs"},
     {"reload", cmd_reload, "make vouchd load the installed policy again (root)"},
 };
 

@@ -34,6 +34,7 @@ int cmd_check(int argc, char **argv);
 int cmd_why(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 /* "vouch: <cmd>: <what>: <why>" on stderr, one line. @what may be NULL. */
 void tool_err(const char *cmd, const char *what, const char *fmt, ...)

@@ -1,0 +1,791 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vouch log: read, verify and prove the decision log (directly, or through vouchd for users). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "tool.h"
+
+static const char *const CMD = "log";
+
+static void help(void)
+{
+	printf("Usage: vouch log key [--state DIR]\n"
+	       "       vouch log show [--since TIME] [--denied] [--json] [--dir DIR]\n"
+	       "       vouch log tail [-n N] [-f] [--denied] [--json] [--dir DIR]\n"
+	       "       vouch log verify [DIR] [--key VKEY] [--json]\n"
+	       "       vouch log prove --index N [--dir DIR]\n"
+	       "       vouch log consistency --from SIZE [--dir DIR]\n"
+	       "       vouch log check-proof PROOF [--checkpoint OLD] [--key VKEY]\n"
+	       "\n"
+	       "vouchd records its decisions in a transparency log (C2SP tlog-tiles, with\n"
+	       "checkpoints signed by the device key). Root reads the log directory; any\n"
+	       "other user reads their own entries, and proves them, through vouchd.\n"
+	       "\n"
+	       "  key            print the log's verifier key (name+id+key, as C2SP notes)\n"
+	       "  show           the entries, one line each (--json: one JSON object each)\n"
+	       "  tail           the last N entries (default 10); -f follows new ones\n"
+	       "  verify         rebuild the tree from the entries, check every tile and\n"
+	       "                 the checkpoint's signature; exit 0 only if all match\n"
+	       "  prove          entry N's inclusion proof (C2SP tlog-proof@v1, with the\n"
+	       "                 entry and the signed checkpoint)\n"
+	       "  consistency    proof that the log extends its tree of SIZE entries\n"
+	       "  check-proof    check either kind of proof; a consistency proof against\n"
+	       "                 the older checkpoint OLD you kept\n"
+	       "\n"
+	       "  --since TIME     entries at or after TIME: 2026-11-21T10:00:00Z, or 90s,\n"
+	       "                   15m, 2h, 3d ago\n"
+	       "  --denied         only deny and would-deny decisions\n"
+	       "  --dir DIR        read this log directory (default: DIR/log of --state for\n"
+	       "                   root; through vouchd otherwise)\n"
+	       "  --key VKEY       the verifier key, or a file holding it (default: the\n"
+	       "                   device's, log.pub in the state directory)\n"
+	       "  --state DIR      vouchd's state directory (default $VOUCH_STATE_DIR or %s)\n"
+	       "  -h, --help       show this help\n"
+	       "\n"
+	       "Exit status: 0 success, 1 the log or proof does not verify, 2 usage or\n"
+	       "system error.\n",
+	       VOUCH_STATE_DIR_DEFAULT);
+}
+
+struct opts {
+	const char *state, *dir, *key, *checkpoint;
+	bool json, denied, follow, have_index, have_from;
+	int64_t since_us;
+	uint64_t index, from, lines;
+};
+
+/* Where entries come from: the directory, or vouchd's socket. */
+struct source {
+	const char *cmd;
+	struct opts *o;
+	struct vouch_log_reader *r; /* direct */
+	bool via_daemon;
+	char dir[4096];
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* --key: the key itself, or a file holding it; default the device's log.pub. */
+static int load_vkey(const char *cmd, struct opts *o, struct vouch_note_vkey *k, bool required)
+{
+	char path[4096], buf[VOUCH_NOTE_VKEY_MAX + 2];
+	const char *text = o->key;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	/* A file if there is one by that name, else the key itself. */
+	if (!text || access(text, F_OK) == 0 || vouch_note_vkey_parse(k, text, strlen(text)) ==
+	                                            VOUCH_E_KEYTYPE) {
+		if (text)
+			snprintf(path, sizeof(path), "%s", text);
+		else
+			snprintf(path, sizeof(path), "%s/log.pub", tool_state_dir(o->state));
+		f = fopen(path, "re");
+		if (!f) {
+			if (!required && errno == ENOENT && !o->key)
+				return 1;
+			tool_err(cmd, path, "%s", strerror(errno));
+			return EXIT_ERROR;
+		}
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		len = strcspn(buf, "\r\n");
+		ret = vouch_note_vkey_parse(k, buf, len);
+		if (ret) {
+			tool_err(cmd, path, "not a verifier key: %s", vouch_strerror(ret));
+			return EXIT_ERROR;
+		}
+		return 0;
+	}
+	ret = vouch_note_vkey_parse(k, text, strlen(text));
+	if (ret) {
+		tool_err(cmd, text, "not a verifier key: %s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+static int src_open(const char *cmd, struct opts *o, struct source *s)
+{
+	struct vouch_note_vkey k;
+	int ret, kr;
+
+	memset(s, 0, sizeof(*s));
+	s->cmd = cmd;
+	s->o = o;
+	if (!o->dir && geteuid() != 0) {
+		s->via_daemon = true;
+		return 0;
+	}
+	snprintf(s->dir, sizeof(s->dir), "%s", o->dir ? o->dir : "");
+	if (!o->dir)
+		snprintf(s->dir, sizeof(s->dir), "%s/log", tool_state_dir(o->state));
+	kr = load_vkey(cmd, o, &k, false);
+	if (kr > 1)
+		return kr;
+	ret = vouch_log_reader_open(&s->r, s->dir, kr == 0 ? &k : NULL);
+	if (ret) {
+		tool_err(cmd, s->dir, "%s", ret == -ENOENT ? "no log here (no checkpoint)"
+		                                            : vouch_strerror(ret));
+		return ret == VOUCH_E_BADSIG || ret == VOUCH_E_WRONGKEY ? EXIT_DENIED : EXIT_ERROR;
+	}
+	return 0;
+}
+
+static void src_close(struct source *s)
+{
+	vouch_log_reader_close(s->r);
+	s->r = NULL;
+}
+
+typedef void (*entry_fn)(struct opts *o, uint64_t index, const char *data, size_t len);
+
+/*
+ * Entries from @from on, each given to @fn; *@next: where the next call goes
+ * on, *@size: the log's size at its checkpoint. Direct sources reopen the
+ * checkpoint each time (tail -f).
+ */
+static int src_read(struct source *s, uint64_t from, entry_fn fn, uint64_t *next, uint64_t *size)
+{
+	if (s->via_daemon) {
+		struct tool_answer a;
+		char req[96];
+		int ret;
+
+		snprintf(req, sizeof(req), "log %" PRIu64 " 1000", from);
+		ret = tool_daemon_ask(s->cmd, tool_state_dir(s->o->state), req, -1, &a);
+		if (ret)
+			return ret;
+		for (size_t i = 0; i < a.n; i++) {
+			char *sp;
+			uint64_t idx;
+
+			if (strcmp(a.keys[i], "entry"))
+				continue;
+			idx = strtoull(a.vals[i], &sp, 10);
+			if (*sp == ' ')
+				fn(s->o, idx, sp + 1, strlen(sp + 1));
+		}
+		*next = tool_answer_get(&a, "next") ? strtoull(tool_answer_get(&a, "next"), NULL, 10)
+		                                      : from;
+		*size = tool_answer_get(&a, "size") ? strtoull(tool_answer_get(&a, "size"), NULL, 10)
+		                                      : 0;
+		tool_daemon_free(&a);
+		return 0;
+	}
+	{
+		uint64_t n = vouch_log_reader_checkpoint(s->r)->size, i = from;
+		uint64_t first = vouch_log_reader_pruned(s->r);
+
+		if (i < first)
+			i = first;
+		for (uint64_t k = 0; i < n && k < 100000; i++, k++) {
+			const char *data;
+			size_t len;
+			int ret = vouch_log_reader_entry(s->r, i, &data, &len);
+
+			if (ret) {
+				tool_err(s->cmd, s->dir, "entry %" PRIu64 ": %s", i,
+				         vouch_strerror(ret));
+				return EXIT_ERROR;
+			}
+			fn(s->o, i, data, len);
+		}
+		*next = i;
+		*size = n;
+		return 0;
+	}
+}
+
+/* Bytes of a path or reason shown on a terminal: no control characters. */
+static void put_safe(const char *s)
+{
+	for (; *s; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+static void print_entry(struct opts *o, uint64_t index, const char *data, size_t len)
+{
+	char *scratch = malloc(len + 8), ts[28];
+	struct vouch_entry e;
+
+	if (!scratch)
+		return;
+	if (vouch_entry_parse(&e, data, len, scratch, len + 8)) {
+		/* Shown anyway, as what it is: the log holds it. */
+		if (!o->denied && !o->since_us)
+			printf("#%" PRIu64 " (entry of another format) %.*s\n", index, (int)len, data);
+		free(scratch);
+		return;
+	}
+	if ((o->denied && !strcmp(e.decision, "allow")) || (o->since_us && e.time_us < o->since_us)) {
+		free(scratch);
+		return;
+	}
+	if (o->json) {
+		printf("{\"index\":%" PRIu64 ",%.*s\n", index, (int)len - 1, data + 1);
+	} else {
+		vouch_time_format_us(e.time_us, ts);
+		/* Seconds are enough on screen; the entry keeps microseconds. */
+		memcpy(ts + 19, "Z", 2);
+		printf("#%" PRIu64 " %s %s %s ", index, ts, e.decision, e.event);
+		put_safe(e.path);
+		printf(" (pid %" PRId64 ", uid %" PRId64, e.pid, e.uid);
+		if (e.exe) {
+			printf(", ");
+			put_safe(e.exe);
+		}
+		printf("): %s: ", e.rule);
+		put_safe(e.reason);
+		putchar('\n');
+	}
+	free(scratch);
+}
+
+/* --since: an absolute UTC time, or an age such as 15m. */
+static int parse_since(const char *s, int64_t *us)
+{
+	int64_t t;
+	char *end;
+	long long v;
+	int64_t mult = 0;
+
+	if (vouch_time_parse(s, strlen(s), &t) == 0) {
+		*us = t * 1000000;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0 || strlen(end) != 1)
+		return -1;
+	switch (*end) {
+	case 's': mult = 1; break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	default: return -1;
+	}
+	if (v > INT64_MAX / mult / 1000000)
+		return -1;
+	*us = ((int64_t)time(NULL) - v * mult) * 1000000;
+	return 0;
+}
+
+static int do_show(struct opts *o)
+{
+	struct source s;
+	uint64_t from = 0, next = 0, size = 0;
+	int ret = src_open("log show", o, &s);
+
+	if (ret)
+		return ret;
+	for (int guard = 0; guard < 1000000; guard++) {
+		ret = src_read(&s, from, print_entry, &next, &size);
+		if (ret || next >= size || next == from)
+			break;
+		from = next;
+	}
+	src_close(&s);
+	return ret;
+}
+
+/* tail: the last N entries the reader may see, kept in a ring. */
+struct ring {
+	uint64_t n, cap;
+	uint64_t *idx;
+	char **data;
+	size_t *len;
+};
+static struct ring ring;
+
+static void keep_entry(struct opts *o, uint64_t index, const char *data, size_t len)
+{
+	char *scratch = malloc(len + 8);
+	struct vouch_entry e;
+	uint64_t slot = ring.n % ring.cap;
+
+	if (!scratch)
+		return;
+	if (o->denied && (vouch_entry_parse(&e, data, len, scratch, len + 8) ||
+	                  !strcmp(e.decision, "allow"))) {
+		free(scratch);
+		return;
+	}
+	free(scratch);
+	free(ring.data[slot]);
+	ring.data[slot] = malloc(len);
+	if (!ring.data[slot])
+		return;
+	memcpy(ring.data[slot], data, len);
+	ring.len[slot] = len;
+	ring.idx[slot] = index;
+	ring.n++;
+}
+
+static int do_tail(struct opts *o)
+{
+	struct source s;
+	uint64_t from = 0, next = 0, size = 0;
+	int ret = src_open("log tail", o, &s);
+
+	if (ret)
+		return ret;
+	ring.cap = o->lines ? o->lines : 1;
+	ring.idx = calloc(ring.cap, sizeof(*ring.idx));
+	ring.data = calloc(ring.cap, sizeof(*ring.data));
+	ring.len = calloc(ring.cap, sizeof(*ring.len));
+	if (!ring.idx || !ring.data || !ring.len) {
+		tool_err("log tail", NULL, "%s", strerror(ENOMEM));
+		return EXIT_ERROR;
+	}
+	/* Direct reads start near the end; through vouchd only the user's entries count. */
+	if (!s.via_daemon && !o->denied) {
+		uint64_t n = vouch_log_reader_checkpoint(s.r)->size;
+
+		from = n > o->lines ? n - o->lines : 0;
+	}
+	for (int guard = 0; guard < 1000000; guard++) {
+		ret = src_read(&s, from, keep_entry, &next, &size);
+		if (ret || next >= size || next == from)
+			break;
+		from = next;
+	}
+	for (uint64_t i = ring.n > ring.cap ? ring.n - ring.cap : 0; !ret && i < ring.n; i++) {
+		uint64_t slot = i % ring.cap;
+
+		if (o->lines)
+			print_entry(o, ring.idx[slot], ring.data[slot], ring.len[slot]);
+	}
+	fflush(stdout);
+	for (uint64_t i = 0; i < ring.cap; i++)
+		free(ring.data[i]);
+	free(ring.idx);
+	free(ring.data);
+	free(ring.len);
+	from = next;
+	if (!ret && o->follow) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		/* Until interrupted: a new checkpoint at least every few seconds brings new entries. */
+		while (!stop) {
+			usleep(300000);
+			if (!s.via_daemon) {
+				char dir[4096];
+				struct vouch_note_vkey k;
+				int kr = load_vkey("log tail", o, &k, false);
+
+				snprintf(dir, sizeof(dir), "%s", s.dir);
+				src_close(&s);
+				if (kr > 1 || vouch_log_reader_open(&s.r, dir, kr == 0 ? &k : NULL)) {
+					ret = EXIT_ERROR;
+					break;
+				}
+			}
+			for (int guard = 0; guard < 1000000 && !stop; guard++) {
+				ret = src_read(&s, from, print_entry, &next, &size);
+				fflush(stdout);
+				if (ret || next == from)
+					break;
+				from = next;
+			}
+			if (ret)
+				break;
+		}
+		ret = ret ? ret : EXIT_OK;
+	}
+	src_close(&s);
+	return ret;
+}
+
+static int do_key(struct opts *o)
+{
+	struct vouch_note_vkey k;
+	char out[VOUCH_NOTE_VKEY_MAX];
+	int ret = load_vkey("log key", o, &k, false);
+
+	if (ret == 1) {
+		tool_err("log key", tool_state_dir(o->state),
+		         "no log.pub: vouchd makes the device key when it first starts");
+		return EXIT_ERROR;
+	}
+	if (ret)
+		return ret;
+	vouch_note_vkey_format(&k, out);
+	printf("%s\n", out);
+	return EXIT_OK;
+}
+
+static int do_verify(struct opts *o, const char *dirarg)
+{
+	struct vouch_note_vkey k;
+	struct vouch_log_reader *r;
+	struct vouch_log_report rep;
+	char dir[4096], vk[VOUCH_NOTE_VKEY_MAX];
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s", dirarg ? dirarg : "");
+	if (!dirarg)
+		snprintf(dir, sizeof(dir), "%s/log", tool_state_dir(o->state));
+	ret = load_vkey("log verify", o, &k, true);
+	if (ret)
+		return ret;
+	ret = vouch_log_reader_open(&r, dir, &k);
+	if (ret) {
+		tool_err("log verify", dir, "checkpoint: %s",
+		         ret == -ENOENT ? "missing" : vouch_strerror(ret));
+		return ret < 0 && ret != -ENOENT ? EXIT_ERROR : EXIT_DENIED;
+	}
+	ret = vouch_log_verify(r, &rep);
+	vouch_log_reader_close(r);
+	vouch_note_vkey_format(&k, vk);
+	if (ret) {
+		tool_err("log verify", dir, "%s", rep.what[0] ? rep.what : vouch_strerror(ret));
+		if (o->json) {
+			printf("{\"verified\":false,\"dir\":");
+			tool_json_string(stdout, dir);
+			printf(",\"error\":");
+			tool_json_string(stdout, rep.what[0] ? rep.what : vouch_strerror(ret));
+			printf("}\n");
+		}
+		/* A file the checkpoint needs that is not there: the log does not verify. */
+		return ret == VOUCH_E_LOG || ret == -ENOENT ? EXIT_DENIED : EXIT_ERROR;
+	}
+	if (o->json) {
+		printf("{\"verified\":true,\"dir\":");
+		tool_json_string(stdout, dir);
+		printf(",\"size\":%" PRIu64 ",\"entries_checked\":%" PRIu64 ",\"pruned\":%" PRIu64
+		       ",\"tiles\":%" PRIu64 ",\"key\":",
+		       rep.size, rep.entries, rep.pruned, rep.tiles);
+		tool_json_string(stdout, vk);
+		printf("}\n");
+	} else {
+		printf("%s: verified: %" PRIu64 " entries (%" PRIu64 " rehashed, %" PRIu64
+		       " removed by retention), %" PRIu64 " tiles, checkpoint signed by %s\n",
+		       dir, rep.size, rep.entries, rep.pruned, rep.tiles, vk);
+	}
+	return EXIT_OK;
+}
+
+static int do_prove(struct opts *o, bool inclusion)
+{
+	const char *cmd = inclusion ? "log prove" : "log consistency";
+	uint64_t n = inclusion ? o->index : o->from;
+	struct source s;
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (inclusion ? !o->have_index : !o->have_from)
+		return tool_usage(CMD, "%s needs %s", inclusion ? "prove" : "consistency",
+		                  inclusion ? "--index N" : "--from SIZE");
+	ret = src_open(cmd, o, &s);
+	if (ret)
+		return ret;
+	if (s.via_daemon) {
+		struct tool_answer a;
+		char req[96];
+
+		snprintf(req, sizeof(req), "%s %" PRIu64, inclusion ? "prove" : "consistency", n);
+		ret = tool_daemon_ask(cmd, tool_state_dir(o->state), req, -1, &a);
+		if (ret)
+			return ret;
+		for (size_t i = 0; i < a.n; i++)
+			if (!strcmp(a.keys[i], "line"))
+				printf("%s\n", a.vals[i]);
+		tool_daemon_free(&a);
+		return EXIT_OK;
+	}
+	ret = inclusion ? vouch_log_reader_proof_text(s.r, n, &text, &len)
+	                : vouch_log_reader_consistency_text(s.r, n, &text, &len);
+	src_close(&s);
+	if (ret) {
+		tool_err(cmd, NULL, "%s %" PRIu64 ": %s", inclusion ? "entry" : "size", n,
+		         ret == VOUCH_E_RANGE ? "beyond the log's checkpoint" : vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	fwrite(text, 1, len, stdout);
+	free(text);
+	return EXIT_OK;
+}
+
+/* A signed checkpoint note: verified with @k and parsed. */
+static int open_checkpoint(const char *cmd, const char *what, const struct vouch_note_vkey *k,
+                           const char *note, size_t len, struct vouch_checkpoint *cp)
+{
+	size_t tlen = 0;
+	int ret = vouch_note_open(k, note, len, &tlen);
+
+	if (!ret)
+		ret = vouch_checkpoint_parse(cp, note, tlen);
+	if (!ret && strcmp(cp->origin, k->name))
+		ret = VOUCH_E_WRONGKEY;
+	if (ret)
+		tool_err(cmd, what, "checkpoint: %s", vouch_strerror(ret));
+	return ret;
+}
+
+static int do_check(struct opts *o, const char *path)
+{
+	static const char cmd[] = "log check-proof";
+	uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], leaf[VOUCH_TLOG_HASH];
+	struct vouch_checkpoint cp, old;
+	struct vouch_note_vkey k;
+	char *text = NULL, *p, *end, *nl, *extra = NULL;
+	uint8_t *entry = NULL;
+	size_t len = 0, elen = 0;
+	uint64_t num = 0;
+	unsigned n = 0;
+	bool inclusion, have_num = false;
+	int ret = load_vkey(cmd, o, &k, true), rc = EXIT_DENIED;
+
+	if (ret)
+		return ret;
+	ret = vouch_file_read(path, 1 << 20, &text, &len);
+	if (ret) {
+		tool_err(cmd, path, "%s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	end = text + len;
+	nl = memchr(text, '\n', len);
+	if (!nl) {
+		tool_err(cmd, path, "not a proof (no header line)");
+		goto out;
+	}
+	*nl = '\0';
+	if (!strcmp(text, "c2sp.org/tlog-proof@v1")) {
+		inclusion = true;
+	} else if (!strcmp(text, VOUCH_CONSISTENCY_HEADER)) {
+		inclusion = false;
+	} else {
+		tool_err(cmd, path, "not a proof: unknown header '%.60s'", text);
+		goto out;
+	}
+	/* Header lines, then hashes, up to the blank line before the checkpoint. */
+	for (p = nl + 1; p < end; p = nl + 1) {
+		size_t got = 0;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (*p == '\0') {
+			p = nl + 1;
+			break;
+		}
+		if (inclusion && !strncmp(p, "extra ", 6) && !extra && !have_num) {
+			extra = p + 6;
+		} else if (!strncmp(p, inclusion ? "index " : "old ", inclusion ? 6 : 4) &&
+		           !have_num && n == 0) {
+			char *e;
+
+			errno = 0;
+			num = strtoull(p + (inclusion ? 6 : 4), &e, 10);
+			if (errno || *e) {
+				tool_err(cmd, path, "bad %s line", inclusion ? "index" : "old");
+				goto out;
+			}
+			have_num = true;
+		} else if (have_num && n < VOUCH_TLOG_PROOF_MAX &&
+		           vouch_b64_decode(proof[n], VOUCH_TLOG_HASH, &got, p, strlen(p)) == 0 &&
+		           got == VOUCH_TLOG_HASH) {
+			n++;
+		} else {
+			tool_err(cmd, path, "malformed line '%.40s'", p);
+			goto out;
+		}
+	}
+	if (!have_num || p >= end) {
+		tool_err(cmd, path, "incomplete proof (no %s, or no checkpoint)",
+		         inclusion ? "index" : "old size");
+		goto out;
+	}
+	if (open_checkpoint(cmd, path, &k, p, (size_t)(end - p), &cp))
+		goto out;
+	if (inclusion) {
+		if (!extra) {
+			tool_err(cmd, path, "no 'extra' line: the proof does not carry its entry");
+			goto out;
+		}
+		entry = malloc(strlen(extra));
+		if (!entry || vouch_b64_decode(entry, strlen(extra), &elen, extra, strlen(extra)) ||
+		    vouch_tlog_leaf_hash(entry, elen, leaf)) {
+			tool_err(cmd, path, "the entry in 'extra' is not valid base64");
+			goto out;
+		}
+		ret = vouch_tlog_check_inclusion(leaf, num, cp.size, cp.root,
+		                                 (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n);
+		if (ret) {
+			tool_err(cmd, path, "entry %" PRIu64 " is not in the log of size %" PRIu64
+			                    " this checkpoint signs: %s",
+			         num, cp.size, vouch_strerror(ret));
+			goto out;
+		}
+		printf("%s: ok: entry %" PRIu64 " is in %s at size %" PRIu64 ": %.*s\n", path, num,
+		       cp.origin, cp.size, (int)elen, (const char *)entry);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (!o->checkpoint) {
+		rc = tool_usage(CMD, "a consistency proof is checked against the older checkpoint "
+		                     "you kept: give --checkpoint OLD");
+		goto out;
+	}
+	{
+		char *otext = NULL;
+		size_t olen = 0;
+
+		ret = vouch_file_read(o->checkpoint, 1 << 16, &otext, &olen);
+		if (ret) {
+			tool_err(cmd, o->checkpoint, "%s", vouch_strerror(ret));
+			rc = EXIT_ERROR;
+			goto out;
+		}
+		ret = open_checkpoint(cmd, o->checkpoint, &k, otext, olen, &old);
+		free(otext);
+		if (ret)
+			goto out;
+	}
+	if (old.size != num) {
+		tool_err(cmd, path, "the proof is from size %" PRIu64 ", the old checkpoint has %" PRIu64,
+		         num, old.size);
+		goto out;
+	}
+	ret = vouch_tlog_check_consistency(old.size, old.root, cp.size, cp.root,
+	                                   (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n);
+	if (ret) {
+		tool_err(cmd, path, "the log at size %" PRIu64 " does not extend the one at size %" PRIu64
+		                    " in %s: it was rewritten, truncated or forked",
+		         cp.size, old.size, o->checkpoint);
+		goto out;
+	}
+	printf("%s: ok: %s at size %" PRIu64 " extends its tree of size %" PRIu64 " (%s)\n", path,
+	       cp.origin, cp.size, old.size, o->checkpoint);
+	rc = EXIT_OK;
+out:
+	free(entry);
+	free(text);
+	return rc;
+}
+
+int cmd_log(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"state", required_argument, NULL, 'S'},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"checkpoint", required_argument, NULL, 'c'},
+	    {"since", required_argument, NULL, 's'},
+	    {"index", required_argument, NULL, 'i'},
+	    {"from", required_argument, NULL, 'F'},
+	    {"denied", no_argument, NULL, 'D'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"follow", no_argument, NULL, 'f'},
+	    {"lines", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct opts o = {.lines = 10};
+	const char *sub;
+	char *end;
+	int c;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		if (argc < 2)
+			return tool_usage(CMD, "which? key, show, tail, verify, prove, consistency "
+			                       "or check-proof");
+		help();
+		return EXIT_OK;
+	}
+	sub = argv[1];
+	argc--;
+	argv++;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hfn:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S': o.state = optarg; break;
+		case 'd': o.dir = optarg; break;
+		case 'k': o.key = optarg; break;
+		case 'c': o.checkpoint = optarg; break;
+		case 'D': o.denied = true; break;
+		case 'j': o.json = true; break;
+		case 'f': o.follow = true; break;
+		case 's':
+			if (parse_since(optarg, &o.since_us))
+				return tool_usage(CMD, "--since %s: not a time like "
+				                       "2026-11-21T10:00:00Z or an age like 15m",
+				                  optarg);
+			break;
+		case 'i':
+		case 'F':
+		case 'n':
+			errno = 0;
+			if (*optarg < '0' || *optarg > '9')
+				return tool_usage(CMD, "%s: not a number", optarg);
+			{
+				uint64_t v = strtoull(optarg, &end, 10);
+
+				if (errno || *end)
+					return tool_usage(CMD, "%s: not a number", optarg);
+				if (c == 'i') {
+					o.index = v;
+					o.have_index = true;
+				} else if (c == 'F') {
+					o.from = v;
+					o.have_from = true;
+				} else {
+					if (v > 100000)
+						return tool_usage(CMD, "-n %s: at most 100000", optarg);
+					o.lines = v;
+				}
+			}
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return tool_bad_option(CMD, c, argc, argv);
+		}
+	}
+	if (!strcmp(sub, "verify")) {
+		if (argc - optind > 1)
+			return tool_usage(CMD, "verify takes at most one directory");
+		return do_verify(&o, optind < argc ? argv[optind] : o.dir);
+	}
+	if (!strcmp(sub, "check-proof")) {
+		if (argc - optind != 1)
+			return tool_usage(CMD, "check-proof takes one proof file");
+		return do_check(&o, argv[optind]);
+	}
+	if (optind != argc)
+		return tool_usage(CMD, "%s: unexpected argument", argv[optind]);
+	if (!strcmp(sub, "key"))
+		return do_key(&o);
+	if (!strcmp(sub, "show"))
+		return do_show(&o);
+	if (!strcmp(sub, "tail"))
+		return do_tail(&o);
+	if (!strcmp(sub, "prove"))
+		return do_prove(&o, true);
+	if (!strcmp(sub, "consistency"))
+		return do_prove(&o, false);
+	return tool_usage(CMD, "%s: unknown (key, show, tail, verify, prove, consistency or "
+	                       "check-proof)",
+	                  sub);
+}
