@@ -109,7 +109,8 @@ static int key_parse(const char *text, size_t len, char name[static VOUCH_NOTE_N
 		return VOUCH_E_RANGE;
 	memcpy(name, text, nlen);
 	name[nlen] = '\0';
-	if (!vouch_note_name_ok(name))
+	/* strlen() too: a NUL inside the text would cut the name short unseen. */
+	if (strlen(name) != nlen || !vouch_note_name_ok(name))
 		return VOUCH_E_RANGE;
 	for (int i = 1; i <= 8; i++) {
 		int d = vouch_hexval(p1[i]);

@@ -81,6 +81,11 @@ static void test_keys(void **state)
 	                                     "LDE4izWy10TW",
 	                                 67),
 	           VOUCH_E_RANGE);
+	/* Found by fuzz-note: a NUL inside the name must not cut it short. */
+	assert_err(vouch_note_vkey_parse(&v, "PeterNeumann\0+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/"
+	                                     "LDE4izWy10TW",
+	                                 67),
+	           VOUCH_E_RANGE);
 	assert_err(vouch_note_vkey_parse(&v, PN_SKEY, strlen(PN_SKEY)), VOUCH_E_KEYTYPE);
 	assert_err(vouch_note_skey_parse(&k, PN_VKEY, strlen(PN_VKEY)), VOUCH_E_KEYTYPE);
 	assert_err(vouch_note_vkey_parse(&v, "nokey", 5), VOUCH_E_KEYTYPE);
