@@ -68,6 +68,8 @@ struct dirty {
 	char path[16][PATH_MAXL];
 	unsigned n;
 	bool overflow;
+	/* Many files: written without an fsync each, then one syncfs() covers them all. */
+	bool defer;
 };
 
 static void dirty_add(struct dirty *d, const char *path, size_t len)
@@ -105,8 +107,11 @@ static int dirty_sync(int dirfd, struct dirty *d)
 	int ret;
 
 	/* Too many to track: syncing the whole filesystem covers them all. */
-	if (d->overflow)
+	if (d->overflow || d->defer) {
+		d->n = 0;
+		d->overflow = d->defer = false;
 		return syncfs(dirfd) < 0 ? -errno : 0;
+	}
 	/* Deepest first, so a new directory's entry is synced after its contents. */
 	for (unsigned i = d->n; i-- > 0;) {
 		ret = fsync_at(dirfd, d->path[i]);
@@ -167,7 +172,7 @@ static int write_at(int dirfd, const char *path, const void *data, size_t len, s
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) < 0) {
+	if (!d->defer && fsync(fd) < 0) {
 		ret = -errno;
 		goto fail;
 	}
@@ -715,6 +720,12 @@ int vouch_log_commit(struct vouch_log *log)
 	if (size == old)
 		return 0;
 	log->failed = true; /* until everything below has succeeded */
+	/*
+	 * A large batch writes hundreds of tiles: one syncfs() is far cheaper than an
+	 * fsync each. A small one (the daemon's, every second) does not flush the
+	 * whole filesystem for a few files.
+	 */
+	d.defer = size - old >= 4 * (uint64_t)W;
 	/* Entry bundles from the one the last checkpoint ended in. */
 	for (uint64_t t = log->efirst / W; t * W < size; t++) {
 		uint64_t lo = t * W, hi = lo + W < size ? lo + W : size;
