@@ -219,6 +219,36 @@ static void test_long_inputs(void **state)
 	vouch_policy_free(&p);
 }
 
+/* 'log': which decisions vouchd records; the default records denials and first allows. */
+static void test_log(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned want;
+	} ok[] = {
+	    {"mode enforce\n", VOUCH_LOG_FIRST},
+	    {"mode enforce\nlog denials\n", VOUCH_LOG_DENIALS},
+	    {"mode enforce\nlog first\n", VOUCH_LOG_FIRST},
+	    {"mode enforce\nlog all\ngate elf off\n", VOUCH_LOG_ALL},
+	};
+	struct vouch_policy p;
+	struct vouch_policy_error e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(parse(&p, &e, ok[i].text), 0);
+		assert_int_equal(p.gates & VOUCH_LOG_MASK, ok[i].want);
+		vouch_policy_free(&p);
+	}
+	/* The log level lives beside the gates: 'gate' does not disturb it. */
+	assert_int_equal(parse(&p, &e, "mode enforce\nlog all\ngate elf off\n"), 0);
+	assert_int_equal(p.gates & VOUCH_GATE_ELF, 0);
+	vouch_policy_free(&p);
+	expect_error("mode enforce\nlog everything\n", 2, 5, "cannot log 'everything'");
+	expect_error("mode enforce\nlog\n", 2, 1, "denials, first or all");
+	expect_error("mode enforce\nlog all\nlog denials\n", 3, 1, "'log' is set twice");
+}
+
 static void test_time(void **state)
 {
 	static const struct {
@@ -262,6 +292,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_long_inputs),
 	    cmocka_unit_test(test_time),
+	    cmocka_unit_test(test_log),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
