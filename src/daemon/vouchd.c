@@ -523,30 +523,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vouchd: %s\n", err);
 		goto out;
 	}
-	/* The log writer before any mark: its thread is vouchd's own from the start. */
-	if (!nolog) {
-		if (!logdir) {
-			snprintf(logpath, sizeof(logpath), "%s/log", state);
-			logdir = logpath;
-		}
-		if (!logname) {
-			char host[256] = "localhost";
-
-			gethostname(host, sizeof(host) - 1);
-			snprintf(defname, sizeof(defname), "%s/vouch", host);
-			/* A hostname with odd bytes still gives a valid name. */
-			for (char *p = defname; *p; p++)
-				if (*p <= ' ' || *p > '~' || *p == '+')
-					*p = '_';
-			logname = defname;
-		}
-		lo.dir = logdir;
-		lo.name = logname;
-		if (dlog_start(&d, &lo, err, sizeof(err)) != 0) {
-			fprintf(stderr, "vouchd: log: %s\n", err);
-			goto out;
-		}
-	}
 	/* Privileged resources first: the fanotify group, the socket, the marks. */
 	/* Thread ids, not process ids: the exec token belongs to one thread. */
 	d.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE |
@@ -581,6 +557,35 @@ int main(int argc, char **argv)
 	if (nwatch)
 		marks_scan(&d.marks, "/proc/self/mountinfo",
 		           ""); /* already mounted below a --watch */
+	/*
+	 * The log writer once the marks are set (a refused --watch makes no key), before
+	 * any event is read: the deciding threads see d.log through the queue's lock.
+	 */
+	if (!nolog) {
+		if (!logdir) {
+			snprintf(logpath, sizeof(logpath), "%s/log", state);
+			logdir = logpath;
+		}
+		if (!logname) {
+			char host[HOST_NAME_MAX + 1] = "localhost";
+
+			if (gethostname(host, sizeof(host)) != 0)
+				snprintf(host, sizeof(host), "localhost");
+			host[HOST_NAME_MAX] = '\0';
+			snprintf(defname, sizeof(defname), "%s/vouch", host);
+			/* A hostname with odd bytes still gives a valid name. */
+			for (char *p = defname; *p; p++)
+				if (*p <= ' ' || *p > '~' || *p == '+')
+					*p = '_';
+			logname = defname;
+		}
+		lo.dir = logdir;
+		lo.name = logname;
+		if (dlog_start(&d, &lo, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vouchd: log: %s\n", err);
+			goto out;
+		}
+	}
 	if ((ret = pthread_create(&ctl, NULL, control_main, &d)) != 0) {
 		fprintf(stderr, "vouchd: cannot start the control thread: %s\n", strerror(ret));
 		goto out;
