@@ -161,8 +161,8 @@ int main(int argc, char **argv)
 	qsort(t_ver, (size_t)reps, sizeof(double), cmp);
 	qsort(t_sha, (size_t)reps, sizeof(double), cmp);
 	qsort(t_mem, (size_t)reps, sizeof(double), cmp);
-	double ma = t_app[reps / 2], mf = t_fmt[reps / 2], mv = t_ver[reps / 2], ms = t_sha[reps / 2],
-	       mm = t_mem[reps / 2];
+	double ma = t_app[reps / 2], mf = t_fmt[reps / 2], mv = t_ver[reps / 2],
+	       ms = t_sha[reps / 2], mm = t_mem[reps / 2];
 
 	printf("| measure | median of %d | per second |\n|---|---|---|\n", reps);
 	printf("| format %" PRIu64 " entries (avg %zu bytes) | %.3f s | %.2f M entries/s |\n", n,
@@ -174,12 +174,14 @@ int main(int argc, char **argv)
 	       batch, ma, (double)n / ma / 1e6);
 	printf("| format + append (writer thread's work) | %.3f s | %.2f M entries/s |\n", mf + ma,
 	       (double)n / (mf + ma) / 1e6);
-	printf("| vouch log verify (reads, rehashes, checks tiles) | %.3f s | %.1f MB/s of entries |\n",
+	printf("| vouch log verify (reads, rehashes, checks tiles) | %.3f s | %.1f MB/s of entries "
+	       "|\n",
 	       mv, (double)total / mv / 1e6);
 	printf("| SHA-256 of the same bytes, one pass | %.3f s | %.1f MB/s |\n", ms,
 	       (double)total / ms / 1e6);
-	printf("\nverify / SHA-256 time: %.2f (1 would be hashing the entries once, with no tree)\n",
-	       mv / ms);
+	printf(
+	    "\nverify / SHA-256 time: %.2f (1 would be hashing the entries once, with no tree)\n",
+	    mv / ms);
 	explicit_bzero(&key, sizeof(key));
 	return 0;
 }

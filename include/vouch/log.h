@@ -90,8 +90,8 @@ int vouch_log_reader_entry(struct vouch_log_reader *r, uint64_t index, const cha
 int vouch_log_reader_prove(struct vouch_log_reader *r, uint64_t index,
                            uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n);
 int vouch_log_reader_consistency(struct vouch_log_reader *r, uint64_t old,
-                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH],
-                                 unsigned *n, uint8_t old_root[static VOUCH_TLOG_HASH]);
+                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n,
+                                 uint8_t old_root[static VOUCH_TLOG_HASH]);
 
 /* The first line of a consistency proof (an inclusion proof is C2SP's tlog-proof@v1). */
 #define VOUCH_CONSISTENCY_HEADER "vouch/tlog-consistency@v1"
@@ -112,12 +112,12 @@ int vouch_log_reader_consistency_text(struct vouch_log_reader *r, uint64_t old, 
 
 /* What vouch_log_verify() checked. */
 struct vouch_log_report {
-	uint64_t size;          /* the checkpoint's */
-	uint64_t entries;       /* entries read and hashed */
-	uint64_t pruned;        /* entries removed by retention, not checked */
-	uint64_t tiles;         /* tiles read and checked */
-	uint64_t bad_index;     /* with VOUCH_E_LOG: the first entry or node that disagrees */
-	char what[256];         /* with an error: which file, in words */
+	uint64_t size;      /* the checkpoint's */
+	uint64_t entries;   /* entries read and hashed */
+	uint64_t pruned;    /* entries removed by retention, not checked */
+	uint64_t tiles;     /* tiles read and checked */
+	uint64_t bad_index; /* with VOUCH_E_LOG: the first entry or node that disagrees */
+	char what[256];     /* with an error: which file, in words */
 };
 
 /*

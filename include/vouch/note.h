@@ -77,8 +77,7 @@ int vouch_note_sign(const struct vouch_note_skey *k, const char *text, size_t le
  * Return: 0; VOUCH_E_NOTE (malformed); VOUCH_E_WRONGKEY (no signature by @k);
  * VOUCH_E_BADSIG (a signature by @k that does not verify); VOUCH_E_CRYPTO.
  */
-int vouch_note_open(const struct vouch_note_vkey *k, const char *note, size_t len,
-                    size_t *textlen);
+int vouch_note_open(const struct vouch_note_vkey *k, const char *note, size_t len, size_t *textlen);
 
 /* A C2SP checkpoint's body. */
 struct vouch_checkpoint {

@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 #define VOUCH_TLOG_HASH 32
 /* Tiles as C2SP tlog-tiles has them: 2^8 hashes, each level 8 tree levels up. */
 #define VOUCH_TLOG_TILE_HEIGHT 8
@@ -20,8 +19,7 @@
  * vouch_tlog_leaf_hash() - SHA-256(0x00 || data), the hash of one entry.
  * Return: 0 or VOUCH_E_CRYPTO.
  */
-int vouch_tlog_leaf_hash(const void *data, size_t len,
-                         uint8_t out[static VOUCH_TLOG_HASH]);
+int vouch_tlog_leaf_hash(const void *data, size_t len, uint8_t out[static VOUCH_TLOG_HASH]);
 /* vouch_tlog_node_hash() - SHA-256(0x01 || left || right). Return: 0 or VOUCH_E_CRYPTO. */
 int vouch_tlog_node_hash(const uint8_t left[static VOUCH_TLOG_HASH],
                          const uint8_t right[static VOUCH_TLOG_HASH],
@@ -54,12 +52,10 @@ void vouch_tlog_edge_init(struct vouch_tlog_edge *e);
  * Return: 0, VOUCH_E_CRYPTO, VOUCH_E_RANGE (tree full), or what @fn returned
  * (the edge is then unchanged).
  */
-int vouch_tlog_edge_append(struct vouch_tlog_edge *e,
-                           const uint8_t leaf[static VOUCH_TLOG_HASH], vouch_tlog_node_fn fn,
-                           void *ctx);
+int vouch_tlog_edge_append(struct vouch_tlog_edge *e, const uint8_t leaf[static VOUCH_TLOG_HASH],
+                           vouch_tlog_node_fn fn, void *ctx);
 /* vouch_tlog_edge_root() - the tree hash (SHA-256 of "" for an empty tree). */
-int vouch_tlog_edge_root(const struct vouch_tlog_edge *e,
-                         uint8_t out[static VOUCH_TLOG_HASH]);
+int vouch_tlog_edge_root(const struct vouch_tlog_edge *e, uint8_t out[static VOUCH_TLOG_HASH]);
 
 /*
  * Reads @count stored hashes of tile level @level (nodes of height 8*level)
@@ -80,36 +76,31 @@ int vouch_tlog_tree_hash(vouch_tlog_read_fn rd, void *ctx, uint64_t size,
  * the tree of @size leaves, into @proof (at most VOUCH_TLOG_PROOF_MAX hashes).
  * Return: 0 with *@n set; VOUCH_E_RANGE if @index >= @size; VOUCH_E_CRYPTO; reader errors.
  */
-int vouch_tlog_prove_inclusion(vouch_tlog_read_fn rd, void *ctx,
-                               uint64_t index, uint64_t size,
+int vouch_tlog_prove_inclusion(vouch_tlog_read_fn rd, void *ctx, uint64_t index, uint64_t size,
                                uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n);
 /*
  * vouch_tlog_prove_consistency() - RFC 9162 consistency proof from the tree of
  * @old leaves to the tree of @size leaves (empty if @old is 0 or equals @size).
  * Return: 0 with *@n set; VOUCH_E_RANGE if @old > @size; VOUCH_E_CRYPTO; reader errors.
  */
-int vouch_tlog_prove_consistency(vouch_tlog_read_fn rd, void *ctx,
-                                 uint64_t old, uint64_t size,
-                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH],
-                                 unsigned *n);
+int vouch_tlog_prove_consistency(vouch_tlog_read_fn rd, void *ctx, uint64_t old, uint64_t size,
+                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n);
 
 /*
  * vouch_tlog_check_inclusion() - RFC 9162 section 2.1.3.2.
  * Return: 0 if @proof shows @leaf at @index in the tree of @size leaves with
  * root @root; VOUCH_E_PROOF if not; VOUCH_E_CRYPTO.
  */
-int vouch_tlog_check_inclusion(const uint8_t leaf[static VOUCH_TLOG_HASH],
-                               uint64_t index, uint64_t size,
-                               const uint8_t root[static VOUCH_TLOG_HASH],
+int vouch_tlog_check_inclusion(const uint8_t leaf[static VOUCH_TLOG_HASH], uint64_t index,
+                               uint64_t size, const uint8_t root[static VOUCH_TLOG_HASH],
                                const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n);
 /*
  * vouch_tlog_check_consistency() - RFC 9162 section 2.1.4.2: the tree of @size
  * leaves with root @root extends the tree of @old leaves with root @old_root.
  * Return: 0, VOUCH_E_PROOF or VOUCH_E_CRYPTO.
  */
-int vouch_tlog_check_consistency(uint64_t old,
-                                 const uint8_t old_root[static VOUCH_TLOG_HASH], uint64_t size,
-                                 const uint8_t root[static VOUCH_TLOG_HASH],
+int vouch_tlog_check_consistency(uint64_t old, const uint8_t old_root[static VOUCH_TLOG_HASH],
+                                 uint64_t size, const uint8_t root[static VOUCH_TLOG_HASH],
                                  const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n);
 
 /* The entry bundles' level in vouch_tlog_tile_path(). */

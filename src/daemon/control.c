@@ -23,9 +23,9 @@
 #include "daemon.h"
 #include "vouch-config.h"
 
-#define REQ_MAX        256 /* a request is one short line */
-#define CLIENT_TIMEOUT 1   /* seconds a client may take to send its request */
-#define SCAN_PERIOD    1   /* default mode: seconds between scans for new mount namespaces */
+#define REQ_MAX        256    /* a request is one short line */
+#define CLIENT_TIMEOUT 1      /* seconds a client may take to send its request */
+#define SCAN_PERIOD    1      /* default mode: seconds between scans for new mount namespaces */
 #define LOG_REPLY_MAX  1000   /* entries in one answer to "log" */
 #define LOG_SCAN_MAX   100000 /* entries read for one answer (a user's are a few of all) */
 
@@ -347,8 +347,9 @@ static void do_proof(struct daemon *d, FILE *f, const char *args, uid_t uid, boo
 			ret = -EPERM;
 		free(scratch);
 		if (ret == -EPERM) {
-			fputs("error entry is not yours: only root may prove another user's entry\n",
-			      f);
+			fputs(
+			    "error entry is not yours: only root may prove another user's entry\n",
+			    f);
 			vouch_log_reader_close(r);
 			return;
 		}
@@ -423,7 +424,8 @@ static void serve(struct daemon *d, int c)
 	else if (!strncmp(req, "consistency ", 12))
 		do_proof(d, f, req + 12, cred.uid, false);
 	else
-		fputs("error unknown request (status, why, reload, log, prove or consistency)\n", f);
+		fputs("error unknown request (status, why, reload, log, prove or consistency)\n",
+		      f);
 	if (fclose(f) == 0) {
 		for (size_t off = 0; off < outlen;) {
 			ssize_t w = send(c, out + off, outlen - off, MSG_NOSIGNAL);

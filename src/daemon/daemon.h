@@ -195,7 +195,7 @@ uint64_t queue_depth(struct daemon *d);
 
 /* dlog.c */
 int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t errlen);
-void dlog_stop(struct daemon *d); /* records what is queued, commits, joins */
+void dlog_stop(struct daemon *d);   /* records what is queued, commits, joins */
 void dlog_policy(struct daemon *d); /* the policy changed: read its logging level */
 /* Does the policy want this decision logged? @cached: answered from the cache. */
 bool dlog_wants(struct daemon *d, bool allow, bool would_deny, bool cached);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vouchd's log writer: decisions queued by the deciding threads, appended and committed by one thread. */
+/* vouchd's log writer: decisions queued by the deciding threads, appended and committed by one
+ * thread. */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -132,7 +133,8 @@ static void subject_capture(struct dlog_rec *r, pid_t pid)
 	if (n > 0) {
 		exe[n] = '\0';
 		r->exe = strdup(exe);
-		/* O_PATH: no open event, no read; the writer hashes it later through /proc/self/fd. */
+		/* O_PATH: no open event, no read; the writer hashes it later through /proc/self/fd.
+		 */
 		r->exefd = open(p, O_PATH | O_CLOEXEC);
 	}
 }
@@ -255,7 +257,9 @@ static void append_rec(struct dlog *l, struct dlog_rec *r)
 	char buf[VOUCH_ENTRY_MAX];
 	struct vouch_entry e = {
 	    .time_us = r->time_us,
-	    .decision = !r->allow ? "deny" : r->would_deny ? "would-deny" : "allow",
+	    .decision = !r->allow       ? "deny"
+	                : r->would_deny ? "would-deny"
+	                                : "allow",
 	    .mode = r->enforce ? "enforce" : "monitor",
 	    .event = (unsigned)r->event < sizeof(event_names) / sizeof(event_names[0])
 	                 ? event_names[r->event]
@@ -326,8 +330,9 @@ static void reopen(struct dlog *l)
 	if (ret) {
 		l->log = NULL;
 		if (!l->failing)
-			shout(l, "%s: cannot open (%s): decisions are not recorded; vouchd keeps "
-			         "enforcing",
+			shout(l,
+			      "%s: cannot open (%s): decisions are not recorded; vouchd keeps "
+			      "enforcing",
 			      l->dir, vouch_strerror(ret));
 		l->failing = true;
 		return;

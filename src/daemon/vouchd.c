@@ -423,8 +423,10 @@ int main(int argc, char **argv)
 		case 'N':
 			logname = optarg;
 			if (!vouch_note_name_ok(logname)) {
-				fprintf(stderr, "vouchd: --log-name %s: 1 to 255 printable characters, "
-				                "no space and no '+'\n", optarg);
+				fprintf(stderr,
+				        "vouchd: --log-name %s: 1 to 255 printable characters, "
+				        "no space and no '+'\n",
+				        optarg);
 				return 2;
 			}
 			break;
