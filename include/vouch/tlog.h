@@ -37,6 +37,13 @@ struct vouch_tlog_edge {
 };
 
 /*
+ * vouch_tlog_fold() - the root of the perfect subtree whose @count leaves (or
+ * nodes of one height) are @hashes, into hashes[0]; the array is overwritten.
+ * Return: 0, VOUCH_E_RANGE (@count not a power of two) or VOUCH_E_CRYPTO.
+ */
+int vouch_tlog_fold(uint8_t (*hashes)[VOUCH_TLOG_HASH], size_t count);
+
+/*
  * Called by vouch_tlog_edge_append() for every complete node whose height is a
  * multiple of the tile height: level = height / 8 (0 for the leaf itself),
  * index = its position among the nodes of that height. These are exactly the

@@ -378,20 +378,6 @@ static int entry_push(struct vouch_log *log, const void *data, size_t len)
 	return 0;
 }
 
-/* Fold @count (a power of two) hashes in place into buf[0]. */
-static int fold(uint8_t (*buf)[HASH], size_t count)
-{
-	int ret;
-
-	for (; count > 1; count /= 2)
-		for (size_t i = 0; i < count / 2; i++) {
-			ret = vouch_tlog_node_hash(buf[2 * i], buf[2 * i + 1], buf[i]);
-			if (ret)
-				return ret;
-		}
-	return 0;
-}
-
 static int write_checkpoint(struct vouch_log *log, const uint8_t root[HASH], uint64_t size,
                             struct dirty *d)
 {
@@ -486,19 +472,12 @@ static int rebuild(struct vouch_log *log, uint64_t size, const uint8_t root[HASH
 
 			if (!(w & span))
 				continue;
-			uint8_t(*tmp)[HASH] = malloc((size_t)span * HASH);
-
-			if (!tmp) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			memcpy(tmp, log->lv[l].h[off], (size_t)span * HASH);
-			ret = fold(tmp, span);
-			if (!ret)
-				memcpy(e->hash[e->n++], tmp[0], HASH);
-			free(tmp);
+			/* buf is free again: the tile's hashes are in lv[l] now. */
+			memcpy(buf, log->lv[l].h[off], (size_t)span * HASH);
+			ret = vouch_tlog_fold(buf, span);
 			if (ret)
 				goto out;
+			memcpy(e->hash[e->n++], buf[0], HASH);
 			off += span;
 		}
 	}
@@ -1083,7 +1062,7 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 			ret = get_tile(r, l, t, &tc);
 			if (!ret) {
 				memcpy(fbuf, tc->h, (size_t)W * HASH);
-				ret = fold(fbuf, W);
+				ret = vouch_tlog_fold(fbuf, W);
 			}
 			if (!ret)
 				ret = get_tile(r, l + 1, t / W, &up);

@@ -112,6 +112,21 @@ int vouch_tlog_edge_root(const struct vouch_tlog_edge *e,
 	return 0;
 }
 
+int vouch_tlog_fold(uint8_t (*hashes)[VOUCH_TLOG_HASH], size_t count)
+{
+	int ret;
+
+	if (count == 0 || (count & (count - 1)))
+		return VOUCH_E_RANGE;
+	for (; count > 1; count /= 2)
+		for (size_t i = 0; i < count / 2; i++) {
+			ret = vouch_tlog_node_hash(hashes[2 * i], hashes[2 * i + 1], hashes[i]);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
 /* The stored-hash reader and hasher that every recursive helper below needs. */
 struct reader {
 	vouch_tlog_read_fn rd;
@@ -134,16 +149,11 @@ static int node_at(const struct reader *r, unsigned height, uint64_t index,
 	int ret;
 
 	ret = r->rd(r->ctx, level, index << up, count, buf);
-	if (ret)
-		return ret;
-	for (; count > 1; count /= 2)
-		for (uint64_t i = 0; i < count / 2; i++) {
-			ret = vouch_tlog_node_hash(buf[2 * i], buf[2 * i + 1], buf[i]);
-			if (ret)
-				return ret;
-		}
-	memcpy(out, buf[0], VOUCH_TLOG_HASH);
-	return 0;
+	if (!ret)
+		ret = vouch_tlog_fold(buf, count);
+	if (!ret)
+		memcpy(out, buf[0], VOUCH_TLOG_HASH);
+	return ret;
 }
 
 /* MTH(D[a:b]) for a range that starts on a boundary of its largest power of two. */
