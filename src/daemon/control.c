@@ -256,6 +256,32 @@ static void do_reload(struct daemon *d, FILE *f, uid_t uid)
 	do_status(d, f);
 }
 
+/* The log as its last checkpoint has it; false with the error answered if there is none. */
+static bool log_open(struct daemon *d, FILE *f, struct vouch_log_reader **r)
+{
+	int ret;
+
+	if (!d->log) {
+		fputs("error vouchd keeps no log (--no-log)\n", f);
+		return false;
+	}
+	ret = vouch_log_reader_open(r, d->log->dir, &d->log->key.v);
+	if (ret) {
+		fprintf(f, "error %s: %s\n", d->log->dir, vouch_strerror(ret));
+		return false;
+	}
+	return true;
+}
+
+/* May @uid see this entry? Root sees all; a user only their own. @scratch: VOUCH_ENTRY_MAX + 8. */
+static bool visible(const char *data, size_t len, uid_t uid, char *scratch)
+{
+	struct vouch_entry e;
+
+	return uid == 0 || (vouch_entry_parse(&e, data, len, scratch, VOUCH_ENTRY_MAX + 8) == 0 &&
+	                    e.uid == (int64_t)uid);
+}
+
 /*
  * "log FROM MAX": checkpointed entries from index FROM on, at most MAX of them,
  * and only the asker's own unless the asker is root. "next" says where to go on.
@@ -266,21 +292,13 @@ static void do_log(struct daemon *d, FILE *f, const char *args, uid_t uid)
 	unsigned long long from, max;
 	char *scratch;
 	uint64_t i, size, scanned = 0;
-	int ret;
 
-	if (!d->log) {
-		fputs("error vouchd keeps no log (--no-log)\n", f);
-		return;
-	}
 	if (sscanf(args, "%llu %llu", &from, &max) != 2 || max == 0 || max > LOG_REPLY_MAX) {
 		fputs("error usage: log FROM MAX\n", f);
 		return;
 	}
-	ret = vouch_log_reader_open(&r, d->log->dir, &d->log->key.v);
-	if (ret) {
-		fprintf(f, "error %s: %s\n", d->log->dir, vouch_strerror(ret));
+	if (!log_open(d, f, &r))
 		return;
-	}
 	scratch = malloc(VOUCH_ENTRY_MAX + 8);
 	if (!scratch) {
 		vouch_log_reader_close(r);
@@ -294,14 +312,11 @@ static void do_log(struct daemon *d, FILE *f, const char *args, uid_t uid)
 	put(f, "first", "%llu", (unsigned long long)vouch_log_reader_pruned(r));
 	/* Bounded work per request: the client asks again from "next". */
 	for (; i < size && max > 0 && scanned < LOG_SCAN_MAX; i++, scanned++) {
-		struct vouch_entry e;
 		const char *data;
 		size_t len;
 
-		if (vouch_log_reader_entry(r, i, &data, &len) != 0)
-			continue;
-		if (uid != 0 && (vouch_entry_parse(&e, data, len, scratch, VOUCH_ENTRY_MAX + 8) ||
-		                 e.uid != (int64_t)uid))
+		if (vouch_log_reader_entry(r, i, &data, &len) != 0 ||
+		    !visible(data, len, uid, scratch))
 			continue;
 		fprintf(f, "entry\t%llu ", (unsigned long long)i);
 		fwrite(data, 1, len, f);
@@ -320,30 +335,21 @@ static void do_proof(struct daemon *d, FILE *f, const char *args, uid_t uid, boo
 	unsigned long long n;
 	char *text = NULL, *p, *nl;
 	size_t len = 0;
-	int ret;
+	int ret = 0;
 
-	if (!d->log) {
-		fputs("error vouchd keeps no log (--no-log)\n", f);
-		return;
-	}
 	if (sscanf(args, "%llu", &n) != 1) {
 		fputs("error usage: prove INDEX, or consistency SIZE\n", f);
 		return;
 	}
-	ret = vouch_log_reader_open(&r, d->log->dir, &d->log->key.v);
-	if (ret) {
-		fprintf(f, "error %s: %s\n", d->log->dir, vouch_strerror(ret));
+	if (!log_open(d, f, &r))
 		return;
-	}
 	if (inclusion && uid != 0) {
-		struct vouch_entry e;
 		const char *data;
 		size_t dlen;
 		char *scratch = malloc(VOUCH_ENTRY_MAX + 8);
 
 		ret = scratch ? vouch_log_reader_entry(r, n, &data, &dlen) : -ENOMEM;
-		if (!ret && (vouch_entry_parse(&e, data, dlen, scratch, VOUCH_ENTRY_MAX + 8) ||
-		             e.uid != (int64_t)uid))
+		if (!ret && !visible(data, dlen, uid, scratch))
 			ret = -EPERM;
 		free(scratch);
 		if (ret == -EPERM) {

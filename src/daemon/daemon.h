@@ -163,11 +163,15 @@ void work_stop(struct daemon *d); /* drains the queue, then joins the workers */
 bool work_push(struct daemon *d, const struct job *j);
 /* Answer the kernel for @fd with FAN_ALLOW or FAN_DENY. */
 void answer(struct daemon *d, int fd, uint32_t response);
-/* A cached denial: the reason again, for the program's terminal (rate-limited). */
-void notice_cached(struct daemon *d, const struct job *j, const struct cache_val *v);
+/*
+ * A decision answered from the cache, before the answer: recorded in the log if
+ * the policy's level asks, and a denial's reason told again to the program's
+ * terminal (rate-limited). Both from one decide, on the fanotify thread.
+ */
+void cached_answer(struct daemon *d, const struct job *j, const struct cache_val *v);
 
-/* A decision answered from the cache, for the log (on the fanotify thread). */
-void dlog_cached(struct daemon *d, const struct job *j, const struct cache_val *v);
+/* The path of the file behind @fd as the kernel gives it (empty if unknown). */
+void fd_path_raw(int fd, char *out, size_t cap);
 
 /* Register the calling thread as vouchd's own. */
 void self_thread(struct daemon *d);

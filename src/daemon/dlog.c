@@ -139,17 +139,6 @@ static void subject_capture(struct dlog_rec *r, pid_t pid)
 	}
 }
 
-/* The file's path as the kernel gives it; the entry's JSON escapes what needs escaping. */
-static void raw_path(int fd, char *out, size_t cap)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, out, cap - 1);
-	out[n > 0 ? n : 0] = '\0';
-}
-
 static void rec_free(struct dlog_rec *r)
 {
 	free(r->path);
@@ -191,7 +180,7 @@ void dlog_record(struct daemon *d, pid_t pid, int fd, enum vouch_event ev, const
 	r.enforce = atomic_load(&d->enforce);
 	r.rule = dec->rule;
 	memcpy(r.sha256, sha, 32);
-	raw_path(fd, path, sizeof(path));
+	fd_path_raw(fd, path, sizeof(path));
 	subject_capture(&r, pid);
 	r.path = strdup(path);
 	r.reason = strdup(dec->reason);

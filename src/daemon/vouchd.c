@@ -203,11 +203,8 @@ static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
 		}
 		if (v.would_deny)
 			atomic_fetch_add(&d->c.would_deny, 1);
-		if (v.code && dlog_wants(d, v.allow, v.would_deny, true))
-			dlog_cached(d, &j, &v);
-		if (!v.allow)
-			notice_cached(d, &j, &v);
-		else if (j.key.access == CACHE_EXEC)
+		cached_answer(d, &j, &v);
+		if (v.allow && j.key.access == CACHE_EXEC)
 			exec_token_put(d, j.pid, &j.key);
 		answer(d, md->fd, v.allow ? FAN_ALLOW : FAN_DENY);
 		close(md->fd);

@@ -69,17 +69,20 @@ static bool pop(struct daemon *d, struct job *j)
 	return ok;
 }
 
-static void fd_path(int fd, char *out, size_t cap)
+void fd_path_raw(int fd, char *out, size_t cap)
 {
 	char link[64];
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, out, cap - 1);
-	if (n < 0)
-		n = 0;
-	out[n] = '\0';
-	for (ssize_t i = 0; i < n; i++)
+	out[n > 0 ? n : 0] = '\0';
+}
+
+static void fd_path(int fd, char *out, size_t cap)
+{
+	fd_path_raw(fd, out, cap);
+	for (size_t i = 0; out[i]; i++)
 		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			out[i] = '?'; /* one log line per decision */
 }
@@ -187,35 +190,27 @@ static void object_of(const struct job *j, const struct cache_val *v, struct vou
 	obj->owner = j->owner;
 }
 
-void notice_cached(struct daemon *d, const struct job *j, const struct cache_val *v)
+void cached_answer(struct daemon *d, const struct job *j, const struct cache_val *v)
 {
 	struct vouch_subject subj = {.pid = j->pid};
 	struct vouch_object obj;
 	struct vouch_decision dec;
 	char path[PATH_MAX], msg[VOUCH_MESSAGE_MAX + 1];
+	bool log = v->code && dlog_wants(d, v->allow, v->would_deny, true);
+	/* On the fanotify thread: nothing is done past the notice rate limit and the log level. */
+	bool tell = !v->allow && notice_allowed(d);
 
-	/* On the fanotify thread: nothing is done past the rate limit. */
-	if (!notice_allowed(d))
+	if (!log && !tell)
 		return;
-	/* The same words as the first time: decisions are pure. */
+	/* The same words as the first time, decided once for both: decisions are pure. */
 	object_of(j, v, &obj);
 	policy_decide(d, &subj, &obj, &dec, msg);
-	fd_path(j->fd, path, sizeof(path));
-	if (!dec.allow)
+	if (log)
+		dlog_record(d, j->pid, j->fd, obj.event, v->sha256, &dec);
+	if (tell && !dec.allow) {
+		fd_path(j->fd, path, sizeof(path));
 		notice(d, j->pid, path, &dec);
-}
-
-void dlog_cached(struct daemon *d, const struct job *j, const struct cache_val *v)
-{
-	struct vouch_subject subj = {.pid = j->pid};
-	struct vouch_object obj;
-	struct vouch_decision dec;
-	char msg[VOUCH_MESSAGE_MAX + 1];
-
-	/* The reason in words again: decisions are pure, so it is the one first given. */
-	object_of(j, v, &obj);
-	policy_decide(d, &subj, &obj, &dec, msg);
-	dlog_record(d, j->pid, j->fd, obj.event, v->sha256, &dec);
+	}
 }
 
 static void work_one(struct daemon *d, const struct job *j)

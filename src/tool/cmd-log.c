@@ -67,7 +67,8 @@ struct source {
 	const char *cmd;
 	struct opts *o;
 	struct vouch_log_reader *r; /* direct */
-	bool via_daemon;
+	bool via_daemon, have_key;
+	struct vouch_note_vkey key; /* the checkpoint's signer, when known */
 	char dir[4096];
 };
 
@@ -89,8 +90,8 @@ static int load_vkey(const char *cmd, struct opts *o, struct vouch_note_vkey *k,
 	int ret;
 
 	/* A file if there is one by that name, else the key itself. */
-	if (!text || access(text, F_OK) == 0 || vouch_note_vkey_parse(k, text, strlen(text)) ==
-	                                            VOUCH_E_KEYTYPE) {
+	if (!text || access(text, F_OK) == 0 ||
+	    vouch_note_vkey_parse(k, text, strlen(text)) == VOUCH_E_KEYTYPE) {
 		if (text)
 			snprintf(path, sizeof(path), "%s", text);
 		else
@@ -123,7 +124,6 @@ static int load_vkey(const char *cmd, struct opts *o, struct vouch_note_vkey *k,
 
 static int src_open(const char *cmd, struct opts *o, struct source *s)
 {
-	struct vouch_note_vkey k;
 	int ret, kr;
 
 	memset(s, 0, sizeof(*s));
@@ -136,13 +136,14 @@ static int src_open(const char *cmd, struct opts *o, struct source *s)
 	snprintf(s->dir, sizeof(s->dir), "%s", o->dir ? o->dir : "");
 	if (!o->dir)
 		snprintf(s->dir, sizeof(s->dir), "%s/log", tool_state_dir(o->state));
-	kr = load_vkey(cmd, o, &k, false);
+	kr = load_vkey(cmd, o, &s->key, false);
 	if (kr > 1)
 		return kr;
-	ret = vouch_log_reader_open(&s->r, s->dir, kr == 0 ? &k : NULL);
+	s->have_key = kr == 0;
+	ret = vouch_log_reader_open(&s->r, s->dir, s->have_key ? &s->key : NULL);
 	if (ret) {
-		tool_err(cmd, s->dir, "%s", ret == -ENOENT ? "no log here (no checkpoint)"
-		                                            : vouch_strerror(ret));
+		tool_err(cmd, s->dir, "%s",
+		         ret == -ENOENT ? "no log here (no checkpoint)" : vouch_strerror(ret));
 		return ret == VOUCH_E_BADSIG || ret == VOUCH_E_WRONGKEY ? EXIT_DENIED : EXIT_ERROR;
 	}
 	return 0;
@@ -182,10 +183,12 @@ static int src_read(struct source *s, uint64_t from, entry_fn fn, uint64_t *next
 			if (*sp == ' ')
 				fn(s->o, idx, sp + 1, strlen(sp + 1));
 		}
-		*next = tool_answer_get(&a, "next") ? strtoull(tool_answer_get(&a, "next"), NULL, 10)
-		                                      : from;
-		*size = tool_answer_get(&a, "size") ? strtoull(tool_answer_get(&a, "size"), NULL, 10)
-		                                      : 0;
+		*next = tool_answer_get(&a, "next")
+		            ? strtoull(tool_answer_get(&a, "next"), NULL, 10)
+		            : from;
+		*size = tool_answer_get(&a, "size")
+		            ? strtoull(tool_answer_get(&a, "size"), NULL, 10)
+		            : 0;
 		tool_daemon_free(&a);
 		return 0;
 	}
@@ -213,6 +216,22 @@ static int src_read(struct source *s, uint64_t from, entry_fn fn, uint64_t *next
 	}
 }
 
+/* Every entry from @from on, page by page (bounded); *@next: where to go on. */
+static int src_read_all(struct source *s, uint64_t from, entry_fn fn, uint64_t *next)
+{
+	uint64_t size = 0;
+	int ret = 0;
+
+	*next = from;
+	for (int guard = 0; guard < 1000000 && !stop; guard++) {
+		ret = src_read(s, from, fn, next, &size);
+		if (ret || *next >= size || *next == from)
+			break;
+		from = *next;
+	}
+	return ret;
+}
+
 /* Bytes of a path or reason shown on a terminal: no control characters. */
 static void put_safe(const char *s)
 {
@@ -230,11 +249,13 @@ static void print_entry(struct opts *o, uint64_t index, const char *data, size_t
 	if (vouch_entry_parse(&e, data, len, scratch, len + 8)) {
 		/* Shown anyway, as what it is: the log holds it. */
 		if (!o->denied && !o->since_us)
-			printf("#%" PRIu64 " (entry of another format) %.*s\n", index, (int)len, data);
+			printf("#%" PRIu64 " (entry of another format) %.*s\n", index, (int)len,
+			       data);
 		free(scratch);
 		return;
 	}
-	if ((o->denied && !strcmp(e.decision, "allow")) || (o->since_us && e.time_us < o->since_us)) {
+	if ((o->denied && !strcmp(e.decision, "allow")) ||
+	    (o->since_us && e.time_us < o->since_us)) {
 		free(scratch);
 		return;
 	}
@@ -275,11 +296,20 @@ static int parse_since(const char *s, int64_t *us)
 	if (errno || end == s || v < 0 || strlen(end) != 1)
 		return -1;
 	switch (*end) {
-	case 's': mult = 1; break;
-	case 'm': mult = 60; break;
-	case 'h': mult = 3600; break;
-	case 'd': mult = 86400; break;
-	default: return -1;
+	case 's':
+		mult = 1;
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	default:
+		return -1;
 	}
 	if (v > INT64_MAX / mult / 1000000)
 		return -1;
@@ -290,17 +320,12 @@ static int parse_since(const char *s, int64_t *us)
 static int do_show(struct opts *o)
 {
 	struct source s;
-	uint64_t from = 0, next = 0, size = 0;
+	uint64_t next = 0;
 	int ret = src_open("log show", o, &s);
 
 	if (ret)
 		return ret;
-	for (int guard = 0; guard < 1000000; guard++) {
-		ret = src_read(&s, from, print_entry, &next, &size);
-		if (ret || next >= size || next == from)
-			break;
-		from = next;
-	}
+	ret = src_read_all(&s, 0, print_entry, &next);
 	src_close(&s);
 	return ret;
 }
@@ -322,8 +347,8 @@ static void keep_entry(struct opts *o, uint64_t index, const char *data, size_t 
 
 	if (!scratch)
 		return;
-	if (o->denied && (vouch_entry_parse(&e, data, len, scratch, len + 8) ||
-	                  !strcmp(e.decision, "allow"))) {
+	if (o->denied &&
+	    (vouch_entry_parse(&e, data, len, scratch, len + 8) || !strcmp(e.decision, "allow"))) {
 		free(scratch);
 		return;
 	}
@@ -341,7 +366,7 @@ static void keep_entry(struct opts *o, uint64_t index, const char *data, size_t 
 static int do_tail(struct opts *o)
 {
 	struct source s;
-	uint64_t from = 0, next = 0, size = 0;
+	uint64_t from = 0, next = 0;
 	int ret = src_open("log tail", o, &s);
 
 	if (ret)
@@ -360,12 +385,7 @@ static int do_tail(struct opts *o)
 
 		from = n > o->lines ? n - o->lines : 0;
 	}
-	for (int guard = 0; guard < 1000000; guard++) {
-		ret = src_read(&s, from, keep_entry, &next, &size);
-		if (ret || next >= size || next == from)
-			break;
-		from = next;
-	}
+	ret = src_read_all(&s, from, keep_entry, &next);
 	for (uint64_t i = ring.n > ring.cap ? ring.n - ring.cap : 0; !ret && i < ring.n; i++) {
 		uint64_t slot = i % ring.cap;
 
@@ -382,30 +402,25 @@ static int do_tail(struct opts *o)
 	if (!ret && o->follow) {
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
-		/* Until interrupted: a new checkpoint at least every few seconds brings new entries. */
+		/* Until interrupted: a new checkpoint at least every few seconds brings new
+		 * entries. */
 		while (!stop) {
 			usleep(300000);
+			/* A direct reader reads the newest checkpoint again. */
 			if (!s.via_daemon) {
-				char dir[4096];
-				struct vouch_note_vkey k;
-				int kr = load_vkey("log tail", o, &k, false);
-
-				snprintf(dir, sizeof(dir), "%s", s.dir);
-				src_close(&s);
-				if (kr > 1 || vouch_log_reader_open(&s.r, dir, kr == 0 ? &k : NULL)) {
+				vouch_log_reader_close(s.r);
+				if (vouch_log_reader_open(&s.r, s.dir,
+				                          s.have_key ? &s.key : NULL)) {
+					s.r = NULL;
 					ret = EXIT_ERROR;
 					break;
 				}
 			}
-			for (int guard = 0; guard < 1000000 && !stop; guard++) {
-				ret = src_read(&s, from, print_entry, &next, &size);
-				fflush(stdout);
-				if (ret || next == from)
-					break;
-				from = next;
-			}
+			ret = src_read_all(&s, from, print_entry, &next);
+			fflush(stdout);
 			if (ret)
 				break;
+			from = next;
 		}
 		ret = ret ? ret : EXIT_OK;
 	}
@@ -516,7 +531,8 @@ static int do_prove(struct opts *o, bool inclusion)
 	src_close(&s);
 	if (ret) {
 		tool_err(cmd, NULL, "%s %" PRIu64 ": %s", inclusion ? "entry" : "size", n,
-		         ret == VOUCH_E_RANGE ? "beyond the log's checkpoint" : vouch_strerror(ret));
+		         ret == VOUCH_E_RANGE ? "beyond the log's checkpoint"
+		                              : vouch_strerror(ret));
 		return EXIT_ERROR;
 	}
 	fwrite(text, 1, len, stdout);
@@ -631,8 +647,9 @@ static int do_check(struct opts *o, const char *path)
 		ret = vouch_tlog_check_inclusion(leaf, num, cp.size, cp.root,
 		                                 (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n);
 		if (ret) {
-			tool_err(cmd, path, "entry %" PRIu64 " is not in the log of size %" PRIu64
-			                    " this checkpoint signs: %s",
+			tool_err(cmd, path,
+			         "entry %" PRIu64 " is not in the log of size %" PRIu64
+			         " this checkpoint signs: %s",
 			         num, cp.size, vouch_strerror(ret));
 			goto out;
 		}
@@ -662,15 +679,17 @@ static int do_check(struct opts *o, const char *path)
 			goto out;
 	}
 	if (old.size != num) {
-		tool_err(cmd, path, "the proof is from size %" PRIu64 ", the old checkpoint has %" PRIu64,
-		         num, old.size);
+		tool_err(cmd, path,
+		         "the proof is from size %" PRIu64 ", the old checkpoint has %" PRIu64, num,
+		         old.size);
 		goto out;
 	}
 	ret = vouch_tlog_check_consistency(old.size, old.root, cp.size, cp.root,
 	                                   (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n);
 	if (ret) {
-		tool_err(cmd, path, "the log at size %" PRIu64 " does not extend the one at size %" PRIu64
-		                    " in %s: it was rewritten, truncated or forked",
+		tool_err(cmd, path,
+		         "the log at size %" PRIu64 " does not extend the one at size %" PRIu64
+		         " in %s: it was rewritten, truncated or forked",
 		         cp.size, old.size, o->checkpoint);
 		goto out;
 	}
@@ -719,17 +738,32 @@ int cmd_log(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hfn:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'S': o.state = optarg; break;
-		case 'd': o.dir = optarg; break;
-		case 'k': o.key = optarg; break;
-		case 'c': o.checkpoint = optarg; break;
-		case 'D': o.denied = true; break;
-		case 'j': o.json = true; break;
-		case 'f': o.follow = true; break;
+		case 'S':
+			o.state = optarg;
+			break;
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'k':
+			o.key = optarg;
+			break;
+		case 'c':
+			o.checkpoint = optarg;
+			break;
+		case 'D':
+			o.denied = true;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'f':
+			o.follow = true;
+			break;
 		case 's':
 			if (parse_since(optarg, &o.since_us))
-				return tool_usage(CMD, "--since %s: not a time like "
-				                       "2026-11-21T10:00:00Z or an age like 15m",
+				return tool_usage(CMD,
+				                  "--since %s: not a time like "
+				                  "2026-11-21T10:00:00Z or an age like 15m",
 				                  optarg);
 			break;
 		case 'i':
@@ -751,7 +785,8 @@ int cmd_log(int argc, char **argv)
 					o.have_from = true;
 				} else {
 					if (v > 100000)
-						return tool_usage(CMD, "-n %s: at most 100000", optarg);
+						return tool_usage(CMD, "-n %s: at most 100000",
+						                  optarg);
 					o.lines = v;
 				}
 			}
@@ -785,7 +820,8 @@ int cmd_log(int argc, char **argv)
 		return do_prove(&o, true);
 	if (!strcmp(sub, "consistency"))
 		return do_prove(&o, false);
-	return tool_usage(CMD, "%s: unknown (key, show, tail, verify, prove, consistency or "
-	                       "check-proof)",
+	return tool_usage(CMD,
+	                  "%s: unknown (key, show, tail, verify, prove, consistency or "
+	                  "check-proof)",
 	                  sub);
 }
