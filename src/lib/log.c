@@ -76,6 +76,9 @@ static void dirty_add(struct dirty *d, const char *path, size_t len)
 {
 	char p[PATH_MAXL];
 
+	/* A deferred commit ends in one syncfs(), which covers every directory. */
+	if (d->defer)
+		return;
 	if (len >= sizeof(p))
 		return;
 	memcpy(p, path, len);
@@ -122,14 +125,21 @@ static int dirty_sync(int dirfd, struct dirty *d)
 	return 0;
 }
 
-/* Create the parent directories of @path below @dirfd. */
-static int make_parents(int dirfd, const char *path, struct dirty *d)
+/*
+ * Create the parent directories of @path below @dirfd. @made (may be NULL)
+ * holds the last parent this made or found: a tile's directory changes every
+ * 1,000 tiles, and a commit writes hundreds, so most calls need no mkdirat().
+ */
+static int make_parents(int dirfd, const char *path, struct dirty *d, char made[PATH_MAXL])
 {
 	char p[PATH_MAXL];
-	size_t len = strlen(path);
+	const char *last = strrchr(path, '/');
+	size_t len = strlen(path), plen = last ? (size_t)(last - path) : 0;
 
 	if (len >= sizeof(p))
 		return -ENAMETOOLONG;
+	if (!last || (made && !strncmp(made, path, plen) && made[plen] == '\0'))
+		return 0;
 	memcpy(p, path, len + 1);
 	for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
@@ -142,18 +152,26 @@ static int make_parents(int dirfd, const char *path, struct dirty *d)
 		}
 		*s = '/';
 	}
+	if (made) {
+		memcpy(made, path, plen);
+		made[plen] = '\0';
+	}
 	return 0;
 }
 
-/* Write @path atomically and durably: temp file, fsync, rename; its directory is marked dirty. */
-static int write_at(int dirfd, const char *path, const void *data, size_t len, struct dirty *d)
+/*
+ * Write @path atomically and durably: temp file, fsync, rename; its directory
+ * is marked dirty. @made: as for make_parents().
+ */
+static int write_at(int dirfd, const char *path, const void *data, size_t len, struct dirty *d,
+                    char made[PATH_MAXL])
 {
 	char tmp[PATH_MAXL + 8];
 	const char *slash = strrchr(path, '/');
 	size_t off = 0;
 	int fd, ret;
 
-	ret = make_parents(dirfd, path, d);
+	ret = make_parents(dirfd, path, d, made);
 	if (ret)
 		return ret;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
@@ -250,8 +268,8 @@ static int read_tile(int dirfd, int level, uint64_t n, unsigned width, void *buf
 }
 
 /* Split an entry bundle into @want entries (offsets of each entry's bytes, and lengths). */
-static int bundle_split(const uint8_t *b, size_t len, unsigned want, unsigned have,
-                        uint32_t *off, uint32_t *elen)
+static int bundle_split(const uint8_t *b, size_t len, unsigned want, unsigned have, uint32_t *off,
+                        uint32_t *elen)
 {
 	size_t p = 0;
 
@@ -292,7 +310,7 @@ static int read_pruned(int dirfd, uint64_t *entries, uint64_t *tiles)
 /* ---- the writer ---- */
 
 struct level {
-	uint64_t first;  /* node index of h[0]: the start of the tile the last checkpoint ends in */
+	uint64_t first; /* node index of h[0]: the start of the tile the last checkpoint ends in */
 	uint8_t (*h)[HASH];
 	size_t n, cap;
 };
@@ -309,6 +327,8 @@ struct vouch_log {
 	size_t elen, ecap;
 	size_t *eoff;
 	size_t eoffcap;
+	/* Per tile level (entry bundles first): the last tile directory made or found. */
+	char made[LEVELS + 1][PATH_MAXL];
 	bool failed;
 	uint64_t max_bytes, disk_bytes, pruned_entries, pruned_tiles;
 };
@@ -393,7 +413,7 @@ static int write_checkpoint(struct vouch_log *log, const uint8_t root[HASH], uin
 		return n;
 	ret = vouch_note_sign(&log->key, body, (size_t)n, note, sizeof(note), &nlen);
 	if (!ret)
-		ret = write_at(log->dirfd, "checkpoint", note, nlen, d);
+		ret = write_at(log->dirfd, "checkpoint", note, nlen, d, NULL);
 	if (!ret)
 		ret = dirty_sync(log->dirfd, d);
 	return ret;
@@ -437,7 +457,7 @@ static uint64_t du_at(int at, const char *path, int depth)
 /* Rebuild the in-memory state for the checkpoint's @size from the tiles it covers. */
 static int rebuild(struct vouch_log *log, uint64_t size, const uint8_t root[HASH])
 {
-	uint8_t (*buf)[HASH] = malloc((size_t)W * HASH), got_root[HASH];
+	uint8_t(*buf)[HASH] = malloc((size_t)W * HASH), got_root[HASH];
 	uint8_t *bb = NULL;
 	struct vouch_tlog_edge *e = &log->edge;
 	size_t len = 0;
@@ -659,20 +679,21 @@ static void prune(struct vouch_log *log, struct dirty *d)
 	while (log->disk_bytes > log->max_bytes && e + 1 < full) {
 		vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, e, W);
 		if (fstatat(log->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			log->disk_bytes -= (uint64_t)st.st_size < log->disk_bytes ? (uint64_t)st.st_size
-			                                                           : log->disk_bytes;
+			log->disk_bytes -= (uint64_t)st.st_size < log->disk_bytes
+			                       ? (uint64_t)st.st_size
+			                       : log->disk_bytes;
 		e++;
 	}
 	while (log->disk_bytes > log->max_bytes && t + 1 < full && t < e) {
-		log->disk_bytes -= log->disk_bytes < (uint64_t)W * HASH ? log->disk_bytes
-		                                                         : (uint64_t)W * HASH;
+		log->disk_bytes -=
+		    log->disk_bytes < (uint64_t)W * HASH ? log->disk_bytes : (uint64_t)W * HASH;
 		t++;
 	}
 	if (e == log->pruned_entries && t == log->pruned_tiles)
 		return;
-	/* The record first: a crash then leaves files the record calls pruned, never the reverse. */
+	/* The record first: a crash leaves files the record calls pruned, never the reverse. */
 	n = snprintf(rec, sizeof(rec), "entries %" PRIu64 "\ntiles %" PRIu64 "\n", e, t);
-	if (write_at(log->dirfd, "pruned", rec, (size_t)n, d) || dirty_sync(log->dirfd, d))
+	if (write_at(log->dirfd, "pruned", rec, (size_t)n, d, NULL) || dirty_sync(log->dirfd, d))
 		return;
 	for (uint64_t i = log->pruned_entries; i < e; i++) {
 		vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, i, W);
@@ -713,7 +734,7 @@ int vouch_log_commit(struct vouch_log *log)
 
 		ret = vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, width);
 		if (!ret)
-			ret = write_at(log->dirfd, path, log->ebuf + a, b - a, &d);
+			ret = write_at(log->dirfd, path, log->ebuf + a, b - a, &d, log->made[0]);
 		if (ret)
 			return ret;
 		log->disk_bytes += b - a;
@@ -730,7 +751,7 @@ int vouch_log_commit(struct vouch_log *log)
 			ret = vouch_tlog_tile_path(path, sizeof(path), l, t, (unsigned)(hi - lo));
 			if (!ret)
 				ret = write_at(log->dirfd, path, lv->h[lo - lv->first],
-				               (size_t)(hi - lo) * HASH, &d);
+				               (size_t)(hi - lo) * HASH, &d, log->made[l + 1]);
 			if (ret)
 				return ret;
 			log->disk_bytes += (hi - lo) * HASH;
@@ -746,7 +767,7 @@ int vouch_log_commit(struct vouch_log *log)
 		return ret;
 	log->failed = false;
 	log->committed = size;
-	/* The partials the new checkpoint supersedes; a wider one or the full tile replaces each. */
+	/* The partials the new checkpoint supersedes: a wider one or the full tile replaces. */
 	for (int l = -1; l < LEVELS; l++) {
 		uint64_t oc = l < 0 ? old : (l * 8 >= 64 ? 0 : old >> (8 * l));
 		uint64_t nc = l < 0 ? size : (l * 8 >= 64 ? 0 : size >> (8 * l));
@@ -984,8 +1005,8 @@ int vouch_log_reader_prove(struct vouch_log_reader *r, uint64_t index,
 }
 
 int vouch_log_reader_consistency(struct vouch_log_reader *r, uint64_t old,
-                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH],
-                                 unsigned *n, uint8_t old_root[static VOUCH_TLOG_HASH])
+                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n,
+                                 uint8_t old_root[static VOUCH_TLOG_HASH])
 {
 	int ret = vouch_tlog_prove_consistency(reader_hashes, r, old, r->cp.size, proof, n);
 
@@ -993,7 +1014,6 @@ int vouch_log_reader_consistency(struct vouch_log_reader *r, uint64_t old,
 		ret = vouch_tlog_tree_hash(reader_hashes, r, old, old_root);
 	return ret;
 }
-
 
 int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 {
@@ -1035,8 +1055,7 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 			ret = vouch_tlog_leaf_hash(data, len, lh);
 			if (ret)
 				return ret;
-			if (memcmp(lh, tc->h[i], HASH))
-			{
+			if (memcmp(lh, tc->h[i], HASH)) {
 				vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, w);
 				rep->bad_index = t * W + i;
 				snprintf(rep->what, sizeof(rep->what),
@@ -1069,8 +1088,8 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 			if (ret) {
 				free(fbuf);
 				vouch_tlog_tile_path(path, sizeof(path), l, t, 0);
-				snprintf(rep->what, sizeof(rep->what), "tile %s or the one above: %s",
-				         path, vouch_strerror(ret));
+				snprintf(rep->what, sizeof(rep->what),
+				         "tile %s or the one above: %s", path, vouch_strerror(ret));
 				return ret;
 			}
 			if (l > 0)
@@ -1089,7 +1108,8 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 	/* And the tree from the tiles against the signed root. */
 	ret = vouch_tlog_tree_hash(reader_hashes, r, size, root);
 	if (ret) {
-		snprintf(rep->what, sizeof(rep->what), "reading the tiles: %s", vouch_strerror(ret));
+		snprintf(rep->what, sizeof(rep->what), "reading the tiles: %s",
+		         vouch_strerror(ret));
 		return ret;
 	}
 	if (memcmp(root, r->cp.root, HASH)) {
@@ -1102,8 +1122,7 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 
 /* The lines of a proof text: header, lines of hashes, a blank line, the checkpoint note. */
 static int proof_text(struct vouch_log_reader *r, const char *head,
-                      const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n, char **out,
-                      size_t *len)
+                      const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n, char **out, size_t *len)
 {
 	FILE *f = open_memstream(out, len);
 	char b64[48];
@@ -1125,8 +1144,7 @@ static int proof_text(struct vouch_log_reader *r, const char *head,
 	return 0;
 }
 
-int vouch_log_reader_proof_text(struct vouch_log_reader *r, uint64_t index, char **out,
-                                size_t *len)
+int vouch_log_reader_proof_text(struct vouch_log_reader *r, uint64_t index, char **out, size_t *len)
 {
 	uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH];
 	const char *data;
