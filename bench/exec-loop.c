@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Probe for bench/vouchd.sh: runs one program back to back, timed, from one or more processes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,10 @@
 extern char **environ;
 
 /*
- * Usage: exec-loop PROGRAM COUNT [PROCS]
- * PROCS processes (default 1) each run PROGRAM (no arguments) COUNT times, one after
- * another: posix_spawn() then waitpid(), and every run must exit 0. The workers are forked
+ * Usage: exec-loop PROGRAM COUNT [PROCS [ARG...]]
+ * PROCS processes (default 1) each run PROGRAM (with the ARGs, if any) COUNT times, one
+ * after another: posix_spawn() then waitpid(), and every run must exit 0. The runs' standard
+ * output goes to /dev/null, so that this program's own line is the only one. The workers are forked
  * first and released together, so the time covers the runs only (plus one fork's exit).
  * Prints "PROCS COUNT wall_s execs_per_s us_per_exec", where execs_per_s counts the runs of
  * all processes and us_per_exec is wall time over one process's COUNT.
@@ -35,12 +37,15 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static char *noargs[2];
+static char **args = noargs; /* argv of every run: PROGRAM, then the ARGs */
+static posix_spawn_file_actions_t quiet, *fa; /* standard output to /dev/null, or NULL */
+
 /* One run of @prog; 0 if it ran and exited 0, 1 if refused or failed, -1 on a system error. */
 static int run(char *prog, int *st)
 {
-	char *args[] = {prog, NULL};
 	pid_t pid;
-	int err = posix_spawn(&pid, prog, NULL, NULL, args, environ);
+	int err = posix_spawn(&pid, prog, fa, NULL, args, environ);
 
 	*st = -err; /* a refused exec fails posix_spawn itself (EPERM) */
 	if (err == EPERM || err == EACCES)
@@ -115,10 +120,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "exec-loop: SECONDS must be in (0, 3600]\n");
 			return 2;
 		}
+		noargs[0] = argv[3];
 		return watch(argv[3], s);
 	}
-	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: exec-loop PROGRAM COUNT [PROCS]\n"
+	if (argc < 3) {
+		fprintf(stderr, "usage: exec-loop PROGRAM COUNT [PROCS [ARG...]]\n"
 		                "       exec-loop -w SECONDS PROGRAM\n");
 		return 2;
 	}
@@ -127,12 +133,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exec-loop: COUNT must be a positive integer\n");
 		return 2;
 	}
-	if (argc == 4) {
+	if (posix_spawn_file_actions_init(&quiet) != 0 ||
+	    posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) != 0) {
+		fprintf(stderr, "exec-loop: cannot set up /dev/null for the runs\n");
+		return 2;
+	}
+	fa = &quiet;
+	if (argc >= 4) {
 		procs = strtoul(argv[3], &end, 10);
 		if (*end || procs == 0 || procs > sizeof(pids) / sizeof(pids[0])) {
 			fprintf(stderr, "exec-loop: PROCS must be 1-256\n");
 			return 2;
 		}
+	}
+	noargs[0] = argv[1];
+	if (argc > 4) {
+		/* PROGRAM and its ARGs, contiguous in argv: argv[4..] moved down by two (PROCS is read). */
+		args = argv + 2;
+		args[0] = argv[1];
+		memmove(args + 1, argv + 4, (size_t)(argc - 4 + 1) * sizeof(*args));
 	}
 	if (pipe(gate) != 0) {
 		perror("exec-loop: pipe");
