@@ -38,7 +38,7 @@ static double now(void)
 }
 
 static char *noargs[2];
-static char **args = noargs; /* argv of every run: PROGRAM, then the ARGs */
+static char **args = noargs;                  /* argv of every run: PROGRAM, then the ARGs */
 static posix_spawn_file_actions_t quiet, *fa; /* standard output to /dev/null, or NULL */
 
 /* One run of @prog; 0 if it ran and exited 0, 1 if refused or failed, -1 on a system error. */
@@ -134,7 +134,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (posix_spawn_file_actions_init(&quiet) != 0 ||
-	    posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) != 0) {
+	    posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) !=
+	        0) {
 		fprintf(stderr, "exec-loop: cannot set up /dev/null for the runs\n");
 		return 2;
 	}
@@ -148,7 +149,8 @@ int main(int argc, char **argv)
 	}
 	noargs[0] = argv[1];
 	if (argc > 4) {
-		/* PROGRAM and its ARGs, contiguous in argv: argv[4..] moved down by two (PROCS is read). */
+		/* PROGRAM and its ARGs, contiguous in argv: argv[4..] moved down by two (PROCS is
+		 * read). */
 		args = argv + 2;
 		args[0] = argv[1];
 		memmove(args + 1, argv + 4, (size_t)(argc - 4 + 1) * sizeof(*args));
