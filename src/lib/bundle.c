@@ -10,7 +10,7 @@
 #include "vouch/digest.h"
 #include "vouch/error.h"
 
-#define KNOWN_GATES \
+#define KNOWN_GATES                                                                                \
 	(VOUCH_GATE_EXEC | VOUCH_GATE_ELF | VOUCH_GATE_SHEBANG | VOUCH_GATE_INTERP | VOUCH_LOG_MASK)
 #define KNOWN_FLAGS (VOUCH_TRUST_DENY | VOUCH_TRUST_ALLOW | VOUCH_TRUST_MANIFEST)
 /* mode, gates, expires, compiled, message, source_sha256 */

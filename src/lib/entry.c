@@ -75,7 +75,8 @@ static void put_str(struct out *o, const char *key, const char *s)
 		size_t run = i;
 
 		/* Copy plain runs in one go: paths are mostly plain. */
-		while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' && u[run] != '\\')
+		while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' &&
+		       u[run] != '\\')
 			run++;
 		put(o, s + i, run - i);
 		i = run;
@@ -224,12 +225,26 @@ static int get_str(struct in *in, const char **out)
 		c = (unsigned char)in->p[1];
 		in->p += 2;
 		switch (c) {
-		case '"': case '\\': case '/': *in->s++ = (char)c; break;
-		case 'b': *in->s++ = '\b'; break;
-		case 'f': *in->s++ = '\f'; break;
-		case 'n': *in->s++ = '\n'; break;
-		case 'r': *in->s++ = '\r'; break;
-		case 't': *in->s++ = '\t'; break;
+		case '"':
+		case '\\':
+		case '/':
+			*in->s++ = (char)c;
+			break;
+		case 'b':
+			*in->s++ = '\b';
+			break;
+		case 'f':
+			*in->s++ = '\f';
+			break;
+		case 'n':
+			*in->s++ = '\n';
+			break;
+		case 'r':
+			*in->s++ = '\r';
+			break;
+		case 't':
+			*in->s++ = '\t';
+			break;
 		case 'u':
 			if (in->end - in->p < 4 || hex4(in->p, &v))
 				return -1;
@@ -313,10 +328,23 @@ static int get_time(const char *s, int64_t *us)
 	return 0;
 }
 
-enum { K_TIME, K_DECISION, K_MODE, K_EVENT, K_RULE, K_REASON, K_PATH, K_SHA, K_PID, K_UID,
-       K_EXE, K_EXESHA, K_N };
+enum {
+	K_TIME,
+	K_DECISION,
+	K_MODE,
+	K_EVENT,
+	K_RULE,
+	K_REASON,
+	K_PATH,
+	K_SHA,
+	K_PID,
+	K_UID,
+	K_EXE,
+	K_EXESHA,
+	K_N
+};
 static const char *const keys[K_N] = {"time", "decision", "mode", "event", "rule", "reason",
-                                      "path", "sha256", "pid", "uid", "exe", "exe_sha256"};
+                                      "path", "sha256",   "pid",  "uid",   "exe",  "exe_sha256"};
 
 int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char *scratch,
                       size_t cap)

@@ -225,8 +225,7 @@ int vouch_note_sign(const struct vouch_note_skey *k, const char *text, size_t le
 	return 0;
 }
 
-int vouch_note_open(const struct vouch_note_vkey *k, const char *note, size_t len,
-                    size_t *textlen)
+int vouch_note_open(const struct vouch_note_vkey *k, const char *note, size_t len, size_t *textlen)
 {
 	const char *sigs = NULL, *p, *end = note + len;
 	size_t tlen, nlen = strlen(k->name);
@@ -247,7 +246,8 @@ int vouch_note_open(const struct vouch_note_vkey *k, const char *note, size_t le
 	if (!text_ok(note, tlen))
 		return VOUCH_E_NOTE;
 	for (p = sigs; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p)), *name = p + SIG_PREFIX_LEN, *sp;
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *name = p + SIG_PREFIX_LEN,
+		           *sp;
 		uint8_t raw[4 + 64 + 1];
 		size_t rawlen = 0;
 
@@ -269,7 +269,8 @@ int vouch_note_open(const struct vouch_note_vkey *k, const char *note, size_t le
 		    vouch_load32_be(raw) == k->id) {
 			if (rawlen != 4 + 64)
 				bad = 1;
-			else if (vouch_ed25519_verify(k->pk, (const uint8_t *)note, tlen, raw + 4) == 0)
+			else if (vouch_ed25519_verify(k->pk, (const uint8_t *)note, tlen,
+			                              raw + 4) == 0)
 				found = 1;
 			else
 				bad = 1;

@@ -56,9 +56,8 @@ void vouch_tlog_edge_init(struct vouch_tlog_edge *e)
 	memset(e, 0, sizeof(*e));
 }
 
-int vouch_tlog_edge_append(struct vouch_tlog_edge *e,
-                           const uint8_t leaf[static VOUCH_TLOG_HASH], vouch_tlog_node_fn fn,
-                           void *ctx)
+int vouch_tlog_edge_append(struct vouch_tlog_edge *e, const uint8_t leaf[static VOUCH_TLOG_HASH],
+                           vouch_tlog_node_fn fn, void *ctx)
 {
 	/* Tile-level nodes completed by this leaf: at most one per 8 heights. */
 	uint8_t done[9][VOUCH_TLOG_HASH], cur[VOUCH_TLOG_HASH];
@@ -94,8 +93,7 @@ int vouch_tlog_edge_append(struct vouch_tlog_edge *e,
 	return 0;
 }
 
-int vouch_tlog_edge_root(const struct vouch_tlog_edge *e,
-                         uint8_t out[static VOUCH_TLOG_HASH])
+int vouch_tlog_edge_root(const struct vouch_tlog_edge *e, uint8_t out[static VOUCH_TLOG_HASH])
 {
 	uint8_t r[VOUCH_TLOG_HASH];
 	int ret;
@@ -211,8 +209,7 @@ static int path(const struct reader *r, uint64_t m, uint64_t a, uint64_t b,
 	return subtree(r, a, a + k, proof[(*n)++]);
 }
 
-int vouch_tlog_prove_inclusion(vouch_tlog_read_fn rd, void *ctx,
-                               uint64_t index, uint64_t size,
+int vouch_tlog_prove_inclusion(vouch_tlog_read_fn rd, void *ctx, uint64_t index, uint64_t size,
                                uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n)
 {
 	struct reader r = {rd, ctx};
@@ -251,10 +248,8 @@ static int subproof(const struct reader *r, uint64_t m, uint64_t a, uint64_t b, 
 	return subtree(r, a, a + k, proof[(*n)++]);
 }
 
-int vouch_tlog_prove_consistency(vouch_tlog_read_fn rd, void *ctx,
-                                 uint64_t old, uint64_t size,
-                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH],
-                                 unsigned *n)
+int vouch_tlog_prove_consistency(vouch_tlog_read_fn rd, void *ctx, uint64_t old, uint64_t size,
+                                 uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n)
 {
 	struct reader r = {rd, ctx};
 
@@ -272,9 +267,8 @@ static int same(const uint8_t a[static VOUCH_TLOG_HASH], const uint8_t b[static 
 	return memcmp(a, b, VOUCH_TLOG_HASH) == 0;
 }
 
-int vouch_tlog_check_inclusion(const uint8_t leaf[static VOUCH_TLOG_HASH],
-                               uint64_t index, uint64_t size,
-                               const uint8_t root[static VOUCH_TLOG_HASH],
+int vouch_tlog_check_inclusion(const uint8_t leaf[static VOUCH_TLOG_HASH], uint64_t index,
+                               uint64_t size, const uint8_t root[static VOUCH_TLOG_HASH],
                                const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n)
 {
 	uint8_t r[VOUCH_TLOG_HASH];
@@ -305,9 +299,8 @@ int vouch_tlog_check_inclusion(const uint8_t leaf[static VOUCH_TLOG_HASH],
 	return sn == 0 && same(r, root) ? 0 : VOUCH_E_PROOF;
 }
 
-int vouch_tlog_check_consistency(uint64_t old,
-                                 const uint8_t old_root[static VOUCH_TLOG_HASH], uint64_t size,
-                                 const uint8_t root[static VOUCH_TLOG_HASH],
+int vouch_tlog_check_consistency(uint64_t old, const uint8_t old_root[static VOUCH_TLOG_HASH],
+                                 uint64_t size, const uint8_t root[static VOUCH_TLOG_HASH],
                                  const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n)
 {
 	uint8_t fr[VOUCH_TLOG_HASH], sr[VOUCH_TLOG_HASH];

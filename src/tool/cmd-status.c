@@ -46,8 +46,8 @@ static void when(int64_t t, char out[static 21])
 /* Keys whose values are numbers in JSON; every other value is a string. */
 static bool numeric(const char *key)
 {
-	static const char *const strs[] = {"version", "mode", "policy_sha256", "filesystem",
-	                                   "log_dir", "log_error"};
+	static const char *const strs[] = {"version",    "mode",    "policy_sha256",
+	                                   "filesystem", "log_dir", "log_error"};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!strcmp(key, strs[i]))

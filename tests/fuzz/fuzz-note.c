@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strlen(cp.origin) > VOUCH_NOTE_NAME_MAX)
 		abort();
 	/* A verifier key that parses formats back to the same text. */
-	if (size < VOUCH_NOTE_VKEY_MAX && vouch_note_vkey_parse(&any, (const char *)data, size) == 0) {
+	if (size < VOUCH_NOTE_VKEY_MAX &&
+	    vouch_note_vkey_parse(&any, (const char *)data, size) == 0) {
 		vouch_note_vkey_format(&any, out);
 		if (strlen(out) != size || memcmp(out, data, size))
 			abort();

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* For the crash test: appends to a log as fast as it can, committing in random batches, until killed. */
+/* For the crash test: appends to a log as fast as it can, committing in random batches, until
+ * killed. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -34,11 +34,12 @@ static void test_format(void **state)
 	assert_true(n > 0);
 	buf[n] = '\0';
 	assert_string_equal(
-	    buf, "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"enforce\","
-	         "\"event\":\"exec\",\"rule\":\"default\",\"reason\":\"not vouched for\",\"path\":\"/"
-	         "tmp/x\",\"sha256\":\"abababababababababababababababababababababababababababababab"
-	         "abab\",\"pid\":4242,\"uid\":1000,\"exe\":\"/usr/bin/bash\",\"exe_sha256\":\"0101010"
-	         "101010101010101010101010101010101010101010101010101010101\"}");
+	    buf,
+	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"enforce\","
+	    "\"event\":\"exec\",\"rule\":\"default\",\"reason\":\"not vouched for\",\"path\":\"/"
+	    "tmp/x\",\"sha256\":\"abababababababababababababababababababababababababababababab"
+	    "abab\",\"pid\":4242,\"uid\":1000,\"exe\":\"/usr/bin/bash\",\"exe_sha256\":\"0101010"
+	    "101010101010101010101010101010101010101010101010101010101\"}");
 	assert_err(vouch_entry_format(&e, buf, 100), VOUCH_E_TOOBIG);
 	e.exe = NULL;
 	e.has_exe_sha256 = false;
@@ -130,7 +131,8 @@ static void test_strict(void **state)
 	    /* a number as a string */
 	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"e\","
 	    "\"event\":\"exec\",\"rule\":\"r\",\"reason\":\"x\",\"path\":\"/p\",\"sha256\":\"abab"
-	    "abababababababababababababababababababababababababababababab\",\"pid\":\"1\",\"uid\":1}",
+	    "abababababababababababababababababababababababababababababab\",\"pid\":\"1\",\"uid\":"
+	    "1}",
 	    /* a bad time */
 	    "{\"time\":\"2025-13-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"e\","
 	    "\"event\":\"exec\",\"rule\":\"r\",\"reason\":\"x\",\"path\":\"/p\",\"sha256\":\"abab"
