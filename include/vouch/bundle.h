@@ -20,12 +20,14 @@
  *   source_sha256[32] | u32 nstrings, each u32 len + bytes (no NUL) |
  *   u32 nsigners, each u32 name + keyid[8] + pk[32] |
  *   u32 nmanifests, each u32 path + u32 signer + sha256[32] + u64 entries |
- *   u32 source length + source bytes (no NUL).
+ *   u32 source length + source bytes (no NUL) |
+ *   [u64 max_size, only when the policy sets 'max-size': at least 1024].
  * Entries are sorted by sha256, strictly increasing; every index is in range.
  *
  * The rules, applied alike by serialize and parse (so whatever parses
  * re-serializes to the same bytes):
- * - mode is 0 or 1; gates holds only VOUCH_GATE_* bits; expires, compiled >= 0.
+ * - mode is 0 or 1; gates holds only VOUCH_GATE_* bits; expires, compiled >= 0;
+ *   max_size is 0 (absent: the default) or at least 1024.
  * - H <= VOUCH_BUNDLE_HEADER_MAX and the header fills exactly H bytes; the
  *   three table counts are below VOUCH_NONE; a string is at most
  *   VOUCH_BUNDLE_STRING_MAX bytes, the source at most VOUCH_POLICY_MAX.

@@ -46,9 +46,10 @@ struct vouch_csigner {
 struct vouch_cpolicy {
 	enum vouch_mode mode;
 	uint32_t gates;
-	int64_t expires;  /* 0: never */
-	int64_t compiled; /* when it was compiled, Unix seconds */
-	uint32_t message; /* default denial message, string index or VOUCH_NONE */
+	int64_t expires;   /* 0: never */
+	int64_t compiled;  /* when it was compiled, Unix seconds */
+	uint64_t max_size; /* largest file decided as code; 0: VOUCH_MAX_SIZE_DEFAULT */
+	uint32_t message;  /* default denial message, string index or VOUCH_NONE */
 	uint8_t source_sha256[VOUCH_SHA256_LEN];
 	char **strings;
 	uint32_t nstrings;
@@ -83,8 +84,18 @@ struct vouch_subject {
 /* Facts about the file. The path is for the reason only: it never decides. */
 struct vouch_object {
 	enum vouch_event event;
-	const uint8_t *sha256; /* VOUCH_SHA256_LEN bytes */
+	/*
+	 * VOUCH_SHA256_LEN bytes, or NULL when the file was not hashed: it is larger
+	 * than the policy's max-size, or @writers is set (then it is decided without).
+	 */
+	const uint8_t *sha256;
 	uint64_t size;
+	/*
+	 * The file could change while it was checked: it was open for writing when
+	 * the check began, or was opened for writing during it. Its bytes then say
+	 * nothing about what will run.
+	 */
+	bool writers;
 	const char *path; /* may be NULL */
 	/*
 	 * The file can be written by someone other than root (its owner is not root,
@@ -101,6 +112,8 @@ struct vouch_object {
 enum vouch_rule {
 	VOUCH_RULE_NOT_GATED = 0, /* this kind of event is not gated by the policy */
 	VOUCH_RULE_EXPIRED,       /* the policy has expired: nothing is vouched for */
+	VOUCH_RULE_TOO_LARGE,     /* larger than the policy's max-size: not read */
+	VOUCH_RULE_WRITERS,       /* open for writing while checked: its bytes are not settled */
 	VOUCH_RULE_DENY_HASH,     /* an explicit deny beats every allow */
 	VOUCH_RULE_WRITABLE,      /* a library users can write is never loaded as code */
 	VOUCH_RULE_ALLOW_HASH,    /* a hash rule beats trust through a manifest */
@@ -119,6 +132,9 @@ struct vouch_decision {
 
 /* The rule's name as shown to people and in JSON: "deny-hash", "manifest", ... */
 const char *vouch_rule_name(enum vouch_rule r);
+
+/* The largest file @cp decides as code (its max-size, or the default). */
+uint64_t vouch_cpolicy_max_size(const struct vouch_cpolicy *cp);
 
 /*
  * vouch_decide() - decide one event. Pure: no I/O, no allocation, no clock.

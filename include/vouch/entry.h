@@ -13,7 +13,11 @@
  *    "event":"exec","rule":"default","reason":"...","path":"/tmp/x",
  *    "sha256":"<64 hex>","pid":123,"uid":1000,"exe":"/usr/bin/bash",
  *    "exe_sha256":"<64 hex>"}
- * Keys appear in this order; exe and exe_sha256 may be absent (unknown).
+ * Keys appear in this order; exe and exe_sha256 may be absent (unknown), and
+ * sha256 is absent when the file was not read (rules too-large, open-for-write).
+ * A summary (event "summary", decision "summary", rule "rate-limit") stands for
+ * decisions of one uid that were counted but not recorded one by one; it has no
+ * sha256 and adds "allowed" and "denied", the counts.
  * Strings are UTF-8 with JSON escapes; a byte of a path that is not part of a
  * valid UTF-8 sequence is written \u00XX (XX >= 80), and read back as that byte.
  * The log never holds file contents: only these facts.
@@ -23,9 +27,12 @@ struct vouch_entry {
 	const char *decision, *mode, *event, *rule, *reason, *path;
 	const char *exe; /* NULL: unknown */
 	uint8_t sha256[32];
+	bool no_sha256; /* the file was not read: sha256 is absent */
 	bool has_exe_sha256;
 	uint8_t exe_sha256[32];
 	int64_t pid, uid;
+	bool summary;            /* "allowed" and "denied" are present */
+	int64_t allowed, denied; /* with @summary */
 };
 
 /* The longest entry vouch writes or reads (a bundle stores a 16-bit length). */

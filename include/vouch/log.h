@@ -56,6 +56,14 @@ int vouch_log_append(struct vouch_log *log, const void *entry, size_t len, uint6
  */
 int vouch_log_commit(struct vouch_log *log);
 
+/*
+ * vouch_log_retain_from() - retention never removes an entry at or above @index
+ * (the size a witness has seen); VOUCH_LOG_RETAIN_ALL_SEEN, the default, lets
+ * retention go by size alone. The log may then grow past max_bytes.
+ */
+#define VOUCH_LOG_RETAIN_ALL_SEEN UINT64_MAX
+void vouch_log_retain_from(struct vouch_log *log, uint64_t index);
+
 /* Entries appended (committed or not), and entries covered by the last checkpoint. */
 uint64_t vouch_log_size(const struct vouch_log *log);
 uint64_t vouch_log_committed(const struct vouch_log *log);

@@ -39,6 +39,8 @@ enum vouch_code_kind {
 
 /* Bytes of the head of a file vouch_code_classify() needs to see (fewer is fine). */
 #define VOUCH_CODE_HEAD 64
+/* A file shorter than this is never classified as ELF (it ends before e_type). */
+#define VOUCH_CODE_ELF_MIN 18
 
 /*
  * vouch_code_classify() - classify a file by its first bytes (no I/O).

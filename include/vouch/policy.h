@@ -13,6 +13,8 @@
 #define VOUCH_POLICY_MAX  (4u * 1024 * 1024) /* largest policy file */
 #define VOUCH_NAME_MAX    64                 /* signer names */
 #define VOUCH_MESSAGE_MAX 512                /* user-facing messages */
+/* Code larger than this is refused unread unless the policy sets 'max-size'. */
+#define VOUCH_MAX_SIZE_DEFAULT ((uint64_t)1 << 30)
 
 enum vouch_mode {
 	VOUCH_MODE_MONITOR = 0, /* allow, and record what would have been denied */
@@ -62,8 +64,9 @@ struct vouch_policy_rule {
 struct vouch_policy {
 	enum vouch_mode mode;
 	unsigned gates;
-	int64_t expires; /* Unix seconds; 0: never */
-	char *message;   /* default denial message, NULL if none */
+	int64_t expires;   /* Unix seconds; 0: never */
+	uint64_t max_size; /* 'max-size': largest file decided as code; 0: the default */
+	char *message;     /* default denial message, NULL if none */
 	struct vouch_policy_signer *signers;
 	size_t nsigners;
 	struct vouch_policy_manifest *manifests;

@@ -25,11 +25,29 @@
 
 #define REQ_MAX        256    /* a request is one short line */
 #define CLIENT_TIMEOUT 1      /* seconds a client may take to send its request */
-#define SCAN_PERIOD    1      /* default mode: seconds between scans for new mount namespaces */
 #define LOG_REPLY_MAX  1000   /* entries in one answer to "log" */
 #define LOG_SCAN_MAX   100000 /* entries read for one answer (a user's are a few of all) */
 
+#define HANDLER_STACK  (512 * 1024)
+#define PASSED_FDS_MAX 4 /* descriptors read from one request; more are never received */
+
+/*
+ * Connections: each is served by a thread of its own, so that nobody's slow or
+ * silent client delays anyone else's request. A user other than root may have
+ * CONTROL_USER_MAX at once, and all such users together leave CONTROL_ROOT free
+ * for root; beyond that a connection gets one line ("error busy ...") and is
+ * closed at once.
+ */
+#define CONTROL_ROOT 8
+
 static int listen_fd = -1;
+static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	uid_t uid;
+	unsigned n;
+} conns[CONTROL_MAX];
+static unsigned nconns, conns_total;
+static atomic_uint_fast64_t conns_refused;
 
 void notify_systemd(const char *msg)
 {
@@ -143,6 +161,7 @@ static void policy_lines(struct daemon *d, FILE *f)
 
 static void do_status(struct daemon *d, FILE *f)
 {
+	struct queue_stats qs;
 	char buf[300];
 
 	fputs("ok\n", f);
@@ -151,19 +170,40 @@ static void do_status(struct daemon *d, FILE *f)
 	put(f, "started", "%lld", (long long)d->started);
 	policy_lines(d, f);
 	put(f, "workers", "%u", d->nworkers);
-	pthread_mutex_lock(&d->qlock);
-	put(f, "queue_depth", "%u", d->qlen);
-	put(f, "queue_max", "%u", d->qmax);
-	put(f, "queue_capacity", "%u", d->qcap);
-	pthread_mutex_unlock(&d->qlock);
+	put(f, "workers_per_user", "%u", d->q.user_running);
+	queue_stats(&d->q, &qs);
+	put(f, "queue_depth", "%u", qs.len);
+	put(f, "queue_max", "%u", qs.max);
+	put(f, "queue_capacity", "%u", qs.cap);
+	put(f, "queue_users", "%u", qs.lanes);
+	put(f, "queue_running", "%u", qs.running);
 	put(f, "events", "%llu", (unsigned long long)atomic_load(&d->c.events));
 	put(f, "decisions", "%llu", (unsigned long long)atomic_load(&d->c.decisions));
 	put(f, "cache_hits", "%llu", (unsigned long long)atomic_load(&d->c.hits));
+	put(f, "opens_nowait", "%llu", (unsigned long long)atomic_load(&d->c.nowait));
 	put(f, "denials", "%llu", (unsigned long long)atomic_load(&d->c.denials));
 	put(f, "would_deny", "%llu", (unsigned long long)atomic_load(&d->c.would_deny));
 	put(f, "queue_full", "%llu", (unsigned long long)atomic_load(&d->c.queue_full));
+	put(f, "user_limited", "%llu", (unsigned long long)atomic_load(&d->c.user_limited));
 	put(f, "hash_errors", "%llu", (unsigned long long)atomic_load(&d->c.hash_errors));
-	put(f, "notices", "%llu", (unsigned long long)atomic_load(&d->c.notices));
+	put(f, "read_errors", "%llu", (unsigned long long)atomic_load(&d->c.read_errors));
+	put(f, "unrecorded", "%llu", (unsigned long long)atomic_load(&d->c.unrecorded));
+	put(f, "fd_limit", "%ld", d->fd_limit);
+	put(f, "events_held", "%ld", (long)atomic_load(&d->events_held));
+	put(f, "events_max", "%ld", d->events_max);
+	put(f, "leases_held", "%u", atomic_load(&d->leases.count));
+	put(f, "leases_taken", "%llu", (unsigned long long)atomic_load(&d->leases.taken));
+	put(f, "leases_refused_writers", "%llu",
+	    (unsigned long long)atomic_load(&d->leases.refused_writers));
+	put(f, "leases_broken_during_check", "%llu",
+	    (unsigned long long)atomic_load(&d->leases.broken_during));
+	put(f, "leases_released_broken", "%llu",
+	    (unsigned long long)atomic_load(&d->leases.released_broken));
+	put(f, "leases_user_full", "%llu", (unsigned long long)atomic_load(&d->leases.user_full));
+	put(f, "notices", "%llu", (unsigned long long)atomic_load(&d->notices.written));
+	put(f, "notices_dropped", "%llu", (unsigned long long)atomic_load(&d->notices.dropped));
+	put(f, "control_refused", "%llu", (unsigned long long)atomic_load(&conns_refused));
+	put(f, "threads_unregistered", "%u", self_unregistered(d));
 	if (d->log) {
 		struct dlog *l = d->log;
 
@@ -173,6 +213,10 @@ static void do_status(struct daemon *d, FILE *f)
 		put(f, "log_checkpoint_time", "%lld", (long long)atomic_load(&l->checkpoint_time));
 		put(f, "log_dropped", "%llu", (unsigned long long)atomic_load(&l->dropped));
 		put(f, "log_lost", "%llu", (unsigned long long)atomic_load(&l->lost));
+		put(f, "log_rate_limited", "%llu", (unsigned long long)atomic_load(&l->limited));
+		put(f, "log_summaries", "%llu", (unsigned long long)atomic_load(&l->summaries));
+		if (atomic_load(&l->witnessed))
+			put(f, "log_seen", "%llu", (unsigned long long)atomic_load(&l->seen));
 		pthread_mutex_lock(&l->lock);
 		if (l->error[0]) {
 			put(f, "log_error", "%s", oneline(l->error, buf, sizeof(buf)));
@@ -193,8 +237,32 @@ static void do_status(struct daemon *d, FILE *f)
 	pthread_mutex_unlock(&d->marks.lock);
 }
 
-/* "why": the verdict vouchd gave the file behind @fd (any kind of descriptor, O_PATH too). */
-static void do_why(struct daemon *d, FILE *f, int fd)
+/*
+ * Could the peer read the file, by its mode? Root can; otherwise the owner's,
+ * group's or others' read bit, as the kernel picks them. (An ACL that grants
+ * more is not consulted: the answer is then a refusal, never a leak.)
+ */
+static bool peer_may_read(const struct stat *st, const struct ucred *cred, const gid_t *groups,
+                          unsigned ngroups)
+{
+	bool member = st->st_gid == cred->gid;
+
+	if (cred->uid == 0)
+		return true;
+	if (st->st_uid == cred->uid)
+		return st->st_mode & S_IRUSR;
+	for (unsigned i = 0; !member && i < ngroups; i++)
+		member = groups[i] == st->st_gid;
+	return st->st_mode & (member ? S_IRGRP : S_IROTH);
+}
+
+/*
+ * "why": the verdict vouchd gave the file behind @fd (any kind of descriptor,
+ * O_PATH too), to someone who could read that file: a file's hash, and that it
+ * ran, are the business of those who may read it.
+ */
+static void do_why(struct daemon *d, FILE *f, int fd, const struct ucred *cred, const gid_t *groups,
+                   unsigned ngroups)
 {
 	static const uint32_t access[2] = {CACHE_EXEC, CACHE_OPEN};
 	struct vouch_decision dec;
@@ -203,8 +271,24 @@ static void do_why(struct daemon *d, FILE *f, int fd)
 	struct stat st;
 	char hex[65], buf[600], msg[VOUCH_MESSAGE_MAX + 1];
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
+	if (fd < 0 || stat_nosync(fd, "", AT_EMPTY_PATH, &st) != 0) {
 		fputs("error no file was passed\n", f);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fputs("error not a regular file: vouchd decides only regular files\n", f);
+		return;
+	}
+	if (!peer_may_read(&st, cred, groups, ngroups)) {
+		fputs("error you may not read this file, so vouchd does not say what it decided "
+		      "about it (ask its owner or root)\n",
+		      f);
+		return;
+	}
+	if (file_user_writable(&st)) {
+		fputs("error vouchd remembers no verdict about a file that users can change: each "
+		      "run is decided afresh (see 'vouch check')\n",
+		      f);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -218,7 +302,7 @@ static void do_why(struct daemon *d, FILE *f, int fd)
 			                    : VOUCH_EV_ELF_OPEN,
 			    .sha256 = v.sha256,
 			    .size = (uint64_t)st.st_size,
-			    .user_writable = file_user_writable(&st),
+			    .user_writable = false,
 			    .owner = st.st_uid,
 			};
 
@@ -238,6 +322,32 @@ static void do_why(struct daemon *d, FILE *f, int fd)
 		return;
 	}
 	fputs("error vouchd has not decided this file as code since its policy was loaded\n", f);
+}
+
+/* "seen N" (root): a witness has the log up to N entries; retention keeps them from there. */
+static void do_seen(struct daemon *d, FILE *f, const char *args, uid_t uid)
+{
+	unsigned long long n;
+	char err[300], c;
+
+	if (uid != 0) {
+		fputs("error only root may say what a witness has seen\n", f);
+		return;
+	}
+	if (sscanf(args, "%llu%c", &n, &c) != 1) {
+		fputs("error usage: seen SIZE\n", f);
+		return;
+	}
+	if (!d->log) {
+		fputs("error vouchd keeps no log (--no-log)\n", f);
+		return;
+	}
+	if (dlog_seen(d, n, err, sizeof(err)) != 0) {
+		fprintf(f, "error %s\n", oneline(err, err, sizeof(err)));
+		return;
+	}
+	fputs("ok\n", f);
+	put(f, "log_seen", "%llu", n);
 }
 
 static void do_reload(struct daemon *d, FILE *f, uid_t uid)
@@ -379,120 +489,197 @@ static void do_proof(struct daemon *d, FILE *f, const char *args, uid_t uid, boo
 	free(text);
 }
 
-/* One client: one request line (and, for "why", one descriptor), one answer. */
-static void serve(struct daemon *d, int c)
+struct conn {
+	struct daemon *d;
+	int fd;
+	struct ucred cred;
+};
+
+/* Every descriptor a message carried, whatever it held (and however many the kernel kept). */
+static unsigned passed_fds(struct msghdr *mh, int *fds, unsigned cap)
 {
-	char req[REQ_MAX + 1], cbuf[CMSG_SPACE(sizeof(int))];
+	unsigned n = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t len;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		len = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < len; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (n < cap)
+				fds[n++] = fd;
+			else
+				close(fd); /* cannot happen: the buffer holds @cap at most */
+		}
+	}
+	return n;
+}
+
+/* One client: one request line (and, for "why", one descriptor), one answer. */
+static void serve(struct conn *cn)
+{
+	struct daemon *d = cn->d;
+	char req[REQ_MAX + 1], cbuf[CMSG_SPACE(sizeof(int) * PASSED_FDS_MAX)];
 	struct iovec iov = {req, REQ_MAX};
 	struct msghdr mh = {
 	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct timeval tv = {CLIENT_TIMEOUT, 0};
-	struct ucred cred;
-	socklen_t cl = sizeof(cred);
-	struct cmsghdr *cm;
-	int passed = -1;
+	gid_t groups[64];
+	socklen_t gl = sizeof(groups);
+	unsigned ngroups = 0, nfds = 0;
+	int fds[PASSED_FDS_MAX], c = cn->fd;
 	ssize_t n;
 	FILE *f;
 	char *out = NULL;
 	size_t outlen = 0;
 
-	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0) {
-		close(c);
-		return;
-	}
+	if (getsockopt(c, SOL_SOCKET, SO_PEERGROUPS, groups, &gl) == 0)
+		ngroups = gl / sizeof(gid_t);
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
-	for (cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&passed, CMSG_DATA(cm), sizeof(int));
+	/* Taken whatever the message holds (MSG_CTRUNC too: what did not fit was never
+	 * ours), and every one closed below. */
+	if (n >= 0)
+		nfds = passed_fds(&mh, fds, PASSED_FDS_MAX);
 	/* Composed in memory, then sent: no lock is held while a slow client reads. */
 	f = open_memstream(&out, &outlen);
-	if (!f) {
-		close(c);
-		if (passed >= 0)
-			close(passed);
-		return;
-	}
-	req[n > 0 ? n : 0] = '\0';
-	req[strcspn(req, "\r\n")] = '\0';
-	if (!strcmp(req, "status"))
-		do_status(d, f);
-	else if (!strcmp(req, "why"))
-		do_why(d, f, passed);
-	else if (!strcmp(req, "reload"))
-		do_reload(d, f, cred.uid);
-	else if (!strncmp(req, "log ", 4))
-		do_log(d, f, req + 4, cred.uid);
-	else if (!strncmp(req, "prove ", 6))
-		do_proof(d, f, req + 6, cred.uid, true);
-	else if (!strncmp(req, "consistency ", 12))
-		do_proof(d, f, req + 12, cred.uid, false);
-	else
-		fputs("error unknown request (status, why, reload, log, prove or consistency)\n",
-		      f);
-	if (fclose(f) == 0) {
-		for (size_t off = 0; off < outlen;) {
-			ssize_t w = send(c, out + off, outlen - off, MSG_NOSIGNAL);
+	if (f) {
+		req[n > 0 ? n : 0] = '\0';
+		req[strcspn(req, "\r\n")] = '\0';
+		if (!strcmp(req, "status"))
+			do_status(d, f);
+		else if (!strcmp(req, "why"))
+			do_why(d, f, nfds == 1 ? fds[0] : -1, &cn->cred, groups, ngroups);
+		else if (!strcmp(req, "reload"))
+			do_reload(d, f, cn->cred.uid);
+		else if (!strncmp(req, "log ", 4))
+			do_log(d, f, req + 4, cn->cred.uid);
+		else if (!strncmp(req, "prove ", 6))
+			do_proof(d, f, req + 6, cn->cred.uid, true);
+		else if (!strncmp(req, "consistency ", 12))
+			do_proof(d, f, req + 12, cn->cred.uid, false);
+		else if (!strncmp(req, "seen ", 5))
+			do_seen(d, f, req + 5, cn->cred.uid);
+		else
+			fputs("error unknown request (status, why, reload, log, prove, consistency "
+			      "or "
+			      "seen)\n",
+			      f);
+		if (fclose(f) == 0) {
+			for (size_t off = 0; off < outlen;) {
+				ssize_t w = send(c, out + off, outlen - off, MSG_NOSIGNAL);
 
-			if (w <= 0)
-				break; /* gone, or too slow (SO_SNDTIMEO): its loss */
-			off += (size_t)w;
+				if (w <= 0)
+					break; /* gone, or too slow (SO_SNDTIMEO): its loss */
+				off += (size_t)w;
+			}
 		}
+		free(out);
 	}
-	free(out);
+	for (unsigned i = 0; i < nfds; i++)
+		close(fds[i]);
 	close(c);
-	if (passed >= 0)
-		close(passed);
 }
 
-/*
- * The mount watcher: its own thread, so that no client of the socket can hold up the
- * marking of a new filesystem. Stops when the wake eventfd is written.
- */
-void *mounts_main(void *arg)
+static void conn_release(uid_t uid)
 {
-	struct daemon *d = arg;
-	struct itimerspec period = {{SCAN_PERIOD, 0}, {SCAN_PERIOD, 0}};
-	int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	int timer = d->marks.all ? timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK) : -1;
-
-	self_thread(d);
-	if (mi < 0)
-		logf_("vouchd: /proc/self/mountinfo: %s: new mounts will not be marked",
-		      strerror(errno));
-	if (timer >= 0)
-		timerfd_settime(timer, 0, &period, NULL);
-	for (;;) {
-		struct pollfd p[3] = {{mi, POLLPRI, 0}, /* mountinfo: POLLPRI on any mount change */
-		                      {timer, POLLIN, 0},
-		                      {d->wake, POLLIN, 0}};
-		uint64_t ticks;
-
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			logf_("vouchd: mounts: poll: %s", strerror(errno));
+	pthread_mutex_lock(&conn_lock);
+	for (unsigned i = 0; i < nconns; i++)
+		if (conns[i].uid == uid) {
+			if (--conns[i].n == 0)
+				conns[i] = conns[--nconns];
 			break;
 		}
-		if (p[2].revents & POLLIN)
-			break;
-		if (p[0].revents & (POLLPRI | POLLERR)) {
-			if (d->marks.all)
-				marks_scan_namespaces(&d->marks);
-			else
-				marks_scan(&d->marks, "/proc/self/mountinfo", "");
+	conns_total--;
+	pthread_mutex_unlock(&conn_lock);
+}
+
+/* May @uid have one more connection now? Counted if so. */
+static bool conn_admit(uid_t uid)
+{
+	unsigned i;
+	bool ok = false;
+
+	pthread_mutex_lock(&conn_lock);
+	for (i = 0; i < nconns && conns[i].uid != uid; i++)
+		;
+	if (uid == 0 ? conns_total < CONTROL_MAX
+	             : conns_total < CONTROL_MAX - CONTROL_ROOT &&
+	                   (i == nconns || conns[i].n < CONTROL_USER_MAX)) {
+		if (i == nconns) {
+			conns[nconns].uid = uid;
+			conns[nconns++].n = 0;
 		}
-		/* New mount namespaces have no event of their own: looked for every second. */
-		if ((p[1].revents & POLLIN) && read(timer, &ticks, sizeof(ticks)) > 0)
-			marks_scan_namespaces(&d->marks);
+		conns[i].n++;
+		conns_total++;
+		ok = true;
 	}
-	if (mi >= 0)
-		close(mi);
-	if (timer >= 0)
-		close(timer);
+	pthread_mutex_unlock(&conn_lock);
+	return ok;
+}
+
+static void *handler_main(void *arg)
+{
+	struct conn *cn = arg;
+	uid_t uid = cn->cred.uid;
+	struct daemon *d = cn->d;
+
+	self_add(d);
+	serve(cn);
+	free(cn);
+	self_remove(d);
+	conn_release(uid);
 	return NULL;
+}
+
+static void accept_one(struct daemon *d)
+{
+	static const char busy[] = "error busy: too many requests from you at once, try again\n";
+	pthread_attr_t attr;
+	struct conn *cn;
+	socklen_t cl = sizeof(cn->cred);
+	int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c < 0)
+		return;
+	cn = malloc(sizeof(*cn));
+	if (!cn || getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cn->cred, &cl) != 0) {
+		free(cn);
+		close(c);
+		return;
+	}
+	cn->d = d;
+	cn->fd = c;
+	if (!conn_admit(cn->cred.uid)) {
+		uint64_t k = atomic_fetch_add(&conns_refused, 1) + 1;
+
+		logf_pow2(k, "vouchd: control: uid %u has %d requests open: refused (%llu so far)",
+		          (unsigned)cn->cred.uid, CONTROL_USER_MAX, (unsigned long long)k);
+		if (send(c, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			(void)0; /* it may not even read */
+		close(c);
+		free(cn);
+		return;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, HANDLER_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	{
+		pthread_t t;
+
+		if (pthread_create(&t, &attr, handler_main, cn) != 0) {
+			conn_release(cn->cred.uid);
+			close(c);
+			free(cn);
+		}
+	}
+	pthread_attr_destroy(&attr);
 }
 
 void *control_main(void *arg)
@@ -501,7 +688,7 @@ void *control_main(void *arg)
 	sigset_t mask;
 	int sig;
 
-	self_thread(d);
+	self_add(d);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -515,14 +702,11 @@ void *control_main(void *arg)
 			if (errno == EINTR)
 				continue;
 			logf_("vouchd: control: poll: %s", strerror(errno));
-			break;
+			usleep(10000);
+			continue;
 		}
-		if (p[1].revents & POLLIN) {
-			int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-			if (c >= 0)
-				serve(d, c);
-		}
+		if (p[1].revents & POLLIN)
+			accept_one(d);
 		if (!(p[0].revents & POLLIN) || read(sig, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
@@ -541,10 +725,25 @@ void *control_main(void *arg)
 		uint64_t one = 1;
 
 		/* Wakes the fanotify thread and the mount watcher; neither reads it. */
-		if (write(d->wake, &one, sizeof(one)) != sizeof(one))
+		if (write(d->main.wake, &one, sizeof(one)) != sizeof(one))
 			logf_("vouchd: cannot wake the other threads: %s", strerror(errno));
 	}
 	if (sig >= 0)
 		close(sig);
 	return NULL;
+}
+
+/* Wait (bounded) for the connections being served to finish. */
+void control_drain(void)
+{
+	for (int i = 0; i < 300; i++) {
+		unsigned n;
+
+		pthread_mutex_lock(&conn_lock);
+		n = conns_total;
+		pthread_mutex_unlock(&conn_lock);
+		if (n == 0)
+			return;
+		usleep(10000);
+	}
 }

@@ -116,27 +116,100 @@ static int load_key(struct daemon *d, struct dlog *l, char *err, size_t errlen)
 	return 0;
 }
 
-/* The subject's executable, looked up now: after an allowed exec, /proc/PID/exe is the new one. */
-static void subject_capture(struct dlog_rec *r, pid_t pid)
+/*
+ * May vouchd open a file of device @dev to hash it? Only if vouchd's own mount
+ * table shows that device as a filesystem whose content the kernel serves
+ * itself: a FUSE server, or a filesystem vouchd cannot see, could hold the
+ * opener. The table is read again at most once a second.
+ */
+static bool dev_hashable(struct dlog *l, uint64_t dev)
+{
+	int64_t now = mono_ms();
+	bool ok = false;
+
+	pthread_mutex_lock(&l->exe_lock);
+	if (now - l->mounts_ms >= 1000) {
+		FILE *f = fopen("/proc/self/mountinfo", "re");
+		char line[3 * PATH_MAX];
+		struct mount_ent me;
+
+		l->nmounts = 0;
+		while (f && fgets(line, sizeof(line), f) && l->nmounts < DLOG_MOUNTS)
+			if (mountinfo_parse_line(line, &me) == 0 && !fs_is_served(me.fstype)) {
+				l->mounts[l->nmounts++] = me.dev;
+			}
+		if (f)
+			fclose(f);
+		l->mounts_ms = now;
+	}
+	for (unsigned i = 0; i < l->nmounts && !ok; i++)
+		ok = l->mounts[i] == dev;
+	pthread_mutex_unlock(&l->exe_lock);
+	return ok;
+}
+
+/*
+ * SHA-256 of the subject's executable, taken before the answer (after an allowed
+ * exec, /proc/PID/exe is the new program) and remembered per file version, so
+ * that a record holds no descriptor. Hashed through /proc/PID/exe only when its
+ * filesystem is one the kernel serves itself.
+ */
+static void exe_hash(struct dlog *l, struct dlog_rec *r, pid_t pid)
+{
+	char p[64];
+	struct stat st, now;
+	struct exe_slot *s;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+	if (stat_nosync(AT_FDCWD, p, 0, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	s = &l->exes[((uint64_t)st.st_ino ^ (uint64_t)st.st_dev * 31) % EXE_CACHE];
+	pthread_mutex_lock(&l->exe_lock);
+	if (s->valid && s->dev == (uint64_t)st.st_dev && s->ino == (uint64_t)st.st_ino &&
+	    s->ctime_sec == (int64_t)st.st_ctim.tv_sec &&
+	    s->ctime_nsec == (int64_t)st.st_ctim.tv_nsec && s->size == (uint64_t)st.st_size) {
+		memcpy(r->exe_sha256, s->sha256, 32);
+		r->has_exe_sha256 = true;
+	}
+	pthread_mutex_unlock(&l->exe_lock);
+	if (r->has_exe_sha256 || !dev_hashable(l, (uint64_t)st.st_dev))
+		return;
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	if (fd < 0)
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* The same file as looked up (not another exec since), and hashed whole. */
+	if (stat_nosync(fd, "", AT_EMPTY_PATH, &now) == 0 && now.st_dev == st.st_dev &&
+	    now.st_ino == st.st_ino && vouch_fd_sha256(fd, r->exe_sha256) == 0) {
+		r->has_exe_sha256 = true;
+		pthread_mutex_lock(&l->exe_lock);
+		s->valid = true;
+		s->dev = (uint64_t)st.st_dev;
+		s->ino = (uint64_t)st.st_ino;
+		s->ctime_sec = (int64_t)st.st_ctim.tv_sec;
+		s->ctime_nsec = (int64_t)st.st_ctim.tv_nsec;
+		s->size = (uint64_t)st.st_size;
+		memcpy(s->sha256, r->exe_sha256, 32);
+		pthread_mutex_unlock(&l->exe_lock);
+	}
+	close(fd);
+}
+
+/* The subject's executable, looked up now: its path and hash, never a descriptor. */
+static void subject_capture(struct dlog *l, struct dlog_rec *r, pid_t pid)
 {
 	char p[64], exe[PATH_MAX];
-	struct stat st;
 	ssize_t n;
 
-	r->uid = -1;
-	r->exefd = -1;
-	snprintf(p, sizeof(p), "/proc/%d", (int)pid);
-	if (stat(p, &st) == 0)
-		r->uid = (int64_t)st.st_uid;
 	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
 	n = readlink(p, exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		r->exe = strdup(exe);
-		/* O_PATH: no open event, no read; the writer hashes it later through /proc/self/fd.
-		 */
-		r->exefd = open(p, O_PATH | O_CLOEXEC);
-	}
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	r->exe = strdup(exe);
+	exe_hash(l, r, pid);
 }
 
 static void rec_free(struct dlog_rec *r)
@@ -144,8 +217,6 @@ static void rec_free(struct dlog_rec *r)
 	free(r->path);
 	free(r->exe);
 	free(r->reason);
-	if (r->exefd >= 0)
-		close(r->exefd);
 }
 
 bool dlog_wants(struct daemon *d, bool allow, bool would_deny, bool cached)
@@ -163,25 +234,113 @@ bool dlog_wants(struct daemon *d, bool allow, bool would_deny, bool cached)
 	return level == VOUCH_LOG_FIRST && !cached;
 }
 
-void dlog_record(struct daemon *d, pid_t pid, int fd, enum vouch_event ev, const uint8_t sha[32],
-                 const struct vouch_decision *dec)
+/* @uid's rate-limit slot (lock held); NULL only if all are taken by users with counts. */
+static struct dlog_user *user_slot(struct dlog *l, int64_t uid, int64_t now)
+{
+	struct dlog_user *free_slot = NULL;
+	unsigned h = (unsigned)((uint64_t)uid * 2654435761u) % DLOG_USERS;
+
+	for (unsigned k = 0; k < DLOG_USERS; k++) {
+		struct dlog_user *u = &l->users[(h + k) % DLOG_USERS];
+
+		if (u->uid == uid)
+			return u;
+		/* A slot whose user owes no summary and is full of tokens again is free. */
+		if (!free_slot && (u->uid == -1 || (u->allowed + u->denied == 0 &&
+		                                    u->tokens >= (double)l->user_burst &&
+		                                    now - u->refill_ms > 60000)))
+			free_slot = u;
+	}
+	if (free_slot) {
+		free_slot->uid = uid;
+		free_slot->tokens = (double)l->user_burst;
+		free_slot->refill_ms = now;
+		free_slot->summary_ms = 0;
+		free_slot->allowed = free_slot->denied = 0;
+	}
+	return free_slot;
+}
+
+/*
+ * One user's decisions are recorded one by one up to user_burst at once, then
+ * user_rate a minute; the rest are counted, and the counts recorded as a summary
+ * entry at most once a minute. So no user can push others' entries out of a
+ * log of bounded size faster than that rate, and nothing goes unaccounted.
+ * Root's processes are not limited (root is trusted on the device).
+ */
+static bool rate_ok(struct dlog *l, int64_t uid, bool allow)
+{
+	int64_t now = mono_ms();
+	struct dlog_user *u;
+	bool ok;
+
+	if (uid <= 0 || l->user_burst == 0)
+		return true;
+	pthread_mutex_lock(&l->lock);
+	u = user_slot(l, uid, now);
+	if (!u) {
+		pthread_mutex_unlock(&l->lock);
+		atomic_fetch_add(&l->limited, 1);
+		return false;
+	}
+	u->tokens += (double)(now - u->refill_ms) * (double)l->user_rate / 60000.0;
+	if (u->tokens > (double)l->user_burst)
+		u->tokens = (double)l->user_burst;
+	u->refill_ms = now;
+	ok = u->tokens >= 1.0;
+	if (ok) {
+		u->tokens -= 1.0;
+	} else if (allow) {
+		u->allowed++;
+	} else {
+		u->denied++;
+	}
+	if (!ok)
+		pthread_cond_signal(&l->cond); /* a summary is owed */
+	pthread_mutex_unlock(&l->lock);
+	if (!ok)
+		atomic_fetch_add(&l->limited, 1);
+	return ok;
+}
+
+/* Caller holds the lock: add @r to the queue, or drop it counted. */
+static void enqueue_locked(struct dlog *l, struct dlog_rec *r)
+{
+	if (l->qlen == l->qcap) {
+		uint64_t n = atomic_fetch_add(&l->dropped, 1) + 1;
+
+		rec_free(r);
+		logf_pow2(n, "vouchd: log: queue full, %llu decisions not recorded so far",
+		          (unsigned long long)n);
+		return;
+	}
+	l->q[(l->qhead + l->qlen++) % l->qcap] = *r;
+	pthread_cond_signal(&l->cond);
+}
+
+void dlog_record(struct daemon *d, pid_t pid, int64_t uid, int fd, enum vouch_event ev,
+                 const uint8_t *sha, const struct vouch_decision *dec)
 {
 	struct dlog *l = d->log;
 	struct dlog_rec r = {0};
 	char path[PATH_MAX];
 
-	if (!l)
+	if (!l || !rate_ok(l, uid, dec->allow))
 		return;
 	r.time_us = now_us();
 	r.pid = pid;
+	r.uid = uid;
 	r.event = ev;
 	r.allow = dec->allow;
 	r.would_deny = dec->would_deny;
 	r.enforce = atomic_load(&d->enforce);
 	r.rule = dec->rule;
-	memcpy(r.sha256, sha, 32);
+	if (sha) {
+		memcpy(r.sha256, sha, 32);
+		r.has_sha256 = true;
+	}
 	fd_path_raw(fd, path, sizeof(path));
-	subject_capture(&r, pid);
+	subject_capture(l, &r, pid);
 	r.path = strdup(path);
 	r.reason = strdup(dec->reason);
 	if (!r.path || !r.reason) {
@@ -190,55 +349,47 @@ void dlog_record(struct daemon *d, pid_t pid, int fd, enum vouch_event ev, const
 		return;
 	}
 	pthread_mutex_lock(&l->lock);
-	if (l->qlen == l->qcap) {
-		pthread_mutex_unlock(&l->lock);
-		rec_free(&r);
-		/* Counted, and said at 1, 2, 4, 8...: loud, not a flood. */
-		uint64_t n = atomic_fetch_add(&l->dropped, 1) + 1;
-
-		if ((n & (n - 1)) == 0)
-			logf_("vouchd: log: queue full, %llu decisions not recorded so far",
-			      (unsigned long long)n);
-		return;
-	}
-	l->q[(l->qhead + l->qlen++) % l->qcap] = r;
-	pthread_cond_signal(&l->cond);
+	enqueue_locked(l, &r);
 	pthread_mutex_unlock(&l->lock);
 }
 
-/* SHA-256 of the subject's executable, remembered per file version. */
-static bool exe_hash(struct dlog *l, int fd, uint8_t out[32])
+/* Summaries owed (lock held): users with counts, a minute after their last one (or now, at stop).
+ */
+static void summaries_locked(struct dlog *l, bool all)
 {
-	char p[64];
-	struct stat st;
-	struct exe_slot *s;
-	int rfd, ret;
+	int64_t now = mono_ms();
 
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return false;
-	s = &l->exes[(st.st_ino ^ st.st_dev * 31) % EXE_CACHE];
-	if (s->valid && s->dev == st.st_dev && s->ino == st.st_ino &&
-	    s->ctime_sec == st.st_ctim.tv_sec && s->ctime_nsec == st.st_ctim.tv_nsec &&
-	    s->size == st.st_size) {
-		memcpy(out, s->sha256, 32);
-		return true;
+	for (unsigned i = 0; i < DLOG_USERS; i++) {
+		struct dlog_user *u = &l->users[i];
+		struct dlog_rec r = {0};
+		char reason[300];
+
+		if (u->uid < 0 || u->allowed + u->denied == 0 ||
+		    (!all && u->summary_ms && now - u->summary_ms < 60000))
+			continue;
+		snprintf(
+		    reason, sizeof(reason),
+		    "uid %lld: %llu decisions (%llu denied, %llu allowed) were counted but not "
+		    "recorded one by one: more than %u at once and %u a minute",
+		    (long long)u->uid, (unsigned long long)(u->allowed + u->denied),
+		    (unsigned long long)u->denied, (unsigned long long)u->allowed, l->user_burst,
+		    l->user_rate);
+		r.time_us = now_us();
+		r.uid = u->uid;
+		r.summary = true;
+		r.summary_allowed = u->allowed;
+		r.summary_denied = u->denied;
+		r.path = strdup("");
+		r.reason = strdup(reason);
+		if (!r.path || !r.reason) {
+			rec_free(&r);
+			continue;
+		}
+		u->allowed = u->denied = 0;
+		u->summary_ms = now;
+		atomic_fetch_add(&l->summaries, 1);
+		enqueue_locked(l, &r);
 	}
-	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-	rfd = open(p, O_RDONLY | O_CLOEXEC);
-	if (rfd < 0)
-		return false;
-	ret = vouch_fd_sha256(rfd, out);
-	close(rfd);
-	if (ret)
-		return false;
-	s->valid = true;
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	s->ctime_sec = st.st_ctim.tv_sec;
-	s->ctime_nsec = st.st_ctim.tv_nsec;
-	s->size = st.st_size;
-	memcpy(s->sha256, out, 32);
-	return true;
 }
 
 static void append_rec(struct dlog *l, struct dlog_rec *r)
@@ -246,24 +397,31 @@ static void append_rec(struct dlog *l, struct dlog_rec *r)
 	char buf[VOUCH_ENTRY_MAX];
 	struct vouch_entry e = {
 	    .time_us = r->time_us,
-	    .decision = !r->allow       ? "deny"
+	    .decision = r->summary      ? "summary"
+	                : !r->allow     ? "deny"
 	                : r->would_deny ? "would-deny"
 	                                : "allow",
 	    .mode = r->enforce ? "enforce" : "monitor",
-	    .event = (unsigned)r->event < sizeof(event_names) / sizeof(event_names[0])
+	    .event = r->summary ? "summary"
+	             : (unsigned)r->event < sizeof(event_names) / sizeof(event_names[0])
 	                 ? event_names[r->event]
 	                 : "unknown",
-	    .rule = vouch_rule_name(r->rule),
+	    .rule = r->summary ? "rate-limit" : vouch_rule_name(r->rule),
 	    .reason = r->reason,
 	    .path = r->path,
 	    .pid = r->pid,
 	    .uid = r->uid,
 	    .exe = r->exe,
+	    .no_sha256 = !r->has_sha256,
+	    .summary = r->summary,
+	    .allowed = (int64_t)r->summary_allowed,
+	    .denied = (int64_t)r->summary_denied,
 	};
 	int n, ret;
 
 	memcpy(e.sha256, r->sha256, 32);
-	e.has_exe_sha256 = exe_hash(l, r->exefd, e.exe_sha256);
+	e.has_exe_sha256 = r->has_exe_sha256;
+	memcpy(e.exe_sha256, r->exe_sha256, 32);
 	n = vouch_entry_format(&e, buf, sizeof(buf));
 	if (n < 0) {
 		/* A path near PATH_MAX: the entry says so rather than being lost. */
@@ -336,12 +494,13 @@ static void *writer_main(void *arg)
 	struct dlog_rec *batch = calloc(l->qcap, sizeof(*batch));
 	int64_t last = mono_ms();
 
-	self_thread(d); /* hashing an executable opens it: vouchd's own opens are not judged */
+	self_add(d); /* hashing an executable opens it: vouchd's own opens are not judged */
 	pthread_mutex_lock(&l->lock);
 	for (;;) {
 		unsigned n = 0;
 		bool stop;
 
+		summaries_locked(l, l->stop);
 		while (l->qlen == 0 && !l->stop) {
 			struct timespec ts;
 
@@ -361,6 +520,10 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&l->lock);
 		if (!l->log && mono_ms() - last >= l->interval_ms)
 			reopen(l);
+		if (l->log)
+			vouch_log_retain_from(l->log, atomic_load(&l->witnessed)
+			                                  ? atomic_load(&l->seen)
+			                                  : VOUCH_LOG_RETAIN_ALL_SEEN);
 		for (unsigned i = 0; i < n; i++) {
 			append_rec(l, &batch[i]);
 			rec_free(&batch[i]);
@@ -380,6 +543,27 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* STATE/log.seen, "SIZE\n": what a witness has seen, kept across restarts. */
+static void seen_load(struct dlog *l)
+{
+	char *text = NULL, *end;
+	size_t len;
+	unsigned long long v;
+
+	if (vouch_file_read(l->seen_path, 64, &text, &len) != 0)
+		return;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || strcmp(end, "\n") != 0)
+		logf_("vouchd: %s: not a size: ignored (retention goes by size alone)",
+		      l->seen_path);
+	else {
+		atomic_store(&l->seen, v);
+		atomic_store(&l->witnessed, true);
+	}
+	free(text);
+}
+
 int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t errlen)
 {
 	struct dlog *l = calloc(1, sizeof(*l));
@@ -390,9 +574,16 @@ int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t er
 		return -1;
 	}
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_mutex_init(&l->exe_lock, NULL);
 	pthread_cond_init(&l->cond, NULL);
 	snprintf(l->dir, sizeof(l->dir), "%s", o->dir);
 	snprintf(l->name, sizeof(l->name), "%s", o->name);
+	snprintf(l->seen_path, sizeof(l->seen_path), "%s/log.seen", d->state);
+	l->user_burst = o->user_burst;
+	l->user_rate = o->user_rate;
+	for (unsigned i = 0; i < DLOG_USERS; i++)
+		l->users[i].uid = -1;
+	seen_load(l);
 	l->max_bytes = o->max_bytes;
 	l->interval_ms = o->interval_ms;
 	l->qcap = o->queue;
@@ -429,6 +620,31 @@ int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t er
 		free(l);
 		return -1;
 	}
+	return 0;
+}
+
+int dlog_seen(struct daemon *d, uint64_t size, char *err, size_t errlen)
+{
+	struct dlog *l = d->log;
+	char text[32];
+	uint64_t have = atomic_load(&l->committed);
+	int n, ret;
+
+	if (size > have) {
+		snprintf(err, errlen, "the log's last checkpoint covers %llu entries, not %llu",
+		         (unsigned long long)have, (unsigned long long)size);
+		return -ERANGE;
+	}
+	n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)size);
+	ret = vouch_file_write_atomic(l->seen_path, text, (size_t)n, 0644, 0);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", l->seen_path, vouch_strerror(ret));
+		return ret;
+	}
+	atomic_store(&l->seen, size);
+	atomic_store(&l->witnessed, true);
+	logf_("vouchd: log: a witness has seen %llu entries: retention keeps every later one",
+	      (unsigned long long)size);
 	return 0;
 }
 

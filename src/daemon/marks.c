@@ -46,6 +46,77 @@ static bool has_locked(const struct marks *m, uint64_t dev)
 	return false;
 }
 
+static void forget_locked(struct marks *m, unsigned i)
+{
+	m->fs[i] = m->fs[--m->nfs];
+}
+
+void marks_forget_group(struct marks *m, int fan)
+{
+	pthread_mutex_lock(&m->lock);
+	for (unsigned i = 0; i < m->nfs;)
+		if (m->fs[i].private && m->fs[i].fan == fan)
+			forget_locked(m, i);
+		else
+			i++;
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* The devices the shared group marks now, from its fdinfo ("fanotify sdev:%x ..."). */
+static int marked_now(int fan, uint64_t *devs, unsigned cap, unsigned *n)
+{
+	char path[64], line[256];
+	unsigned long long sdev;
+	FILE *f;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fan);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "fanotify sdev:%llx", &sdev) == 1 && *n < cap)
+			/* The kernel's dev_t: major above bit 20, minor below. */
+			devs[(*n)++] =
+			    (uint64_t)makedev((unsigned)(sdev >> 20), (unsigned)(sdev & 0xfffff));
+	fclose(f);
+	return 0;
+}
+
+int marks_refresh(struct marks *m)
+{
+	uint64_t *now;
+	unsigned n;
+	int forgot = 0;
+
+	if (m->dry_run || m->fan < 0)
+		return 0;
+	now = malloc(MARKS_MAX * sizeof(*now));
+	if (!now)
+		return -ENOMEM;
+	pthread_mutex_lock(&m->lock);
+	if (marked_now(m->fan, now, MARKS_MAX, &n) == 0) {
+		for (unsigned i = 0; i < m->nfs;) {
+			bool found = m->fs[i].private;
+
+			for (unsigned k = 0; !found && k < n; k++)
+				found = now[k] == m->fs[i].dev;
+			if (found) {
+				i++;
+				continue;
+			}
+			logf_("vouchd: %s (%s) is gone: a filesystem given its device number will "
+			      "be marked anew",
+			      m->fs[i].point, m->fs[i].fstype);
+			forget_locked(m, i);
+			forgot++;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	free(now);
+	return forgot;
+}
+
 bool marks_has(struct marks *m, uint64_t dev)
 {
 	bool r;
@@ -61,6 +132,8 @@ static int mark_one(struct marks *m, const char *path, uint64_t dev, const char 
                     const char *shown)
 {
 	struct marked_fs *f;
+	struct fgroup *g = NULL;
+	int fan = m->fan;
 
 	if (has_locked(m, dev))
 		return 0;
@@ -69,9 +142,27 @@ static int mark_one(struct marks *m, const char *path, uint64_t dev, const char 
 		logf_("vouchd: %s: not marked: already %d filesystems marked", shown, MARKS_MAX);
 		return -ENOSPC;
 	}
+	/*
+	 * A FUSE filesystem's events go to a group of its own: the kernel asks its server
+	 * to open each event's descriptor inside the reader's read(), and a server that
+	 * never answers must hold up only its own filesystem. With none left, the last
+	 * group takes all the others (GROUPS_MAX of them are rare).
+	 */
+	if (!m->dry_run && m->d && fs_is_served(fstype)) {
+		g = fan_group_private(m->d, dev);
+		if (!g) {
+			m->refused++;
+			logf_(
+			    "vouchd: %s: not marked: no fanotify group left for a FUSE filesystem "
+			    "(%d at most)",
+			    shown, GROUPS_MAX);
+			return -ENOSPC;
+		}
+		fan = g->fan;
+	}
 	if (m->dry_run) {
 		printf("%u:%u %s %s\n", major((dev_t)dev), minor((dev_t)dev), fstype, shown);
-	} else if (fanotify_mark(m->fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m->mask, AT_FDCWD,
+	} else if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m->mask, AT_FDCWD,
 	                         path) != 0) {
 		int e = errno;
 
@@ -81,6 +172,8 @@ static int mark_one(struct marks *m, const char *path, uint64_t dev, const char 
 		return -e;
 	}
 	f = &m->fs[m->nfs++];
+	f->fan = fan;
+	f->private = g != NULL;
 	f->dev = dev;
 	snprintf(f->fstype, sizeof(f->fstype), "%s", fstype);
 	snprintf(f->point, sizeof(f->point), "%s", shown);

@@ -29,15 +29,22 @@ int mountinfo_parse_line(char *line, struct mount_ent *m);
 /* true if @fstype may hold code users can start and is local: marked by default. */
 bool fs_is_local(const char *fstype);
 
+/* true for a filesystem whose content a server process gives (FUSE): its own group. */
+bool fs_is_served(const char *fstype);
+
 struct marked_fs {
 	uint64_t dev;
 	char fstype[64];
 	char point[256]; /* where it was first seen, for status (truncated) */
+	int fan;         /* the group holding its mark */
+	bool private;
 };
 
+struct daemon;
 struct marks {
 	pthread_mutex_t lock; /* held while marking and while status reads the list */
-	int fan;
+	struct daemon *d;     /* for private groups; NULL: none (dry run) */
+	int fan;              /* the shared group */
 	uint32_t mask;
 	bool all;         /* no --watch: every local filesystem, in every mount namespace */
 	uint64_t rootdev; /* with --watch: the filesystem of / is never marked */
@@ -63,5 +70,14 @@ int marks_scan(struct marks *m, const char *mountinfo, const char *root);
 /* Default mode: marks_scan() every mount namespace found under /proc. Filesystems newly marked. */
 int marks_scan_namespaces(struct marks *m);
 bool marks_has(struct marks *m, uint64_t dev);
+/* Group @fan holds no mark any more (its filesystems are gone): forget them, so
+ * that a new filesystem given the same device number is marked when it appears. */
+void marks_forget_group(struct marks *m, int fan);
+/*
+ * Forget every filesystem the shared group no longer marks (gone; the kernel
+ * drops a filesystem's mark with it, and reuses anonymous device numbers).
+ * Return: how many were forgotten.
+ */
+int marks_refresh(struct marks *m);
 
 #endif

@@ -48,6 +48,11 @@ int mountinfo_parse_line(char *line, struct mount_ent *m)
 	return 0;
 }
 
+bool fs_is_served(const char *fstype)
+{
+	return !strcmp(fstype, "fuse") || !strncmp(fstype, "fuse.", 5);
+}
+
 bool fs_is_local(const char *fstype)
 {
 	/* Kernel interfaces and pseudo filesystems where users cannot place files, and

@@ -13,15 +13,16 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "vouch-config.h"
 
 #define CACHE_BITS    16 /* 65536 verdicts, fixed at start */
-#define EVENT_BUF     (64 * 1024)
 #define STATE_DEFAULT "/var/lib/vouch"
 #define QUEUE_DEFAULT 1024
 
@@ -45,7 +46,8 @@ static void help(void)
 	       "                     below it later (repeatable; never the filesystem of /)\n"
 	       "  --policy BUNDLE    install this signed bundle first (needs --key)\n"
 	       "  --key PUBKEY       the owner's public key that must have signed BUNDLE\n"
-	       "  --workers N        threads that hash and decide (default: CPUs, 2..16)\n"
+	       "  --workers N        threads that hash and decide (default: CPUs, 4..16); a\n"
+	       "                     user other than root has a quarter of them at most\n"
 	       "  --queue N          events waiting for a worker, at most (default %d)\n"
 	       "  --log-dir DIR      the decision log (default DIR/log of --state)\n"
 	       "  --log-name NAME    the log's name in its checkpoints, used when the device\n"
@@ -54,6 +56,9 @@ static void help(void)
 	       "                     default 1G; 0: keep everything)\n"
 	       "  --log-interval MS  publish a checkpoint this often while decisions arrive\n"
 	       "                     (default 1000)\n"
+	       "  --log-user-rate B/M  a user other than root has B entries recorded one by\n"
+	       "                     one, then M a minute; the rest are counted in summaries\n"
+	       "                     (default 600/60)\n"
 	       "  --no-log           record nothing\n"
 	       "  --list-filesystems print the filesystems that would be marked, and exit\n"
 	       "  -h, --help         show this help\n"
@@ -70,6 +75,19 @@ void logf_(const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s\n", line); /* one write per line: threads do not interleave */
+}
+
+void logf_pow2(uint64_t n, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	if (n == 0 || (n & (n - 1)) != 0)
+		return; /* said at 1, 2, 4, 8...: loud, not a flood */
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s\n", line);
 }
 
 int policy_load(struct daemon *d, char *err, size_t errlen)
@@ -98,6 +116,7 @@ int policy_load(struct daemon *d, char *err, size_t errlen)
 	d->pol = p;
 	atomic_store(&d->gen, p->gen);
 	atomic_store(&d->enforce, vouch_store_policy(p->store)->mode == VOUCH_MODE_ENFORCE);
+	atomic_store(&d->max_size, vouch_cpolicy_max_size(vouch_store_policy(p->store)));
 	pthread_rwlock_unlock(&d->plock);
 	dlog_policy(d);
 	if (old) {
@@ -108,158 +127,66 @@ int policy_load(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-void self_thread(struct daemon *d)
+int self_add(struct daemon *d)
 {
-	unsigned i = atomic_fetch_add(&d->ntids, 1);
+	pid_t me = gettid();
 
-	if (i < sizeof(d->tids) / sizeof(d->tids[0]))
-		atomic_store(&d->tids[i], gettid());
+	for (unsigned i = 0; i < SELF_MAX; i++) {
+		pid_t zero = 0;
+
+		if (atomic_compare_exchange_strong(&d->tids[i], &zero, me)) {
+			atomic_fetch_add(&d->nself, 1);
+			return 0;
+		}
+	}
+	/* Sized from the list of threads: cannot happen. Said, and the thread is judged. */
+	logf_("vouchd: internal error: no slot for thread %d among %d", (int)me, SELF_MAX);
+	return -ENOSPC;
 }
 
-static bool is_self(struct daemon *d, pid_t tid)
+void self_remove(struct daemon *d)
 {
-	unsigned n = atomic_load(&d->ntids);
+	pid_t me = gettid();
 
-	for (unsigned i = 0; i < n && i < sizeof(d->tids) / sizeof(d->tids[0]); i++)
-		if (atomic_load(&d->tids[i]) == tid)
+	for (unsigned i = 0; i < SELF_MAX; i++) {
+		pid_t t = me;
+
+		if (atomic_compare_exchange_strong(&d->tids[i], &t, 0)) {
+			atomic_fetch_sub(&d->nself, 1);
+			return;
+		}
+	}
+}
+
+bool is_self(struct daemon *d, pid_t tid)
+{
+	if (tid == d->self)
+		return true;
+	for (unsigned i = 0; i < SELF_MAX; i++)
+		if (atomic_load_explicit(&d->tids[i], memory_order_relaxed) == tid)
 			return true;
 	return false;
 }
 
-static struct exec_token *token_slot(struct daemon *d, pid_t tid)
+unsigned self_unregistered(struct daemon *d)
 {
-	return &d->tok[(uint32_t)tid % EXEC_TOKENS];
-}
+	DIR *dir = opendir("/proc/self/task");
+	struct dirent *de;
+	unsigned n = 0;
 
-void exec_token_put(struct daemon *d, pid_t tid, const struct cache_key *key)
-{
-	struct exec_token *t = token_slot(d, tid);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.' && !is_self(d, (pid_t)atoi(de->d_name))) {
+			/* A control handler exits just after removing itself: look again. */
+			char p[300];
 
-	pthread_mutex_lock(&d->toklock);
-	t->key = *key;
-	atomic_store(&t->tid, tid);
-	pthread_mutex_unlock(&d->toklock);
-}
-
-/*
- * Take the token an allowed exec of this file state (@key, an open's key) by this
- * thread left, if any. The put happens before the exec's answer, and so before
- * this thread's next event: a slot without this tid has no token for it.
- */
-static bool exec_token_take(struct daemon *d, pid_t tid, const struct cache_key *key)
-{
-	struct exec_token *t = token_slot(d, tid);
-	struct cache_key k;
-	bool hit;
-
-	if (atomic_load(&t->tid) != tid)
-		return false;
-	k = *key;
-	k.access = CACHE_EXEC;
-	pthread_mutex_lock(&d->toklock);
-	hit = atomic_load(&t->tid) == tid && memcmp(&t->key, &k, sizeof(k)) == 0;
-	if (hit)
-		atomic_store(&t->tid, 0);
-	pthread_mutex_unlock(&d->toklock);
-	return hit;
-}
-
-/* The fanotify thread's part: a cached verdict is answered here; the rest is queued. */
-static void on_event(struct daemon *d, const struct fanotify_event_metadata *md)
-{
-	struct cache_val v;
-	struct job j;
-	struct stat st;
-
-	if (is_self(d, md->pid)) {
-		/* vouchd's own opens (the store, /proc): answering them through a worker
-		 * could wait on itself. vouchd runs no code from them. */
-		answer(d, md->fd, FAN_ALLOW);
-		close(md->fd);
-		return;
-	}
-	if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		answer(d, md->fd, FAN_ALLOW); /* only regular files hold code the kernel maps */
-		close(md->fd);
-		return;
-	}
-	/* Keyed on the access, known from the mask: a hit costs no read of the file. */
-	cache_key_from_stat(&j.key, &st, (md->mask & FAN_OPEN_EXEC_PERM) ? CACHE_EXEC : CACHE_OPEN);
-	if (j.key.access == CACHE_OPEN && exec_token_take(d, md->pid, &j.key)) {
-		answer(d, md->fd, FAN_ALLOW); /* the open half of an exec just allowed */
-		close(md->fd);
-		return;
-	}
-	j.fd = md->fd;
-	j.mask = (uint32_t)md->mask;
-	j.pid = md->pid;
-	j.size = (uint64_t)st.st_size;
-	j.owner = st.st_uid;
-	j.user_writable = file_user_writable(&st);
-	if (cache_get(d->cache, &j.key, atomic_load(&d->gen), &v)) {
-		if (v.code) {
-			atomic_fetch_add(&d->c.decisions, 1);
-			atomic_fetch_add(&d->c.hits, 1);
+			snprintf(p, sizeof(p), "/proc/self/task/%s", de->d_name);
+			if (access(p, F_OK) == 0)
+				n++;
 		}
-		if (v.would_deny)
-			atomic_fetch_add(&d->c.would_deny, 1);
-		cached_answer(d, &j, &v);
-		if (v.allow && j.key.access == CACHE_EXEC)
-			exec_token_put(d, j.pid, &j.key);
-		answer(d, md->fd, v.allow ? FAN_ALLOW : FAN_DENY);
-		close(md->fd);
-		return;
-	}
-	if (work_push(d, &j))
-		return; /* the worker answers and closes */
-	/* Full: answered now as the mode says, never dropped and never waited on. */
-	{
-		bool enforce = atomic_load(&d->enforce);
-		uint64_t n = atomic_fetch_add(&d->c.queue_full, 1);
-
-		if ((n & (n - 1)) == 0) /* logged at 1, 2, 4, 8...: loud, not a flood */
-			logf_("vouchd: queue full (%u waiting): %s pid %d (%llu times so far)",
-			      d->qcap, enforce ? "denied" : "allowed", (int)md->pid,
-			      (unsigned long long)n + 1);
-		answer(d, md->fd, enforce ? FAN_DENY : FAN_ALLOW);
-		close(md->fd);
-	}
-}
-
-static int fan_loop(struct daemon *d)
-{
-	static char buf[EVENT_BUF]
-	    __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
-
-	for (;;) {
-		struct pollfd p[2] = {{d->fan, POLLIN, 0}, {d->wake, POLLIN, 0}};
-		const struct fanotify_event_metadata *md = (const void *)buf;
-		ssize_t len;
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (p[1].revents & POLLIN)
-			return 0;
-		len = read(d->fan, buf, sizeof(buf));
-		if (len < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (len < 0)
-			return -errno;
-		for (; FAN_EVENT_OK(md, len); md = FAN_EVENT_NEXT(md, len)) {
-			if (md->vers != FANOTIFY_METADATA_VERSION)
-				return -EPROTO;
-			if (md->fd < 0)
-				continue; /* FAN_UNLIMITED_QUEUE: no overflow, no event ever dropped
-				           */
-			if (md->mask & FAN_MASK_GATED)
-				on_event(d, md);
-			else
-				close(md->fd);
-		}
-	}
+	closedir(dir);
+	return n;
 }
 
 static int parse_count(const char *opt, const char *arg, unsigned lo, unsigned hi, unsigned *out)
@@ -343,6 +270,51 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/*
+ * Descriptors: raise the soft limit to the hard one, then size what holds event
+ * descriptors (the queue, the leases, one read's worth) to fit in what is left
+ * after vouchd's own needs, so that a flood never meets EMFILE.
+ */
+static int fd_budget(struct daemon *d, unsigned *qcap)
+{
+	struct rlimit rl;
+	long reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -errno;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_max > (1 << 20) ? (1 << 20) : rl.rlim_max;
+
+		if (want > rl.rlim_cur) {
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	d->fd_limit = rl.rlim_cur == RLIM_INFINITY ? (1L << 20) : (long)rl.rlim_cur;
+	/* Own needs: files and sockets of each thread kind, with room to spare. */
+	reserve = 64 + 4L * d->nworkers + 8L * CONTROL_MAX + 3L * GROUPS_MAX + NOTICES_QUEUE;
+	d->events_max = d->fd_limit - reserve;
+	if (d->events_max < 64) {
+		fprintf(stderr,
+		        "vouchd: only %ld descriptors (RLIMIT_NOFILE): at least %ld are needed "
+		        "(raise LimitNOFILE, or ulimit -n)\n",
+		        d->fd_limit, reserve + 64);
+		return -EMFILE;
+	}
+	/* The queue may hold half of them; leases and reads share the rest. */
+	if (*qcap > d->events_max / 2) {
+		unsigned q = (unsigned)(d->events_max / 2);
+
+		fprintf(stderr,
+		        "vouchd: %ld descriptors (RLIMIT_NOFILE) leave room for %u queued events, "
+		        "not %u: the queue holds %u (raise LimitNOFILE for more)\n",
+		        d->fd_limit, q, *qcap, q);
+		*qcap = q;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -358,6 +330,7 @@ int main(int argc, char **argv)
 	    {"log-name", required_argument, NULL, 'N'},
 	    {"log-max-size", required_argument, NULL, 'M'},
 	    {"log-interval", required_argument, NULL, 'I'},
+	    {"log-user-rate", required_argument, NULL, 'R'},
 	    {"no-log", no_argument, NULL, 'n'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -365,22 +338,26 @@ int main(int argc, char **argv)
 	};
 	const char *watch[MARKS_WATCHMAX], *state = STATE_DEFAULT, *bundle = NULL, *key = NULL;
 	const char *logdir = NULL, *logname = NULL;
-	struct dlog_opts lo = {.max_bytes = (uint64_t)1 << 30, .interval_ms = 1000, .queue = 16384};
+	struct dlog_opts lo = {.max_bytes = (uint64_t)1 << 30,
+	                       .interval_ms = 1000,
+	                       .queue = 16384,
+	                       .user_burst = 600,
+	                       .user_rate = 60};
 	char logpath[PATH_MAX], defname[VOUCH_NOTE_NAME_MAX + 1];
 	bool nolog = false;
-	struct daemon d;
+	static struct daemon d; /* large (the thread table, the groups): not on the stack */
 	pthread_t ctl, mnt;
 	bool ctl_started = false, mnt_started = false, list = false, marks_ok = false;
 	sigset_t mask;
 	char err[400];
-	unsigned nwatch = 0;
+	unsigned nwatch = 0, qcap = QUEUE_DEFAULT;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, rc = 2, ret;
 
 	memset(&d, 0, sizeof(d));
-	d.fan = d.wake = -1;
-	d.qcap = QUEUE_DEFAULT;
-	d.nworkers = ncpu < 2 ? 2 : ncpu > 16 ? 16 : (unsigned)ncpu;
+	d.main.fan = d.main.wake = -1;
+	/* At least four: a user's stalled files hold a quarter of them at most. */
+	d.nworkers = ncpu < 4 ? 4 : ncpu > 16 ? 16 : (unsigned)ncpu;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
@@ -408,7 +385,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'Q':
-			if (parse_count("--queue", optarg, 1, 65536, &d.qcap))
+			if (parse_count("--queue", optarg, 1, 65536, &qcap))
 				return 2;
 			break;
 		case 'L':
@@ -440,6 +417,22 @@ int main(int argc, char **argv)
 			if (parse_count("--log-interval", optarg, 10, 60000, &ms))
 				return 2;
 			lo.interval_ms = ms;
+			break;
+		}
+		case 'R': {
+			unsigned burst, rate;
+			char tail;
+
+			if (sscanf(optarg, "%u/%u%c", &burst, &rate, &tail) != 2 || burst == 0 ||
+			    burst > 1000000 || rate > 1000000) {
+				fprintf(stderr,
+				        "vouchd: --log-user-rate %s: BURST/PER-MINUTE, such as "
+				        "600/60\n",
+				        optarg);
+				return 2;
+			}
+			lo.user_burst = burst;
+			lo.user_rate = rate;
 			break;
 		}
 		case 'n':
@@ -489,14 +482,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vouchd: %s: name too long\n", state);
 		return 2;
 	}
+	if (fd_budget(&d, &qcap) != 0)
+		return 2;
 	if (bundle && install_policy(state, bundle, key) != 0)
 		return 2;
-	/* Signals reach only the control thread's signalfd: blocked before any thread starts. */
+	/*
+	 * Signals reach only the control thread's signalfd, and lease breaks only the
+	 * lease keeper's: all blocked before any thread starts.
+	 */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGPIPE);
+	sigaddset(&mask, SIGIO);
+	sigaddset(&mask, SIGRTMIN + 2);
 	{
 		pthread_rwlockattr_t ra;
 
@@ -506,15 +506,12 @@ int main(int argc, char **argv)
 		pthread_rwlock_init(&d.plock, &ra);
 		pthread_rwlockattr_destroy(&ra);
 	}
-	pthread_mutex_init(&d.qlock, NULL);
-	pthread_cond_init(&d.qcond, NULL);
-	pthread_mutex_init(&d.nlock, NULL);
 	pthread_mutex_init(&d.toklock, NULL);
-	self_thread(&d);
+	pthread_mutex_init(&d.glock, NULL);
 	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
 		goto out;
 	d.cache = cache_create(CACHE_BITS);
-	if (!d.cache) {
+	if (!d.cache || queue_init(&d.q, qcap, d.nworkers) != 0) {
 		fprintf(stderr, "vouchd: %s\n", strerror(ENOMEM));
 		goto out;
 	}
@@ -523,24 +520,25 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Privileged resources first: the fanotify group, the socket, the marks. */
-	/* Thread ids, not process ids: the exec token belongs to one thread. */
-	d.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE |
-	                          FAN_REPORT_TID,
-	                      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
-	if (d.fan < 0) {
-		fprintf(stderr, "vouchd: fanotify_init: %s%s\n", strerror(errno),
-		        errno == EPERM ? " (vouchd needs CAP_SYS_ADMIN)" : "");
+	if ((ret = fan_group_main(&d.main)) != 0) {
+		fprintf(stderr, "vouchd: fanotify_init: %s%s\n", strerror(-ret),
+		        ret == -EPERM ? " (vouchd needs CAP_SYS_ADMIN)" : "");
 		goto out;
 	}
-	d.wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (d.wake < 0 || (ret = marks_init(&d.marks, d.fan, FAN_MASK_GATED, nwatch == 0)) != 0) {
-		fprintf(stderr, "vouchd: %s\n", strerror(errno));
+	if ((ret = marks_init(&d.marks, d.main.fan, FAN_MASK_GATED, nwatch == 0)) != 0) {
+		fprintf(stderr, "vouchd: %s\n", strerror(-ret));
 		goto out;
 	}
+	d.marks.d = &d;
 	marks_ok = true;
 	if (control_open(&d) != 0)
 		goto out;
-	/* Workers first: once a filesystem is marked, its events must find someone to answer. */
+	/* The helpers, then the workers: once a filesystem is marked, its events must find
+	 * someone to answer. */
+	if ((ret = leases_start(&d)) != 0 || (ret = notices_start(&d)) != 0) {
+		fprintf(stderr, "vouchd: cannot start: %s\n", strerror(-ret));
+		goto out;
+	}
 	if ((ret = work_start(&d)) != 0) {
 		fprintf(stderr, "vouchd: cannot start workers: %s\n", strerror(-ret));
 		goto out;
@@ -596,10 +594,19 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	mnt_started = true;
+	/* Every thread that runs from here on is registered, or vouchd could wait on itself. */
+	for (int i = 0; i < 200 && self_unregistered(&d); i++)
+		usleep(5000);
+	if (self_unregistered(&d)) {
+		fprintf(stderr, "vouchd: internal error: %u of its threads are not registered\n",
+		        self_unregistered(&d));
+		pthread_kill(ctl, SIGTERM);
+		goto out;
+	}
 	printf("ready\n");
 	fflush(stdout);
 	notify_systemd("READY=1\nSTATUS=enforcing the installed policy");
-	ret = fan_loop(&d);
+	ret = fan_loop(&d, &d.main);
 	if (ret) {
 		logf_("vouchd: reading events: %s", strerror(-ret));
 		pthread_kill(ctl, SIGTERM);
@@ -613,32 +620,39 @@ out:
 		             NULL); /* it wrote the wake eventfd: the mount watcher stops too */
 	if (mnt_started)
 		pthread_join(mnt, NULL);
+	control_close(&d); /* no new requests; those being served finish */
+	control_drain();
+	fan_groups_stop(&d);
 	if (d.workers)
 		work_stop(&d); /* every queued event is still answered */
+	notices_stop(&d);
+	leases_stop(&d);
 	/* Closing the group makes the kernel allow whatever was not answered. */
-	if (d.fan >= 0)
-		close(d.fan);
-	if (d.wake >= 0)
-		close(d.wake);
-	control_close(&d);
+	if (d.main.fan >= 0)
+		close(d.main.fan);
+	if (d.main.wake >= 0)
+		close(d.main.wake);
 	dlog_stop(&d); /* every queued decision recorded, and a last checkpoint */
 	if (ctl_started)
 		logf_(
 		    "vouchd: stopping: %llu events, %llu decisions, %llu from cache, %llu denied, "
-		    "%llu would be denied, %llu answered at once for a full queue",
+		    "%llu would be denied, %llu answered at once for a full queue, %llu for a "
+		    "user with too much waiting",
 		    (unsigned long long)atomic_load(&d.c.events),
 		    (unsigned long long)atomic_load(&d.c.decisions),
 		    (unsigned long long)atomic_load(&d.c.hits),
 		    (unsigned long long)atomic_load(&d.c.denials),
 		    (unsigned long long)atomic_load(&d.c.would_deny),
-		    (unsigned long long)atomic_load(&d.c.queue_full));
-	if (d.pol) {
+		    (unsigned long long)atomic_load(&d.c.queue_full),
+		    (unsigned long long)atomic_load(&d.c.user_limited));
+	if (d.pol && !d.workers) {
 		vouch_store_reader_destroy(d.pol->reader);
 		vouch_store_close(d.pol->store);
 		free(d.pol);
 	}
 	if (marks_ok)
 		marks_free(&d.marks);
-	cache_destroy(d.cache);
+	if (!d.workers)
+		cache_destroy(d.cache);
 	return rc;
 }

@@ -130,6 +130,10 @@ static int cpolicy_check(const struct vouch_cpolicy *cp, size_t *hlen)
 		return VOUCH_E_BUNDLE;
 	if (cp->expires < 0 || cp->compiled < 0)
 		return VOUCH_E_BUNDLE;
+	if (cp->max_size && cp->max_size < 1024)
+		return VOUCH_E_BUNDLE;
+	if (cp->max_size)
+		n += 8;
 	if (cp->nstrings == VOUCH_NONE || cp->nsigners == VOUCH_NONE ||
 	    cp->nmanifests == VOUCH_NONE)
 		return VOUCH_E_BUNDLE;
@@ -201,6 +205,8 @@ static void put_header(struct writer *w, const struct vouch_cpolicy *cp)
 	}
 	put_u32(w, (uint32_t)slen);
 	put_bytes(w, cp->source, slen);
+	if (cp->max_size)
+		put_u64(w, cp->max_size);
 }
 
 int vouch_cpolicy_serialize(const struct vouch_cpolicy *cp, uint8_t **out, size_t *len)
@@ -320,6 +326,9 @@ static int get_header(struct reader *r, struct vouch_cpolicy *cp)
 	if (ret)
 		goto out;
 	ret = VOUCH_E_BUNDLE;
+	/* Then, only when the policy sets it, max-size (u64, at least 1 KiB). */
+	if (remaining(r) == 8 && (!get_u64(r, &cp->max_size) || cp->max_size < 1024))
+		goto out;
 	if (remaining(r) != 0)
 		goto out;
 	/* The same rules serialize applies: what parses re-serializes to the same bytes. */

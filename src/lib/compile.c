@@ -263,6 +263,7 @@ int vouch_policy_compile(const char *path, int64_t now, struct vouch_compiled *o
 	cp->mode = pol.mode;
 	cp->gates = pol.gates;
 	cp->expires = pol.expires;
+	cp->max_size = pol.max_size;
 	cp->compiled = now;
 	ret = vouch_sha256(text, len, cp->source_sha256);
 	if (!ret)

@@ -7,10 +7,16 @@
 
 static const char *const rule_names[] = {
     [VOUCH_RULE_NOT_GATED] = "not-gated",   [VOUCH_RULE_EXPIRED] = "expired",
+    [VOUCH_RULE_TOO_LARGE] = "too-large",   [VOUCH_RULE_WRITERS] = "open-for-write",
     [VOUCH_RULE_DENY_HASH] = "deny-hash",   [VOUCH_RULE_WRITABLE] = "writable",
     [VOUCH_RULE_ALLOW_HASH] = "allow-hash", [VOUCH_RULE_MANIFEST] = "manifest",
     [VOUCH_RULE_DEFAULT] = "default",
 };
+
+uint64_t vouch_cpolicy_max_size(const struct vouch_cpolicy *cp)
+{
+	return cp->max_size ? cp->max_size : VOUCH_MAX_SIZE_DEFAULT;
+}
 
 const char *vouch_rule_name(enum vouch_rule r)
 {
@@ -76,7 +82,10 @@ void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *su
 	(void)subj;
 	memset(out, 0, sizeof(*out));
 	out->manifest = VOUCH_NONE;
-	hex(obj->sha256, h);
+	if (obj->sha256)
+		hex(obj->sha256, h);
+	else
+		snprintf(h, sizeof(h), "(not hashed)");
 
 	if (gate && !(cp->gates & gate)) {
 		out->allow = true;
@@ -85,9 +94,10 @@ void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *su
 		         event_words(obj->event));
 		return;
 	}
-	/* Precedence, the same everywhere (vouch-policy(5)): expiry, then an explicit
+	/* Precedence, the same everywhere (vouch-policy(5)): expiry, then what is
+	 * decided without a hash (too large, changing while checked), then an explicit
 	 * deny over every allow, then a user-writable library, then a hash allow over
-	 * manifest trust, then default deny. */
+	 * manifest trust, then default deny. A file without a hash is never allowed. */
 	if (cp->expires && now >= cp->expires) {
 		vouch_time_format(cp->expires, when);
 		out->rule = VOUCH_RULE_EXPIRED;
@@ -97,6 +107,22 @@ void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *su
 		         "the policy expired at %s: nothing is vouched for until a current policy "
 		         "is installed",
 		         when);
+	} else if (obj->size > vouch_cpolicy_max_size(cp)) {
+		out->rule = VOUCH_RULE_TOO_LARGE;
+		out->message = vouch_cpolicy_string(cp, cp->message);
+		deny = true;
+		snprintf(
+		    r, sizeof(r),
+		    "%llu bytes is more than the policy's max-size of %llu: no file that large "
+		    "is decided as code, and it was not read",
+		    (unsigned long long)obj->size, (unsigned long long)vouch_cpolicy_max_size(cp));
+	} else if (obj->writers || !obj->sha256) {
+		out->rule = VOUCH_RULE_WRITERS;
+		out->message = vouch_cpolicy_string(cp, cp->message);
+		deny = true;
+		snprintf(r, sizeof(r),
+		         "the file was open for writing while it was checked, so what would run "
+		         "could differ from what was checked (close it everywhere and try again)");
 	} else if (flags & VOUCH_TRUST_DENY) {
 		out->rule = VOUCH_RULE_DENY_HASH;
 		out->message = vouch_cpolicy_string(cp, rec->deny_msg);

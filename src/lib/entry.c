@@ -167,13 +167,18 @@ int vouch_entry_format(const struct vouch_entry *e, char *buf, size_t cap)
 	put_str(&o, "rule", e->rule);
 	put_str(&o, "reason", e->reason);
 	put_str(&o, "path", e->path);
-	put_hex(&o, "sha256", e->sha256);
+	if (!e->no_sha256)
+		put_hex(&o, "sha256", e->sha256);
 	put_int(&o, "pid", e->pid);
 	put_int(&o, "uid", e->uid);
 	if (e->exe)
 		put_str(&o, "exe", e->exe);
 	if (e->has_exe_sha256)
 		put_hex(&o, "exe_sha256", e->exe_sha256);
+	if (e->summary) {
+		put_int(&o, "allowed", e->allowed);
+		put_int(&o, "denied", e->denied);
+	}
 	put(&o, "}", 1);
 	if (o.over)
 		return VOUCH_E_TOOBIG;
@@ -341,10 +346,13 @@ enum {
 	K_UID,
 	K_EXE,
 	K_EXESHA,
+	K_ALLOWED,
+	K_DENIED,
 	K_N
 };
-static const char *const keys[K_N] = {"time", "decision", "mode", "event", "rule", "reason",
-                                      "path", "sha256",   "pid",  "uid",   "exe",  "exe_sha256"};
+static const char *const keys[K_N] = {"time",   "decision",   "mode",    "event", "rule",
+                                      "reason", "path",       "sha256",  "pid",   "uid",
+                                      "exe",    "exe_sha256", "allowed", "denied"};
 
 int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char *scratch,
                       size_t cap)
@@ -368,13 +376,17 @@ int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char 
 			;
 		if (k < K_N && (seen & 1u << k))
 			return VOUCH_E_ENTRY;
-		if (k == K_PID || k == K_UID) {
+		if (k == K_PID || k == K_UID || k == K_ALLOWED || k == K_DENIED) {
 			if (get_int(&in, &num))
 				return VOUCH_E_ENTRY;
 			if (k == K_PID)
 				e->pid = num;
-			else
+			else if (k == K_UID)
 				e->uid = num;
+			else if (k == K_ALLOWED)
+				e->allowed = num;
+			else
+				e->denied = num;
 		} else if (k == K_N && in.p < in.end && *in.p != '"') {
 			/* An unknown key from a later version: a number is skipped. */
 			if (get_int(&in, &num))
@@ -398,10 +410,19 @@ int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char 
 	}
 	if (in.p + 1 != in.end)
 		return VOUCH_E_ENTRY;
-	/* Everything but the subject's executable is required. */
-	if ((seen & ((1u << K_EXE) - 1)) != (1u << K_EXE) - 1)
+	/* Everything but the file's hash and the subject's executable is required; a
+	 * summary has both counts, and only a summary has them. */
+	if ((seen & ((1u << K_EXE) - 1) & ~(1u << K_SHA)) != (((1u << K_EXE) - 1) & ~(1u << K_SHA)))
 		return VOUCH_E_ENTRY;
-	if (get_time(strs[K_TIME], &e->time_us) || get_hash(strs[K_SHA], e->sha256))
+	e->summary = (seen & (1u << K_ALLOWED)) != 0;
+	if (e->summary != ((seen & (1u << K_DENIED)) != 0) ||
+	    e->summary != !strcmp(strs[K_EVENT], "summary") || e->allowed < 0 || e->denied < 0)
+		return VOUCH_E_ENTRY;
+	if (get_time(strs[K_TIME], &e->time_us))
+		return VOUCH_E_ENTRY;
+	if (!strs[K_SHA])
+		e->no_sha256 = true;
+	else if (get_hash(strs[K_SHA], e->sha256))
 		return VOUCH_E_ENTRY;
 	if (strs[K_EXESHA]) {
 		if (get_hash(strs[K_EXESHA], e->exe_sha256))

@@ -331,6 +331,7 @@ struct vouch_log {
 	char made[LEVELS + 1][PATH_MAXL];
 	bool failed;
 	uint64_t max_bytes, disk_bytes, pruned_entries, pruned_tiles;
+	uint64_t retain_from; /* retention removes no entry at or above this index */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -568,6 +569,7 @@ int vouch_log_open(struct vouch_log **out, const char *dir, const struct vouch_n
 	log->dirfd = -1;
 	log->key = *key;
 	log->max_bytes = max_bytes;
+	log->retain_from = VOUCH_LOG_RETAIN_ALL_SEEN;
 	/* Root's alone by default: users read their own entries through vouchd. */
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		ret = -errno;
@@ -675,8 +677,10 @@ static void prune(struct vouch_log *log, struct dirty *d)
 	struct stat st;
 	int n;
 
-	/* Keep the last full bundle and tile: proofs of recent entries stay local. */
-	while (log->disk_bytes > log->max_bytes && e + 1 < full) {
+	/* Keep the last full bundle and tile: proofs of recent entries stay local; and
+	 * nothing a witness has not seen yet. */
+	while (log->disk_bytes > log->max_bytes && e + 1 < full &&
+	       (e + 1) * (uint64_t)W <= log->retain_from) {
 		vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, e, W);
 		if (fstatat(log->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			log->disk_bytes -= (uint64_t)st.st_size < log->disk_bytes
@@ -705,6 +709,11 @@ static void prune(struct vouch_log *log, struct dirty *d)
 	}
 	log->pruned_entries = e;
 	log->pruned_tiles = t;
+}
+
+void vouch_log_retain_from(struct vouch_log *log, uint64_t index)
+{
+	log->retain_from = index;
 }
 
 int vouch_log_commit(struct vouch_log *log)

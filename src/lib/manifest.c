@@ -18,7 +18,7 @@ enum {
 	EI_DATA = 5,
 	EI_VERSION = 6,
 	E_TYPE = 16,
-	ELF_HEAD_MIN = 18, /* through e_type, the same offset in both classes */
+	ELF_HEAD_MIN = VOUCH_CODE_ELF_MIN, /* through e_type, the same offset in both classes */
 	ELFCLASS32 = 1,
 	ELFCLASS64 = 2,
 	ELFDATA2LSB = 1,

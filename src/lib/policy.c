@@ -474,6 +474,40 @@ static int d_log(struct parser *ps)
 	return 0;
 }
 
+/* "max-size 512M": bytes, with an optional K, M or G (powers of 1024), at least 1 KiB. */
+static int d_max_size(struct parser *ps)
+{
+	struct token *t = &ps->tok[1];
+	char b[48];
+	uint64_t v = 0;
+	unsigned shift = 0;
+	size_t i, n = t->len;
+	int ret = want_args(ps, 2, 2, "a size such as 512M");
+
+	if (ret)
+		return ret;
+	if (ps->pol->max_size)
+		return perr(ps, ps->tok[0].col, "'max-size' is set twice");
+	if (n && (t->p[n - 1] == 'K' || t->p[n - 1] == 'M' || t->p[n - 1] == 'G')) {
+		shift = t->p[n - 1] == 'K' ? 10 : t->p[n - 1] == 'M' ? 20 : 30;
+		n--;
+	}
+	for (i = 0; i < n && t->p[i] >= '0' && t->p[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			break;
+		v = v * 10 + (uint64_t)(t->p[i] - '0');
+	}
+	if (t->quoted || n == 0 || i != n || (t->p[0] == '0' && n > 1) || v > (UINT64_MAX >> shift))
+		return perr(ps, t->col, "not a size: '%s' (bytes, or a number with K, M or G)",
+		            shown(t, b));
+	v <<= shift;
+	if (v < 1024)
+		return perr(ps, t->col, "max-size %s is less than 1K: no program is that small",
+		            shown(t, b));
+	ps->pol->max_size = v;
+	return 0;
+}
+
 static int cmp_rules(const void *a, const void *b)
 {
 	const struct vouch_policy_rule *x = *(const struct vouch_policy_rule *const *)a;
@@ -540,6 +574,8 @@ static int directive(struct parser *ps)
 		return d_gate(ps);
 	if (tok_is(t, "log"))
 		return d_log(ps);
+	if (tok_is(t, "max-size"))
+		return d_max_size(ps);
 	return perr(ps, t->col, "unknown keyword '%s'", shown(t, b));
 }
 

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Facts about the process behind an event and about a file, read without waiting on a server. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+int stat_nosync(int dirfd, const char *path, int flags, struct stat *st)
+{
+	struct statx x;
+
+	/*
+	 * AT_STATX_DONT_SYNC: a FUSE or network filesystem answers from what it has
+	 * cached instead of asking its server, which a user may run and stall.
+	 */
+	if (statx(dirfd, path, flags | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &x) != 0)
+		return -errno;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x.stx_dev_major, x.stx_dev_minor);
+	st->st_ino = (ino_t)x.stx_ino;
+	st->st_mode = x.stx_mode;
+	st->st_nlink = x.stx_nlink;
+	st->st_uid = x.stx_uid;
+	st->st_gid = x.stx_gid;
+	st->st_rdev = makedev(x.stx_rdev_major, x.stx_rdev_minor);
+	st->st_size = (off_t)x.stx_size;
+	st->st_ctim.tv_sec = x.stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x.stx_ctime.tv_nsec;
+	st->st_mtim.tv_sec = x.stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x.stx_mtime.tv_nsec;
+	return 0;
+}
+
+/* The real uid on the "Uid:" line of /proc/TID/status; -1 if the thread is gone. */
+static int64_t status_uid(pid_t tid)
+{
+	char path[64], buf[2048], *p;
+	ssize_t n;
+	unsigned long uid;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "\nUid:");
+	if (!p || sscanf(p + 5, "%lu", &uid) != 1)
+		return -1;
+	return (int64_t)uid;
+}
+
+int64_t subject_uid(pid_t tid)
+{
+	char path[64];
+	struct stat st;
+
+	/*
+	 * A dumpable process's /proc entry belongs to its effective uid, which is then
+	 * its real uid too (changing either makes a process undumpable). An
+	 * undumpable one shows root whoever it is: ask its status then.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d", (int)tid);
+	if (stat_nosync(AT_FDCWD, path, 0, &st) != 0)
+		return -1;
+	if (st.st_uid != 0)
+		return (int64_t)st.st_uid;
+	return status_uid(tid);
+}
+
+void fd_path_raw(int fd, char *out, size_t cap)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, cap - 1);
+	out[n > 0 ? n : 0] = '\0';
+}
+
+void fd_path(int fd, char *out, size_t cap)
+{
+	fd_path_raw(fd, out, cap);
+	for (size_t i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?'; /* one log line per decision */
+}
