@@ -3,6 +3,7 @@
 #ifndef VOUCH_LOG_H
 #define VOUCH_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,9 +73,23 @@ uint64_t vouch_log_committed(const struct vouch_log *log);
 struct vouch_log_reader;
 
 /*
- * vouch_log_reader_open() - read the checkpoint in @dir.
+ * vouch_log_pruned_parse() - the pruned record, "entries N\ntiles M\n" exactly
+ * (decimal, no sign or leading zero, nothing after): @bundles = N, @tiles = M.
+ * vouch_log_pruned_check() - whether such a record fits a checkpoint of @size
+ * entries: retention removes a level-0 tile only with its bundle (M <= N) and
+ * never the last full bundle (N = 0 or N < size / 256).
+ * Pure, no I/O. Return: 0 or VOUCH_E_LOG.
+ */
+int vouch_log_pruned_parse(const char *text, size_t len, uint64_t *bundles, uint64_t *tiles);
+int vouch_log_pruned_check(uint64_t bundles, uint64_t tiles, uint64_t size);
+
+/*
+ * vouch_log_reader_open() - read the pruned record, then the checkpoint in @dir.
  * @key: if not NULL, the checkpoint must carry a valid signature by it.
- * Return: 0 or as vouch_log_open() for the checkpoint; -ENOENT if there is none.
+ * A reader is one thread's at a time; readers of one directory are independent.
+ * Return: 0 or as vouch_log_open() for the checkpoint; -ENOENT if there is none
+ * (or no @dir); VOUCH_E_LOG if the pruned record is malformed or contradicts the
+ * checkpoint (vouch_log_pruned_check()): it is never trusted.
  */
 int vouch_log_reader_open(struct vouch_log_reader **out, const char *dir,
                           const struct vouch_note_vkey *key);
@@ -93,6 +108,18 @@ uint64_t vouch_log_reader_pruned(const struct vouch_log_reader *r);
  */
 int vouch_log_reader_entry(struct vouch_log_reader *r, uint64_t index, const char **data,
                            size_t *len);
+
+/*
+ * vouch_log_reader_entry_checked() - vouch_log_reader_entry(), but only if
+ * the entry's bundle matches its level-0 tile and that tile leads to the
+ * checkpoint's root (the root's signature is checked if the reader has a key).
+ * Cost: the first entry of a bundle hashes the bundle and folds its tile (and
+ * the first call, the tree's right edge); the others of that bundle, nothing.
+ * Return: as vouch_log_reader_entry(); VOUCH_E_LOG if they do not match;
+ * -ENOENT if a tile it needs is missing.
+ */
+int vouch_log_reader_entry_checked(struct vouch_log_reader *r, uint64_t index, const char **data,
+                                   size_t *len);
 
 /* Proofs against the reader's checkpoint; see vouch_tlog_prove_inclusion(). */
 int vouch_log_reader_prove(struct vouch_log_reader *r, uint64_t index,
@@ -118,11 +145,35 @@ int vouch_log_reader_proof_text(struct vouch_log_reader *r, uint64_t index, char
 int vouch_log_reader_consistency_text(struct vouch_log_reader *r, uint64_t old, char **out,
                                       size_t *len);
 
+/* A proof text as vouch_log_reader_proof_text() or _consistency_text() writes it. */
+struct vouch_log_proof {
+	bool inclusion;    /* c2sp.org/tlog-proof@v1; false: VOUCH_CONSISTENCY_HEADER */
+	uint64_t num;      /* the entry's index, or the old tree's size */
+	const char *extra; /* inclusion: the "extra" line's base64 (not NUL-terminated), or NULL */
+	size_t extra_len;
+	uint8_t hash[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH];
+	unsigned n;
+	const char *note; /* the signed checkpoint, the rest of the text: not checked here */
+	size_t note_len;
+	unsigned line;   /* with an error: the line (from 1) that is wrong, 0 for the whole */
+	const char *why; /* with an error: what is wrong, a static English phrase */
+};
+
+/*
+ * vouch_log_proof_parse() - split @text (@len bytes, any bytes) into @p:
+ * header; for an inclusion proof an optional "extra BASE64" line, then
+ * "index N"; for a consistency proof "old N"; up to VOUCH_TLOG_PROOF_MAX lines
+ * of base64 hashes; a blank line; the checkpoint. Numbers are decimal without
+ * sign or leading zero. Nothing is verified. Pointers point into @text.
+ * Return: 0; VOUCH_E_PROOF with @p->line and @p->why.
+ */
+int vouch_log_proof_parse(struct vouch_log_proof *p, const char *text, size_t len);
+
 /* What vouch_log_verify() checked. */
 struct vouch_log_report {
 	uint64_t size;      /* the checkpoint's */
 	uint64_t entries;   /* entries read and hashed */
-	uint64_t pruned;    /* entries removed by retention, not checked */
+	uint64_t pruned;    /* entries removed by retention (gone, as the record says) */
 	uint64_t tiles;     /* tiles read and checked */
 	uint64_t bad_index; /* with VOUCH_E_LOG: the first entry or node that disagrees */
 	char what[256];     /* with an error: which file, in words */
@@ -131,7 +182,8 @@ struct vouch_log_report {
 /*
  * vouch_log_verify() - rebuild the tree from the entries: every entry's hash
  * against its level-0 tile, every tile against the level above, and the root
- * against the checkpoint, whose signature the reader has checked.
+ * against the checkpoint, whose signature the reader has checked. Bundles and
+ * tiles the pruned record calls removed are skipped only if they are gone.
  * Return: 0; VOUCH_E_LOG with @rep->what; -errno (with @rep->what naming the file).
  */
 int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep);

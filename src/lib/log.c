@@ -290,21 +290,68 @@ static int bundle_split(const uint8_t *b, size_t len, unsigned want, unsigned ha
 	return p == len ? 0 : VOUCH_E_LOG;
 }
 
+/* A decimal number of at most 20 digits, no sign, no leading zero; *@p moves past it. */
+static int parse_u64(const char **p, const char *end, uint64_t *v)
+{
+	const char *s = *p;
+
+	*v = 0;
+	if (s == end || *s < '0' || *s > '9' ||
+	    (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	for (; s < end && *s >= '0' && *s <= '9'; s++)
+		if (__builtin_mul_overflow(*v, 10, v) ||
+		    __builtin_add_overflow(*v, (uint64_t)(*s - '0'), v))
+			return -1;
+	*p = s;
+	return 0;
+}
+
+int vouch_log_pruned_parse(const char *text, size_t len, uint64_t *bundles, uint64_t *tiles)
+{
+	const char *p = text, *end = text + len;
+
+	*bundles = *tiles = 0;
+	if (len < 8 || memcmp(p, "entries ", 8))
+		return VOUCH_E_LOG;
+	p += 8;
+	if (parse_u64(&p, end, bundles) || end - p < 7 || memcmp(p, "\ntiles ", 7))
+		return VOUCH_E_LOG;
+	p += 7;
+	if (parse_u64(&p, end, tiles) || end - p != 1 || *p != '\n')
+		return VOUCH_E_LOG;
+	return 0;
+}
+
+int vouch_log_pruned_check(uint64_t bundles, uint64_t tiles, uint64_t size)
+{
+	/*
+	 * Retention removes whole bundles, oldest first, never the last full one
+	 * (nor the partial one after it), and a level-0 tile only once its bundle
+	 * is gone. A record that says otherwise would let readers skip entries the
+	 * checkpoint covers: refused, not trusted.
+	 */
+	if (tiles > bundles)
+		return VOUCH_E_LOG;
+	if (bundles > 0 && bundles >= size / W)
+		return VOUCH_E_LOG;
+	return 0;
+}
+
 static int read_pruned(int dirfd, uint64_t *entries, uint64_t *tiles)
 {
 	char buf[128];
 	size_t len = 0;
-	int ret = read_at(dirfd, "pruned", buf, sizeof(buf) - 1, &len);
+	int ret = read_at(dirfd, "pruned", buf, sizeof(buf), &len);
 
 	*entries = *tiles = 0;
 	if (ret == -ENOENT)
 		return 0;
+	if (ret == -EFBIG)
+		return VOUCH_E_LOG;
 	if (ret)
 		return ret;
-	buf[len] = '\0';
-	if (sscanf(buf, "entries %" SCNu64 "\ntiles %" SCNu64 "\n", entries, tiles) != 2)
-		return VOUCH_E_LOG;
-	return 0;
+	return vouch_log_pruned_parse(buf, len, entries, tiles);
 }
 
 /* ---- the writer ---- */
@@ -821,6 +868,8 @@ int vouch_log_commit(struct vouch_log *log)
 
 struct tile_cache {
 	bool valid;
+	/* Its hashes were shown to lead to the checkpoint's root (tile_checked()). */
+	bool checked;
 	uint64_t n;
 	unsigned width;
 	uint8_t h[W][HASH];
@@ -833,13 +882,22 @@ struct vouch_log_reader {
 	size_t notelen;
 	uint64_t pruned_entries, pruned_tiles;
 	struct tile_cache tc[LEVELS];
-	/* The last entry bundle read. */
-	bool bvalid;
+	/* The last entry bundle read; bchecked: its entries match a checked tile. */
+	bool bvalid, bchecked;
 	uint64_t bn;
 	unsigned bw;
 	uint8_t *bdata;
 	size_t blen;
 	uint32_t boff[W], belen[W];
+	/*
+	 * The right edge of the tree: each level's partial tile, as far as the
+	 * checkpoint covers it, read once and checked against the root; every
+	 * full tile is checked by folding it up to one of these (tile_checked()).
+	 */
+	bool edge_ok;
+	unsigned edge_w[LEVELS];
+	uint8_t (*edge)[W][HASH];
+	uint8_t fold[W][HASH];
 };
 
 int vouch_log_reader_open(struct vouch_log_reader **out, const char *dir,
@@ -860,6 +918,10 @@ int vouch_log_reader_open(struct vouch_log_reader **out, const char *dir,
 	r->bdata = malloc((size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX));
 	if (!r->bdata)
 		goto fail;
+	/*
+	 * The record before the checkpoint: retention writes it after the checkpoint
+	 * it went by, so the checkpoint read next is at least that one.
+	 */
 	ret = read_pruned(r->dirfd, &r->pruned_entries, &r->pruned_tiles);
 	if (!ret)
 		ret = read_at(r->dirfd, "checkpoint", r->note, sizeof(r->note), &r->notelen);
@@ -883,6 +945,8 @@ int vouch_log_reader_open(struct vouch_log_reader **out, const char *dir,
 		ret = vouch_checkpoint_parse(&r->cp, r->note, tlen);
 	if (!ret && key && strcmp(r->cp.origin, key->name))
 		ret = VOUCH_E_WRONGKEY;
+	if (!ret)
+		ret = vouch_log_pruned_check(r->pruned_entries, r->pruned_tiles, r->cp.size);
 	if (ret)
 		goto fail;
 	*out = r;
@@ -899,6 +963,7 @@ void vouch_log_reader_close(struct vouch_log_reader *r)
 	if (r->dirfd >= 0)
 		close(r->dirfd);
 	free(r->bdata);
+	free(r->edge);
 	free(r);
 }
 
@@ -915,16 +980,20 @@ const char *vouch_log_reader_note(const struct vouch_log_reader *r, size_t *len)
 
 uint64_t vouch_log_reader_pruned(const struct vouch_log_reader *r)
 {
-	uint64_t p = r->pruned_entries * W;
+	/* Below the checkpoint's size: vouch_log_pruned_check() at open. */
+	return r->pruned_entries * W;
+}
 
-	return p < r->cp.size ? p : r->cp.size;
+/* The number of nodes of tile level @level (-1: entries) in the checkpoint's tree. */
+static uint64_t level_count(const struct vouch_log_reader *r, int level)
+{
+	return level < 0 ? r->cp.size : r->cp.size >> (8 * level);
 }
 
 /* The width tile @n of @level has in the checkpoint's tree. */
 static unsigned tile_width(const struct vouch_log_reader *r, int level, uint64_t n)
 {
-	uint64_t count = level < 0 ? r->cp.size : r->cp.size >> (8 * level);
-	uint64_t left = count - n * W;
+	uint64_t left = level_count(r, level) - n * W;
 
 	return left >= W ? W : (unsigned)left;
 }
@@ -940,10 +1009,10 @@ static int get_tile(struct vouch_log_reader *r, int level, uint64_t n, struct ti
 		*out = tc;
 		return 0;
 	}
-	tc->valid = false;
+	tc->valid = tc->checked = false;
 	ret = read_tile(r->dirfd, level, n, w, tc->h, sizeof(tc->h), &len, &got);
 	if (ret)
-		return ret;
+		return ret == -EFBIG ? VOUCH_E_LOG : ret; /* longer than a tile can be */
 	if (len != (size_t)got * HASH)
 		return VOUCH_E_LOG;
 	tc->valid = true;
@@ -977,33 +1046,177 @@ static int reader_hashes(void *ctx, unsigned level, uint64_t index, uint64_t cou
 	return 0;
 }
 
+/* The tree hash's reads, served from the edge copy: it reads nothing else. */
+static int edge_hashes(void *ctx, unsigned level, uint64_t index, uint64_t count,
+                       uint8_t (*out)[VOUCH_TLOG_HASH])
+{
+	struct vouch_log_reader *r = ctx;
+	uint64_t first;
+
+	if (level >= LEVELS)
+		return VOUCH_E_RANGE;
+	first = level_count(r, (int)level) - r->edge_w[level];
+	if (index < first || count > r->edge_w[level] || index - first > r->edge_w[level] - count)
+		return VOUCH_E_LOG;
+	memcpy(out, r->edge[level][index - first], (size_t)count * HASH);
+	return 0;
+}
+
+/*
+ * Read the partial tile of every level and check them against the checkpoint's
+ * root. The tree hash of size N reads exactly these nodes: its perfect subtrees
+ * of heights 8l to 8l+7 are the nodes of level l past its last full tile.
+ */
+static int edge_check(struct vouch_log_reader *r)
+{
+	uint8_t root[HASH];
+	int ret;
+
+	if (r->edge_ok)
+		return 0;
+	if (!r->edge) {
+		r->edge = malloc(LEVELS * sizeof(*r->edge));
+		if (!r->edge)
+			return -ENOMEM;
+	}
+	for (int l = 0; l < LEVELS; l++) {
+		uint64_t count = level_count(r, l);
+		struct tile_cache *tc;
+
+		r->edge_w[l] = (unsigned)(count % W);
+		if (!r->edge_w[l])
+			continue;
+		ret = get_tile(r, l, count / W, &tc);
+		if (ret)
+			return ret;
+		memcpy(r->edge[l], tc->h, (size_t)r->edge_w[l] * HASH);
+	}
+	ret = vouch_tlog_tree_hash(edge_hashes, r, r->cp.size, root);
+	if (ret)
+		return ret;
+	if (memcmp(root, r->cp.root, HASH))
+		return VOUCH_E_LOG;
+	r->edge_ok = true;
+	return 0;
+}
+
+/*
+ * Tile @n of @level, in the cache, with its hashes shown to lead to the
+ * checkpoint's root: a partial tile equals the edge checked against the root;
+ * a full one folds to its node in the level above, itself checked so.
+ */
+static int tile_checked(struct vouch_log_reader *r, int level, uint64_t n, struct tile_cache **out)
+{
+	uint64_t count = level_count(r, level);
+	uint8_t node[HASH];
+	const uint8_t *want;
+	struct tile_cache *tc, *up;
+	int ret;
+
+	if (level >= LEVELS || n * W >= count)
+		return VOUCH_E_RANGE;
+	ret = edge_check(r);
+	if (!ret)
+		ret = get_tile(r, level, n, &tc);
+	if (ret)
+		return ret;
+	if (tc->checked) {
+		*out = tc;
+		return 0;
+	}
+	if (n == count / W) {
+		if (memcmp(tc->h, r->edge[level], (size_t)r->edge_w[level] * HASH))
+			return VOUCH_E_LOG;
+	} else {
+		uint64_t above = level_count(r, level + 1);
+
+		memcpy(r->fold, tc->h, sizeof(r->fold));
+		ret = vouch_tlog_fold(r->fold, W);
+		if (ret)
+			return ret;
+		memcpy(node, r->fold[0], HASH);
+		/* A full tile at level 7 would need 2^64 leaves. */
+		if (level + 1 >= LEVELS)
+			return VOUCH_E_LOG;
+		if (n / W == above / W) {
+			want = r->edge[level + 1][n % W];
+		} else {
+			ret = tile_checked(r, level + 1, n / W, &up);
+			if (ret)
+				return ret;
+			want = up->h[n % W];
+		}
+		if (memcmp(node, want, HASH))
+			return VOUCH_E_LOG;
+	}
+	tc->checked = true;
+	*out = tc;
+	return 0;
+}
+
+/* Entry bundle @n, as wide as the checkpoint needs, into the reader's buffer. */
+static int load_bundle(struct vouch_log_reader *r, uint64_t n)
+{
+	unsigned w = tile_width(r, VOUCH_TLOG_ENTRIES, n), got = 0;
+	int ret;
+
+	if (r->bvalid && r->bn == n && r->bw >= w)
+		return 0;
+	r->bvalid = r->bchecked = false;
+	ret = read_tile(r->dirfd, VOUCH_TLOG_ENTRIES, n, w, r->bdata,
+	                (size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX), &r->blen, &got);
+	if (ret)
+		return ret == -EFBIG ? VOUCH_E_LOG : ret;
+	ret = bundle_split(r->bdata, r->blen, got, got, r->boff, r->belen);
+	if (ret)
+		return ret;
+	r->bvalid = true;
+	r->bn = n;
+	r->bw = got;
+	return 0;
+}
+
 int vouch_log_reader_entry(struct vouch_log_reader *r, uint64_t index, const char **data,
                            size_t *len)
 {
 	uint64_t n = index / W;
-	unsigned w, got = 0;
 	int ret;
 
 	if (index >= r->cp.size)
 		return VOUCH_E_RANGE;
 	if (n < r->pruned_entries)
 		return VOUCH_E_NOTFOUND;
-	w = tile_width(r, VOUCH_TLOG_ENTRIES, n);
-	if (!r->bvalid || r->bn != n || r->bw < w) {
-		r->bvalid = false;
-		ret = read_tile(r->dirfd, VOUCH_TLOG_ENTRIES, n, w, r->bdata,
-		                (size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX), &r->blen, &got);
-		if (ret)
-			return ret;
-		ret = bundle_split(r->bdata, r->blen, got, got, r->boff, r->belen);
-		if (ret)
-			return ret;
-		r->bvalid = true;
-		r->bn = n;
-		r->bw = got;
-	}
+	ret = load_bundle(r, n);
+	if (ret)
+		return ret;
 	*data = (const char *)r->bdata + r->boff[index % W];
 	*len = r->belen[index % W];
+	return 0;
+}
+
+int vouch_log_reader_entry_checked(struct vouch_log_reader *r, uint64_t index, const char **data,
+                                   size_t *len)
+{
+	uint64_t n = index / W;
+	struct tile_cache *tc;
+	int ret = vouch_log_reader_entry(r, index, data, len);
+
+	if (ret || r->bchecked)
+		return ret;
+	/* The whole bundle at once: the next entries of it cost nothing more. */
+	ret = tile_checked(r, 0, n, &tc);
+	if (ret)
+		return ret;
+	for (unsigned i = 0, w = tile_width(r, 0, n); i < w; i++) {
+		uint8_t lh[HASH];
+
+		ret = vouch_tlog_leaf_hash(r->bdata + r->boff[i], r->belen[i], lh);
+		if (ret)
+			return ret;
+		if (memcmp(lh, tc->h[i], HASH))
+			return VOUCH_E_LOG;
+	}
+	r->bchecked = true;
 	return 0;
 }
 
@@ -1024,6 +1237,53 @@ int vouch_log_reader_consistency(struct vouch_log_reader *r, uint64_t old,
 	return ret;
 }
 
+/*
+ * Bundle @t (@w entries) against its level-0 tile @tc, or, if that tile was
+ * removed by retention (@tc NULL), folded against its node in level 1.
+ */
+static int verify_bundle(struct vouch_log_reader *r, uint64_t t, unsigned w,
+                         const struct tile_cache *tc, uint8_t (*lh)[HASH],
+                         struct vouch_log_report *rep)
+{
+	char path[PATH_MAXL];
+	struct tile_cache *up;
+	int ret;
+
+	for (unsigned i = 0; i < w; i++) {
+		ret = vouch_tlog_leaf_hash(r->bdata + r->boff[i], r->belen[i], lh[i]);
+		if (ret)
+			return ret;
+		if (tc && memcmp(lh[i], tc->h[i], HASH)) {
+			vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, w);
+			rep->bad_index = t * W + i;
+			snprintf(rep->what, sizeof(rep->what),
+			         "%s: entry %" PRIu64 " does not match its hash in tile/0", path,
+			         t * W + i);
+			return VOUCH_E_LOG;
+		}
+	}
+	if (!tc) {
+		/* Only full tiles are ever removed: vouch_log_pruned_check(). */
+		ret = w == W ? vouch_tlog_fold(lh, W) : VOUCH_E_LOG;
+		if (!ret)
+			ret = get_tile(r, 1, t / W, &up);
+		vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, w);
+		if (ret) {
+			snprintf(rep->what, sizeof(rep->what), "%s (its tile/0 removed): %s", path,
+			         vouch_strerror(ret));
+			return ret;
+		}
+		if (memcmp(lh[0], up->h[t % W], HASH)) {
+			rep->bad_index = t * W;
+			snprintf(rep->what, sizeof(rep->what),
+			         "%s: its entries do not hash to their node in tile/1", path);
+			return VOUCH_E_LOG;
+		}
+	}
+	rep->entries += w;
+	return 0;
+}
+
 int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 {
 	uint64_t size = r->cp.size, ntiles = (size + W - 1) / W;
@@ -1033,61 +1293,51 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 
 	memset(rep, 0, sizeof(*rep));
 	rep->size = size;
-	/* Every entry against its leaf hash. */
-	for (uint64_t t = 0; t < ntiles; t++) {
-		struct tile_cache *tc;
-		unsigned w = tile_width(r, 0, t);
-
-		if (t < r->pruned_entries) {
-			rep->pruned += w;
-			continue;
-		}
-		ret = get_tile(r, 0, t, &tc);
-		if (ret) {
-			vouch_tlog_tile_path(path, sizeof(path), 0, t, w);
-			snprintf(rep->what, sizeof(rep->what), "%s: %s", path, vouch_strerror(ret));
-			return ret;
-		}
-		rep->tiles++;
-		for (unsigned i = 0; i < w; i++) {
-			const char *data;
-			size_t len;
-			uint8_t lh[HASH];
-
-			ret = vouch_log_reader_entry(r, t * W + i, &data, &len);
-			if (ret) {
-				vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, w);
-				snprintf(rep->what, sizeof(rep->what), "%s: %s", path,
-				         vouch_strerror(ret));
-				return ret == -ENOENT ? ret : VOUCH_E_LOG;
-			}
-			ret = vouch_tlog_leaf_hash(data, len, lh);
-			if (ret)
-				return ret;
-			if (memcmp(lh, tc->h[i], HASH)) {
-				vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, w);
-				rep->bad_index = t * W + i;
-				snprintf(rep->what, sizeof(rep->what),
-				         "%s: entry %" PRIu64 " does not match its hash in tile/0",
-				         path, t * W + i);
-				return VOUCH_E_LOG;
-			}
-			rep->entries++;
-		}
-	}
-	/* Every full tile against its hash one level up. */
 	fbuf = malloc((size_t)W * HASH);
 	if (!fbuf)
 		return -ENOMEM;
+	/*
+	 * Every entry against its leaf hash. What retention removed is skipped only
+	 * where it is gone: a bundle or tile still there is checked all the same.
+	 */
+	for (uint64_t t = 0; t < ntiles; t++) {
+		struct tile_cache *tc = NULL;
+		unsigned w = tile_width(r, 0, t);
+
+		ret = get_tile(r, 0, t, &tc);
+		if (ret == -ENOENT && t < r->pruned_tiles) {
+			tc = NULL;
+		} else if (ret) {
+			vouch_tlog_tile_path(path, sizeof(path), 0, t, w);
+			snprintf(rep->what, sizeof(rep->what), "%s: %s", path, vouch_strerror(ret));
+			goto out;
+		} else {
+			rep->tiles++;
+		}
+		ret = load_bundle(r, t);
+		if (ret == -ENOENT && t < r->pruned_entries) {
+			rep->pruned += w;
+			continue;
+		}
+		if (ret) {
+			vouch_tlog_tile_path(path, sizeof(path), VOUCH_TLOG_ENTRIES, t, w);
+			snprintf(rep->what, sizeof(rep->what), "%s: %s", path, vouch_strerror(ret));
+			goto out;
+		}
+		ret = verify_bundle(r, t, w, tc, fbuf, rep);
+		if (ret)
+			goto out;
+	}
+	/* Every full tile against its hash one level up. */
 	for (int l = 0; l + 1 < LEVELS && (size >> (8 * (l + 1))) > 0; l++) {
 		uint64_t full = (size >> (8 * l)) / W;
 
 		for (uint64_t t = 0; t < full; t++) {
 			struct tile_cache *tc, *up;
 
-			if (l == 0 && t < r->pruned_tiles)
-				continue;
 			ret = get_tile(r, l, t, &tc);
+			if (ret == -ENOENT && l == 0 && t < r->pruned_tiles)
+				continue;
 			if (!ret) {
 				memcpy(fbuf, tc->h, (size_t)W * HASH);
 				ret = vouch_tlog_fold(fbuf, W);
@@ -1095,38 +1345,40 @@ int vouch_log_verify(struct vouch_log_reader *r, struct vouch_log_report *rep)
 			if (!ret)
 				ret = get_tile(r, l + 1, t / W, &up);
 			if (ret) {
-				free(fbuf);
 				vouch_tlog_tile_path(path, sizeof(path), l, t, 0);
 				snprintf(rep->what, sizeof(rep->what),
 				         "tile %s or the one above: %s", path, vouch_strerror(ret));
-				return ret;
+				goto out;
 			}
 			if (l > 0)
 				rep->tiles++;
 			if (memcmp(fbuf[0], up->h[t % W], HASH)) {
-				free(fbuf);
 				vouch_tlog_tile_path(path, sizeof(path), l, t, 0);
 				rep->bad_index = t;
 				snprintf(rep->what, sizeof(rep->what),
 				         "%s: does not hash to its node in the level above", path);
-				return VOUCH_E_LOG;
+				ret = VOUCH_E_LOG;
+				goto out;
 			}
 		}
 	}
-	free(fbuf);
 	/* And the tree from the tiles against the signed root. */
 	ret = vouch_tlog_tree_hash(reader_hashes, r, size, root);
 	if (ret) {
 		snprintf(rep->what, sizeof(rep->what), "reading the tiles: %s",
 		         vouch_strerror(ret));
-		return ret;
+		goto out;
 	}
 	if (memcmp(root, r->cp.root, HASH)) {
 		snprintf(rep->what, sizeof(rep->what),
 		         "checkpoint: the tiles give a different root for size %" PRIu64, size);
-		return VOUCH_E_LOG;
+		ret = VOUCH_E_LOG;
+		goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	free(fbuf);
+	return ret;
 }
 
 /* The lines of a proof text: header, lines of hashes, a blank line, the checkpoint note. */
@@ -1197,4 +1449,75 @@ int vouch_log_reader_consistency_text(struct vouch_log_reader *r, uint64_t old, 
 		return ret;
 	snprintf(head, sizeof(head), VOUCH_CONSISTENCY_HEADER "\nold %" PRIu64 "\n", old);
 	return proof_text(r, head, (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n, out, len);
+}
+
+/* Fail at line @line for @why. */
+static int proof_bad(struct vouch_log_proof *p, unsigned line, const char *why)
+{
+	p->line = line;
+	p->why = why;
+	return VOUCH_E_PROOF;
+}
+
+int vouch_log_proof_parse(struct vouch_log_proof *p, const char *text, size_t len)
+{
+	const char *s = text, *end = text + len, *nl;
+	bool have_num = false;
+	unsigned line = 1;
+
+	memset(p, 0, sizeof(*p));
+	nl = memchr(s, '\n', len);
+	if (!nl)
+		return proof_bad(p, 1, "not a proof (no header line)");
+	if ((size_t)(nl - s) == 22 && !memcmp(s, "c2sp.org/tlog-proof@v1", 22))
+		p->inclusion = true;
+	else if ((size_t)(nl - s) == strlen(VOUCH_CONSISTENCY_HEADER) &&
+	         !memcmp(s, VOUCH_CONSISTENCY_HEADER, strlen(VOUCH_CONSISTENCY_HEADER)))
+		p->inclusion = false;
+	else
+		return proof_bad(p, 1, "not a proof (unknown header)");
+	/* Header lines, then hashes, up to the blank line before the checkpoint. */
+	for (s = nl + 1; s < end; s = nl + 1) {
+		const char *key = p->inclusion ? "index " : "old ";
+		size_t l, klen = strlen(key), got = 0;
+
+		line++;
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			return proof_bad(p, line, "no blank line before the checkpoint");
+		l = (size_t)(nl - s);
+		if (l == 0) {
+			if (!have_num)
+				return proof_bad(p, line,
+				                 p->inclusion ? "no index line" : "no old line");
+			p->note = nl + 1;
+			p->note_len = (size_t)(end - p->note);
+			if (p->note_len == 0)
+				return proof_bad(p, line + 1, "no checkpoint after the blank line");
+			return 0;
+		}
+		if (p->inclusion && !have_num && !p->extra && l >= 6 && !memcmp(s, "extra ", 6)) {
+			p->extra = s + 6;
+			p->extra_len = l - 6;
+		} else if (!have_num && l > klen && !memcmp(s, key, klen)) {
+			const char *q = s + klen;
+
+			if (parse_u64(&q, nl, &p->num) || q != nl)
+				return proof_bad(p, line,
+				                 p->inclusion ? "bad index line" : "bad old line");
+			have_num = true;
+		} else if (!have_num) {
+			return proof_bad(p, line,
+			                 p->inclusion ? "malformed line (expected extra or index)"
+			                              : "malformed line (expected old)");
+		} else if (p->n == VOUCH_TLOG_PROOF_MAX) {
+			return proof_bad(p, line, "too many hashes");
+		} else if (vouch_b64_decode(p->hash[p->n], VOUCH_TLOG_HASH, &got, s, l) ||
+		           got != VOUCH_TLOG_HASH) {
+			return proof_bad(p, line, "malformed line (not a base64 SHA-256 hash)");
+		} else {
+			p->n++;
+		}
+	}
+	return proof_bad(p, line, "incomplete proof (no checkpoint)");
 }
