@@ -255,13 +255,14 @@ static void print_json(const char *path, const struct fileinfo *fi, const struct
 
 static void print_text(const char *path, const struct vouch_decision *d)
 {
-	printf("%s: %s (%s): %s\n", path,
-	       !d->allow       ? "deny"
-	       : d->would_deny ? "allow, but enforce mode would deny"
-	                       : "allow",
-	       vouch_rule_name(d->rule), d->reason);
+	/* File names and the policy's words are not this tool's: escaped. */
+	tool_print("%s: %s (%s): %s\n", path,
+	           !d->allow       ? "deny"
+	           : d->would_deny ? "allow, but enforce mode would deny"
+	                           : "allow",
+	           vouch_rule_name(d->rule), d->reason);
 	if (d->message)
-		printf("%s: message: %s\n", path, d->message);
+		tool_print("%s: message: %s\n", path, d->message);
 }
 
 static const char *rule_words(enum vouch_rule r)
@@ -293,21 +294,21 @@ static void print_why(const char *path, const struct fileinfo *fi, const struct 
 	vouch_hex(fi->sha256, 32, hex);
 	vouch_time_format(cp->compiled, when);
 	if (!d->allow)
-		printf("%s may not run: vouch denies it.\n", path);
+		tool_print("%s may not run: vouch denies it.\n", path);
 	else if (d->would_deny)
-		printf("%s may run only because the policy is in monitor mode; in enforce mode "
-		       "vouch would deny it.\n",
-		       path);
+		tool_print("%s may run only because the policy is in monitor mode; in enforce mode "
+		           "vouch would deny it.\n",
+		           path);
 	else
-		printf("%s may run.\n", path);
-	printf("  why:     %s\n", d->reason);
+		tool_print("%s may run.\n", path);
+	tool_print("  why:     %s\n", d->reason);
 	printf("  rule:    %s (%s)\n", vouch_rule_name(d->rule), rule_words(d->rule));
 	if (d->message)
-		printf("  message from the policy's owner: %s\n", d->message);
+		tool_print("  message from the policy's owner: %s\n", d->message);
 	printf("  file:    sha256 %s, %llu bytes, %s\n", hex, (unsigned long long)fi->size,
 	       kind_name(fi->kind));
-	printf("  policy:  %s, %s mode, compiled %s%s\n", src->where, vouch_mode_name(cp->mode),
-	       when, src->verified ? "" : " (signature not checked)");
+	tool_print("  policy:  %s, %s mode, compiled %s%s\n", src->where, vouch_mode_name(cp->mode),
+	           when, src->verified ? "" : " (signature not checked)");
 	if (!d->allow || d->would_deny)
 		printf(
 		    "  what to do: ask the policy's owner to vouch for this file (by its sha256),"
@@ -344,26 +345,28 @@ static int why_from_daemon(const char *path, const char *state)
 		return EXIT_ERROR;
 	}
 	v = tool_answer_get(&a, "verdict");
+	/* vouchd's answer is shown escaped, as the file name is. */
 	if (v && !strcmp(v, "deny"))
-		printf("%s may not run: vouchd denied it.\n", path);
+		tool_print("%s may not run: vouchd denied it.\n", path);
 	else if (v && !strcmp(v, "would-deny"))
-		printf("%s may run only because the policy is in monitor mode; in enforce mode "
-		       "vouch would deny it.\n",
-		       path);
+		tool_print("%s may run only because the policy is in monitor mode; in enforce mode "
+		           "vouch would deny it.\n",
+		           path);
 	else
-		printf("%s may run.\n", path);
-	printf("  why:     %s\n",
-	       tool_answer_get(&a, "reason") ? tool_answer_get(&a, "reason") : "?");
-	printf("  rule:    %s (%s)\n",
-	       tool_answer_get(&a, "rule") ? tool_answer_get(&a, "rule") : "?",
-	       rule_words(rule_by_name(tool_answer_get(&a, "rule"))));
+		tool_print("%s may run.\n", path);
+	tool_print("  why:     %s\n",
+	           tool_answer_get(&a, "reason") ? tool_answer_get(&a, "reason") : "?");
+	tool_print("  rule:    %s (%s)\n",
+	           tool_answer_get(&a, "rule") ? tool_answer_get(&a, "rule") : "?",
+	           rule_words(rule_by_name(tool_answer_get(&a, "rule"))));
 	msg = tool_answer_get(&a, "message");
 	if (msg)
-		printf("  message from the policy's owner: %s\n", msg);
-	printf("  file:    sha256 %s (as vouchd read it; it refused to let this command read it)\n",
-	       tool_answer_get(&a, "sha256") ? tool_answer_get(&a, "sha256") : "?");
-	printf("  policy:  %s (enforced by vouchd), %s mode\n", state,
-	       tool_answer_get(&a, "mode") ? tool_answer_get(&a, "mode") : "?");
+		tool_print("  message from the policy's owner: %s\n", msg);
+	tool_print("  file:    sha256 %s (as vouchd read it; it refused to let this command read "
+	           "it)\n",
+	           tool_answer_get(&a, "sha256") ? tool_answer_get(&a, "sha256") : "?");
+	tool_print("  policy:  %s (enforced by vouchd), %s mode\n", state,
+	           tool_answer_get(&a, "mode") ? tool_answer_get(&a, "mode") : "?");
 	if (!v || strcmp(v, "allow") != 0)
 		printf(
 		    "  what to do: ask the policy's owner to vouch for this file (by its sha256),"

@@ -29,6 +29,17 @@ static void print_line(const uint8_t hash[static 32], const char *name)
 	bool esc = strpbrk(name, "\\\n\r") != NULL;
 
 	vouch_hex(hash, 32, hex);
+	/*
+	 * On a terminal every other byte that could command it is escaped too (\xHH),
+	 * the line marked the same way; a pipe or file gets sha256sum's bytes exactly.
+	 */
+	if (isatty(STDOUT_FILENO)) {
+		esc = tool_escape(NULL, name, strlen(name), TOOL_ESC_SUM) > 0;
+		printf("%s%s  ", esc ? "\\" : "", hex);
+		tool_escape(stdout, name, strlen(name), TOOL_ESC_SUM);
+		putchar('\n');
+		return;
+	}
 	printf("%s%s  ", esc ? "\\" : "", hex);
 	for (const char *p = name; *p; p++) {
 		if (*p == '\\')

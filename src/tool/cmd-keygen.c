@@ -143,8 +143,9 @@ int cmd_keygen(int argc, char **argv)
 		goto out;
 	}
 	vouch_keyid_hex(pk.keyid, id);
-	printf("key id %s\npublic key: %s\nsecret key: %s (%s)\n", id, pub, sec,
-	       nopw ? "unencrypted" : "encrypted");
+	printf("key id %s\n", id);
+	tool_print("public key: %s\n", pub);
+	tool_print("secret key: %s (%s)\n", sec, nopw ? "unencrypted" : "encrypted");
 	rc = EXIT_OK;
 out:
 	vouch_seckey_wipe(&sk);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,6 +123,38 @@ static int load_vkey(const char *cmd, struct opts *o, struct vouch_note_vkey *k,
 	return 0;
 }
 
+/*
+ * The message and exit status for vouch_log_reader_open()'s @ret on @dir: the
+ * log does not verify (1), or there is no log to read (2, as for no directory).
+ */
+static int open_failed(const char *cmd, const char *dir, int ret)
+{
+	struct stat st;
+
+	if (ret == -ENOENT && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		tool_err(cmd, dir,
+		         "checkpoint: missing (not a log, or its checkpoint was removed)");
+		return EXIT_DENIED;
+	}
+	if (ret == VOUCH_E_LOG) {
+		tool_err(cmd, dir,
+		         "pruned: the record of what retention removed is malformed or contradicts "
+		         "the checkpoint");
+		return EXIT_DENIED;
+	}
+	if (ret == -ENOENT || ret == -ENOTDIR) {
+		tool_err(cmd, dir, "no such log directory");
+		return EXIT_ERROR;
+	}
+	/* -errno and the crypto library are the system's; the rest is the checkpoint's. */
+	if ((ret < 0 && ret > VOUCH_E_FIRST) || ret == VOUCH_E_CRYPTO) {
+		tool_err(cmd, dir, "%s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	tool_err(cmd, dir, "checkpoint: %s", vouch_strerror(ret));
+	return EXIT_DENIED;
+}
+
 static int src_open(const char *cmd, struct opts *o, struct source *s)
 {
 	int ret, kr;
@@ -141,12 +174,28 @@ static int src_open(const char *cmd, struct opts *o, struct source *s)
 		return kr;
 	s->have_key = kr == 0;
 	ret = vouch_log_reader_open(&s->r, s->dir, s->have_key ? &s->key : NULL);
-	if (ret) {
-		tool_err(cmd, s->dir, "%s",
-		         ret == -ENOENT ? "no log here (no checkpoint)" : vouch_strerror(ret));
-		return ret == VOUCH_E_BADSIG || ret == VOUCH_E_WRONGKEY ? EXIT_DENIED : EXIT_ERROR;
-	}
+	if (ret)
+		return open_failed(cmd, s->dir, ret);
 	return 0;
+}
+
+/*
+ * Say once, on stderr, what the printed entries were checked against (text
+ * output; --json says it in each object's "checked").
+ */
+static void src_note(const struct source *s)
+{
+	if (s->o->json)
+		return;
+	if (s->via_daemon)
+		tool_err(
+		    s->cmd, NULL,
+		    "note: entries read through vouchd, not checked by this command; check one "
+		    "with 'vouch log prove --index N' and 'vouch log check-proof'");
+	else if (!s->have_key)
+		tool_err(s->cmd, s->dir,
+		         "note: entries checked against the checkpoint, whose signature was not "
+		         "checked (no verifier key: give --key)");
 }
 
 static void src_close(struct source *s)
@@ -155,10 +204,12 @@ static void src_close(struct source *s)
 	s->r = NULL;
 }
 
-typedef void (*entry_fn)(struct opts *o, uint64_t index, const char *data, size_t len);
+/* @checked: the entry was checked against the checkpoint, signed by the verifier key. */
+typedef void (*entry_fn)(struct opts *o, bool checked, uint64_t index, const char *data,
+                         size_t len);
 
 /*
- * Entries from @from on, each given to @fn; *@next: where the next call goes
+ * Entries from @from on, each given to @fn (NULL: only checked); *@next: where the next call goes
  * on, *@size: the log's size at its checkpoint. Direct sources reopen the
  * checkpoint each time (tail -f).
  */
@@ -180,8 +231,8 @@ static int src_read(struct source *s, uint64_t from, entry_fn fn, uint64_t *next
 			if (strcmp(a.keys[i], "entry"))
 				continue;
 			idx = strtoull(a.vals[i], &sp, 10);
-			if (*sp == ' ')
-				fn(s->o, idx, sp + 1, strlen(sp + 1));
+			if (*sp == ' ' && fn)
+				fn(s->o, false, idx, sp + 1, strlen(sp + 1));
 		}
 		*next = tool_answer_get(&a, "next")
 		            ? strtoull(tool_answer_get(&a, "next"), NULL, 10)
@@ -201,14 +252,24 @@ static int src_read(struct source *s, uint64_t from, entry_fn fn, uint64_t *next
 		for (uint64_t k = 0; i < n && k < 100000; i++, k++) {
 			const char *data;
 			size_t len;
-			int ret = vouch_log_reader_entry(s->r, i, &data, &len);
+			int ret = vouch_log_reader_entry_checked(s->r, i, &data, &len);
 
+			if (ret == VOUCH_E_LOG || ret == -ENOENT) {
+				tool_err(s->cmd, s->dir,
+				         "entry %" PRIu64 ": %s: it does not match the checkpoint "
+				         "(see 'vouch log verify')",
+				         i,
+				         ret == -ENOENT ? "a file it needs is missing"
+				                        : "the log's files disagree");
+				return EXIT_DENIED;
+			}
 			if (ret) {
 				tool_err(s->cmd, s->dir, "entry %" PRIu64 ": %s", i,
 				         vouch_strerror(ret));
 				return EXIT_ERROR;
 			}
-			fn(s->o, i, data, len);
+			if (fn)
+				fn(s->o, s->have_key, i, data, len);
 		}
 		*next = i;
 		*size = n;
@@ -232,14 +293,7 @@ static int src_read_all(struct source *s, uint64_t from, entry_fn fn, uint64_t *
 	return ret;
 }
 
-/* Bytes of a path or reason shown on a terminal: no control characters. */
-static void put_safe(const char *s)
-{
-	for (; *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
-
-static void print_entry(struct opts *o, uint64_t index, const char *data, size_t len)
+static void print_entry(struct opts *o, bool checked, uint64_t index, const char *data, size_t len)
 {
 	char *scratch = malloc(len + 8), ts[28];
 	struct vouch_entry e;
@@ -248,9 +302,16 @@ static void print_entry(struct opts *o, uint64_t index, const char *data, size_t
 		return;
 	if (vouch_entry_parse(&e, data, len, scratch, len + 8)) {
 		/* Shown anyway, as what it is: the log holds it. */
-		if (!o->denied && !o->since_us)
-			printf("#%" PRIu64 " (entry of another format) %.*s\n", index, (int)len,
-			       data);
+		if (!o->denied && !o->since_us && o->json) {
+			printf("{\"index\":%" PRIu64 ",\"checked\":%s,\"unparsed\":", index,
+			       checked ? "true" : "false");
+			tool_json_bytes(stdout, data, len);
+			fputs("}\n", stdout);
+		} else if (!o->denied && !o->since_us) {
+			printf("#%" PRIu64 " (entry of another format) ", index);
+			tool_escape(stdout, data, len, 0);
+			putchar('\n');
+		}
 		free(scratch);
 		return;
 	}
@@ -260,21 +321,19 @@ static void print_entry(struct opts *o, uint64_t index, const char *data, size_t
 		return;
 	}
 	if (o->json) {
-		printf("{\"index\":%" PRIu64 ",%.*s\n", index, (int)len - 1, data + 1);
+		/* The entry as recorded; its strings made valid UTF-8 without controls. */
+		printf("{\"index\":%" PRIu64 ",\"checked\":%s,", index, checked ? "true" : "false");
+		tool_json_text(stdout, data + 1, len - 1);
+		putchar('\n');
 	} else {
 		vouch_time_format_us(e.time_us, ts);
 		/* Seconds are enough on screen; the entry keeps microseconds. */
 		memcpy(ts + 19, "Z", 2);
-		printf("#%" PRIu64 " %s %s %s ", index, ts, e.decision, e.event);
-		put_safe(e.path);
-		printf(" (pid %" PRId64 ", uid %" PRId64, e.pid, e.uid);
-		if (e.exe) {
-			printf(", ");
-			put_safe(e.exe);
-		}
-		printf("): %s: ", e.rule);
-		put_safe(e.reason);
-		putchar('\n');
+		/* Paths, executables and reasons hold other users' file names: escaped. */
+		tool_print("#%" PRIu64 " %s %s %s %s (pid %" PRId64 ", uid %" PRId64
+		           "%s%s): %s: %s\n",
+		           index, ts, e.decision, e.event, e.path, e.pid, e.uid, e.exe ? ", " : "",
+		           e.exe ? e.exe : "", e.rule, e.reason);
 	}
 	free(scratch);
 }
@@ -325,7 +384,13 @@ static int do_show(struct opts *o)
 
 	if (ret)
 		return ret;
-	ret = src_read_all(&s, 0, print_entry, &next);
+	/* Everything it will print checked first: a log that does not verify prints nothing. */
+	if (!s.via_daemon)
+		ret = src_read_all(&s, 0, NULL, &next);
+	if (!ret) {
+		src_note(&s);
+		ret = src_read_all(&s, 0, print_entry, &next);
+	}
 	src_close(&s);
 	return ret;
 }
@@ -336,10 +401,11 @@ struct ring {
 	uint64_t *idx;
 	char **data;
 	size_t *len;
+	bool checked;
 };
 static struct ring ring;
 
-static void keep_entry(struct opts *o, uint64_t index, const char *data, size_t len)
+static void keep_entry(struct opts *o, bool checked, uint64_t index, const char *data, size_t len)
 {
 	char *scratch = malloc(len + 8);
 	struct vouch_entry e;
@@ -360,6 +426,7 @@ static void keep_entry(struct opts *o, uint64_t index, const char *data, size_t 
 	memcpy(ring.data[slot], data, len);
 	ring.len[slot] = len;
 	ring.idx[slot] = index;
+	ring.checked = checked;
 	ring.n++;
 }
 
@@ -386,11 +453,14 @@ static int do_tail(struct opts *o)
 		from = n > o->lines ? n - o->lines : 0;
 	}
 	ret = src_read_all(&s, from, keep_entry, &next);
+	if (!ret)
+		src_note(&s);
 	for (uint64_t i = ring.n > ring.cap ? ring.n - ring.cap : 0; !ret && i < ring.n; i++) {
 		uint64_t slot = i % ring.cap;
 
 		if (o->lines)
-			print_entry(o, ring.idx[slot], ring.data[slot], ring.len[slot]);
+			print_entry(o, ring.checked, ring.idx[slot], ring.data[slot],
+			            ring.len[slot]);
 	}
 	fflush(stdout);
 	for (uint64_t i = 0; i < ring.cap; i++)
@@ -409,10 +479,12 @@ static int do_tail(struct opts *o)
 			/* A direct reader reads the newest checkpoint again. */
 			if (!s.via_daemon) {
 				vouch_log_reader_close(s.r);
-				if (vouch_log_reader_open(&s.r, s.dir,
-				                          s.have_key ? &s.key : NULL)) {
+				int r =
+				    vouch_log_reader_open(&s.r, s.dir, s.have_key ? &s.key : NULL);
+
+				if (r) {
 					s.r = NULL;
-					ret = EXIT_ERROR;
+					ret = open_failed("log tail", s.dir, r);
 					break;
 				}
 			}
@@ -442,7 +514,8 @@ static int do_key(struct opts *o)
 	if (ret)
 		return ret;
 	vouch_note_vkey_format(&k, out);
-	printf("%s\n", out);
+	tool_print_exact(out, strlen(out));
+	putchar('\n');
 	return EXIT_OK;
 }
 
@@ -462,9 +535,16 @@ static int do_verify(struct opts *o, const char *dirarg)
 		return ret;
 	ret = vouch_log_reader_open(&r, dir, &k);
 	if (ret) {
-		tool_err("log verify", dir, "checkpoint: %s",
-		         ret == -ENOENT ? "missing" : vouch_strerror(ret));
-		return ret < 0 && ret != -ENOENT ? EXIT_ERROR : EXIT_DENIED;
+		int rc = open_failed("log verify", dir, ret);
+
+		if (o->json) {
+			printf("{\"verified\":false,\"dir\":");
+			tool_json_string(stdout, dir);
+			printf(",\"error\":");
+			tool_json_string(stdout, vouch_strerror(ret));
+			printf("}\n");
+		}
+		return rc;
 	}
 	ret = vouch_log_verify(r, &rep);
 	vouch_log_reader_close(r);
@@ -490,9 +570,9 @@ static int do_verify(struct opts *o, const char *dirarg)
 		tool_json_string(stdout, vk);
 		printf("}\n");
 	} else {
-		printf("%s: verified: %" PRIu64 " entries (%" PRIu64 " rehashed, %" PRIu64
-		       " removed by retention), %" PRIu64 " tiles, checkpoint signed by %s\n",
-		       dir, rep.size, rep.entries, rep.pruned, rep.tiles, vk);
+		tool_print("%s: verified: %" PRIu64 " entries (%" PRIu64 " rehashed, %" PRIu64
+		           " removed by retention), %" PRIu64 " tiles, checkpoint signed by %s\n",
+		           dir, rep.size, rep.entries, rep.pruned, rep.tiles, vk);
 	}
 	return EXIT_OK;
 }
@@ -518,24 +598,34 @@ static int do_prove(struct opts *o, bool inclusion)
 
 		snprintf(req, sizeof(req), "%s %" PRIu64, inclusion ? "prove" : "consistency", n);
 		ret = tool_daemon_ask(cmd, tool_state_dir(o->state), req, -1, &a);
-		if (ret)
+		if (ret) {
+			tool_daemon_free(&a);
 			return ret;
+		}
 		for (size_t i = 0; i < a.n; i++)
-			if (!strcmp(a.keys[i], "line"))
-				printf("%s\n", a.vals[i]);
+			if (!strcmp(a.keys[i], "line")) {
+				tool_print_exact(a.vals[i], strlen(a.vals[i]));
+				putchar('\n');
+			}
 		tool_daemon_free(&a);
 		return EXIT_OK;
 	}
 	ret = inclusion ? vouch_log_reader_proof_text(s.r, n, &text, &len)
 	                : vouch_log_reader_consistency_text(s.r, n, &text, &len);
 	src_close(&s);
-	if (ret) {
-		tool_err(cmd, NULL, "%s %" PRIu64 ": %s", inclusion ? "entry" : "size", n,
+	if (ret == VOUCH_E_RANGE || ret == VOUCH_E_NOTFOUND) {
+		tool_err(cmd, s.dir, "%s %" PRIu64 ": %s", inclusion ? "entry" : "size", n,
 		         ret == VOUCH_E_RANGE ? "beyond the log's checkpoint"
-		                              : vouch_strerror(ret));
+		                              : "removed by retention");
 		return EXIT_ERROR;
 	}
-	fwrite(text, 1, len, stdout);
+	if (ret) {
+		/* A bundle or tile the checkpoint needs, missing or malformed: not verified. */
+		tool_err(cmd, s.dir, "%s %" PRIu64 ": %s", inclusion ? "entry" : "size", n,
+		         vouch_strerror(ret));
+		return ret == -ENOENT || ret == VOUCH_E_LOG ? EXIT_DENIED : EXIT_ERROR;
+	}
+	tool_print_exact(text, len);
 	free(text);
 	return EXIT_OK;
 }
@@ -559,15 +649,13 @@ static int open_checkpoint(const char *cmd, const char *what, const struct vouch
 static int do_check(struct opts *o, const char *path)
 {
 	static const char cmd[] = "log check-proof";
-	uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], leaf[VOUCH_TLOG_HASH];
+	uint8_t leaf[VOUCH_TLOG_HASH];
+	struct vouch_log_proof *pf = NULL;
 	struct vouch_checkpoint cp, old;
 	struct vouch_note_vkey k;
-	char *text = NULL, *p, *end, *nl, *extra = NULL;
+	char *text = NULL;
 	uint8_t *entry = NULL;
 	size_t len = 0, elen = 0;
-	uint64_t num = 0;
-	unsigned n = 0;
-	bool inclusion, have_num = false;
 	int ret = load_vkey(cmd, o, &k, true), rc = EXIT_DENIED;
 
 	if (ret)
@@ -577,84 +665,45 @@ static int do_check(struct opts *o, const char *path)
 		tool_err(cmd, path, "%s", vouch_strerror(ret));
 		return EXIT_ERROR;
 	}
-	end = text + len;
-	nl = memchr(text, '\n', len);
-	if (!nl) {
-		tool_err(cmd, path, "not a proof (no header line)");
+	pf = malloc(sizeof(*pf));
+	if (!pf) {
+		tool_err(cmd, path, "%s", vouch_strerror(-ENOMEM));
+		rc = EXIT_ERROR;
 		goto out;
 	}
-	*nl = '\0';
-	if (!strcmp(text, "c2sp.org/tlog-proof@v1")) {
-		inclusion = true;
-	} else if (!strcmp(text, VOUCH_CONSISTENCY_HEADER)) {
-		inclusion = false;
-	} else {
-		tool_err(cmd, path, "not a proof: unknown header '%.60s'", text);
+	/* The proof is another's bytes: messages name lines, never quote them. */
+	if (vouch_log_proof_parse(pf, text, len)) {
+		tool_err(cmd, path, "line %u: %s", pf->line, pf->why);
 		goto out;
 	}
-	/* Header lines, then hashes, up to the blank line before the checkpoint. */
-	for (p = nl + 1; p < end; p = nl + 1) {
-		size_t got = 0;
-
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break;
-		*nl = '\0';
-		if (*p == '\0') {
-			p = nl + 1;
-			break;
-		}
-		if (inclusion && !strncmp(p, "extra ", 6) && !extra && !have_num) {
-			extra = p + 6;
-		} else if (!strncmp(p, inclusion ? "index " : "old ", inclusion ? 6 : 4) &&
-		           !have_num && n == 0) {
-			char *e;
-
-			errno = 0;
-			num = strtoull(p + (inclusion ? 6 : 4), &e, 10);
-			if (errno || *e) {
-				tool_err(cmd, path, "bad %s line", inclusion ? "index" : "old");
-				goto out;
-			}
-			have_num = true;
-		} else if (have_num && n < VOUCH_TLOG_PROOF_MAX &&
-		           vouch_b64_decode(proof[n], VOUCH_TLOG_HASH, &got, p, strlen(p)) == 0 &&
-		           got == VOUCH_TLOG_HASH) {
-			n++;
-		} else {
-			tool_err(cmd, path, "malformed line '%.40s'", p);
-			goto out;
-		}
-	}
-	if (!have_num || p >= end) {
-		tool_err(cmd, path, "incomplete proof (no %s, or no checkpoint)",
-		         inclusion ? "index" : "old size");
+	if (open_checkpoint(cmd, path, &k, pf->note, pf->note_len, &cp))
 		goto out;
-	}
-	if (open_checkpoint(cmd, path, &k, p, (size_t)(end - p), &cp))
-		goto out;
-	if (inclusion) {
-		if (!extra) {
+	if (pf->inclusion) {
+		if (!pf->extra) {
 			tool_err(cmd, path, "no 'extra' line: the proof does not carry its entry");
 			goto out;
 		}
-		entry = malloc(strlen(extra));
-		if (!entry || vouch_b64_decode(entry, strlen(extra), &elen, extra, strlen(extra)) ||
-		    vouch_tlog_leaf_hash(entry, elen, leaf)) {
+		entry = malloc(pf->extra_len + 1);
+		if (!entry ||
+		    vouch_b64_decode(entry, pf->extra_len + 1, &elen, pf->extra, pf->extra_len) ||
+		    elen > VOUCH_TLOG_ENTRY_MAX || vouch_tlog_leaf_hash(entry, elen, leaf)) {
 			tool_err(cmd, path, "the entry in 'extra' is not valid base64");
 			goto out;
 		}
-		ret = vouch_tlog_check_inclusion(leaf, num, cp.size, cp.root,
-		                                 (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n);
+		ret =
+		    vouch_tlog_check_inclusion(leaf, pf->num, cp.size, cp.root,
+		                               (const uint8_t(*)[VOUCH_TLOG_HASH])pf->hash, pf->n);
 		if (ret) {
 			tool_err(cmd, path,
 			         "entry %" PRIu64 " is not in the log of size %" PRIu64
 			         " this checkpoint signs: %s",
-			         num, cp.size, vouch_strerror(ret));
+			         pf->num, cp.size, vouch_strerror(ret));
 			goto out;
 		}
-		printf("%s: ok: entry %" PRIu64 " is in %s at size %" PRIu64 ": %.*s\n", path, num,
-		       cp.origin, cp.size, (int)elen, (const char *)entry);
+		tool_print("%s: ok: entry %" PRIu64 " is in %s at size %" PRIu64 ": ", path,
+		           pf->num, cp.origin, cp.size);
+		tool_escape(stdout, entry, elen, 0);
+		putchar('\n');
 		rc = EXIT_OK;
 		goto out;
 	}
@@ -678,14 +727,14 @@ static int do_check(struct opts *o, const char *path)
 		if (ret)
 			goto out;
 	}
-	if (old.size != num) {
+	if (old.size != pf->num) {
 		tool_err(cmd, path,
-		         "the proof is from size %" PRIu64 ", the old checkpoint has %" PRIu64, num,
-		         old.size);
+		         "the proof is from size %" PRIu64 ", the old checkpoint has %" PRIu64,
+		         pf->num, old.size);
 		goto out;
 	}
 	ret = vouch_tlog_check_consistency(old.size, old.root, cp.size, cp.root,
-	                                   (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n);
+	                                   (const uint8_t(*)[VOUCH_TLOG_HASH])pf->hash, pf->n);
 	if (ret) {
 		tool_err(cmd, path,
 		         "the log at size %" PRIu64 " does not extend the one at size %" PRIu64
@@ -693,11 +742,12 @@ static int do_check(struct opts *o, const char *path)
 		         cp.size, old.size, o->checkpoint);
 		goto out;
 	}
-	printf("%s: ok: %s at size %" PRIu64 " extends its tree of size %" PRIu64 " (%s)\n", path,
-	       cp.origin, cp.size, old.size, o->checkpoint);
+	tool_print("%s: ok: %s at size %" PRIu64 " extends its tree of size %" PRIu64 " (%s)\n",
+	           path, cp.origin, cp.size, old.size, o->checkpoint);
 	rc = EXIT_OK;
 out:
 	free(entry);
+	free(pf);
 	free(text);
 	return rc;
 }

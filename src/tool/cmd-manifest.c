@@ -73,14 +73,10 @@ static void help(void)
 	    "              against dpkg's recorded MD5 first\n");
 }
 
-/* A path made printable on one line (escaped as in manifests); malloc'd or NULL. */
+/* A path for a message; malloc'd or NULL. tool_err() escapes it, once, as every message. */
 static char *printable(const char *path)
 {
-	char *p = malloc(2 * strlen(path) + 1);
-
-	if (p)
-		vouch_manifest_escape(path, p);
-	return p;
+	return strdup(path);
 }
 
 struct reporter {

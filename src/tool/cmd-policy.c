@@ -90,8 +90,7 @@ static int do_compile(int argc, char **argv)
 		return EXIT_ERROR;
 	ret = vouch_policy_compile(policy, (int64_t)time(NULL), &comp, &err);
 	if (ret == VOUCH_E_POLICY && err.line)
-		fprintf(stderr, "vouch: policy: %s:%u:%u: %s\n", policy, err.line, err.column,
-		        err.msg);
+		tool_err(CMD, NULL, "%s:%u:%u: %s", policy, err.line, err.column, err.msg);
 	else if (ret == VOUCH_E_POLICY)
 		tool_err(CMD, policy, "%s", err.msg);
 	else if (ret)
@@ -124,11 +123,11 @@ static int do_compile(int argc, char **argv)
 		goto out;
 	}
 	vouch_keyid_hex(sk.keyid, id);
-	printf("%s: %llu hashes (%llu denied, %llu allowed by hash, %llu from %u manifests), "
-	       "mode %s, signed by key %s\n",
-	       outpath, (unsigned long long)comp.nentries, (unsigned long long)ndeny,
-	       (unsigned long long)nallow, (unsigned long long)nman, comp.policy.nmanifests,
-	       vouch_mode_name(comp.policy.mode), id);
+	tool_print("%s: %llu hashes (%llu denied, %llu allowed by hash, %llu from %u manifests), "
+	           "mode %s, signed by key %s\n",
+	           outpath, (unsigned long long)comp.nentries, (unsigned long long)ndeny,
+	           (unsigned long long)nallow, (unsigned long long)nman, comp.policy.nmanifests,
+	           vouch_mode_name(comp.policy.mode), id);
 	rc = EXIT_OK;
 out:
 	OPENSSL_cleanse(&skf, sizeof(skf));
@@ -256,7 +255,7 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 	}
 	vouch_keyid_hex(sig->keyid, id);
 	vouch_time_format(cp->compiled, when);
-	printf("bundle:     %s\n", path);
+	tool_print("bundle:     %s\n", path);
 	printf("signed by:  key %s (not checked here: use 'vouch policy verify')\n", id);
 	printf("compiled:   %s\n", when);
 	printf("mode:       %s\n", vouch_mode_name(cp->mode));
@@ -265,20 +264,21 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 	printf("expires:    %s\n", cp->expires ? when : "never");
 	fputs("gates:      ", stdout);
 	print_gates(stdout, cp->gates);
-	printf("\nmessage:    %s\n", msg ? msg : "(none)");
+	putchar('\n');
+	tool_print("message:    %s\n", msg ? msg : "(none)");
 	for (uint32_t i = 0; i < cp->nsigners; i++) {
 		vouch_keyid_hex(cp->signers[i].key.keyid, id);
-		printf("signer:     %s (key %s)\n", vouch_cpolicy_string(cp, cp->signers[i].name),
-		       id);
+		tool_print("signer:     %s (key %s)\n",
+		           vouch_cpolicy_string(cp, cp->signers[i].name), id);
 	}
 	for (uint32_t i = 0; i < cp->nmanifests; i++) {
 		const struct vouch_cmanifest *m = &cp->manifests[i];
 
 		vouch_hex(m->sha256, 32, hex);
-		printf("manifest:   %s, signed by %s, %llu file%s, sha256 %s\n",
-		       vouch_cpolicy_string(cp, m->path),
-		       vouch_cpolicy_string(cp, cp->signers[m->signer].name),
-		       (unsigned long long)m->entries, m->entries == 1 ? "" : "s", hex);
+		tool_print("manifest:   %s, signed by %s, %llu file%s, sha256 %s\n",
+		           vouch_cpolicy_string(cp, m->path),
+		           vouch_cpolicy_string(cp, cp->signers[m->signer].name),
+		           (unsigned long long)m->entries, m->entries == 1 ? "" : "s", hex);
 	}
 	printf("trust set:  %llu hashes: %llu denied, %llu allowed by hash, %llu from manifests\n",
 	       (unsigned long long)b->nentries, (unsigned long long)nd, (unsigned long long)na,
@@ -293,17 +293,18 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 			printf("  %s", hex);
 			if (e.rec.flags & VOUCH_TRUST_DENY) {
 				note = vouch_cpolicy_string(cp, e.rec.deny_msg);
-				printf(" deny%s%s%s", note ? " \"" : "", note ? note : "",
-				       note ? "\"" : "");
+				tool_print(" deny%s%s%s", note ? " \"" : "", note ? note : "",
+				           note ? "\"" : "");
 			}
 			if (e.rec.flags & VOUCH_TRUST_ALLOW) {
 				note = vouch_cpolicy_string(cp, e.rec.allow_msg);
-				printf(" allow%s%s%s", note ? " \"" : "", note ? note : "",
-				       note ? "\"" : "");
+				tool_print(" allow%s%s%s", note ? " \"" : "", note ? note : "",
+				           note ? "\"" : "");
 			}
 			if (e.rec.flags & VOUCH_TRUST_MANIFEST)
-				printf(" manifest %s", vouch_cpolicy_string(
-				                           cp, cp->manifests[e.rec.manifest].path));
+				tool_print(
+				    " manifest %s",
+				    vouch_cpolicy_string(cp, cp->manifests[e.rec.manifest].path));
 			putchar('\n');
 		}
 	}
@@ -313,7 +314,9 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 		const char *nl = strchr(p, '\n');
 		int n = nl ? (int)(nl - p) : (int)strlen(p);
 
-		printf("  | %.*s\n", n, p);
+		fputs("  | ", stdout);
+		tool_escape(stdout, p, (size_t)n, 0);
+		putchar('\n');
 		p += n + (nl ? 1 : 0);
 	}
 }
@@ -472,8 +475,9 @@ static int do_verify(int argc, char **argv)
 	if (rc == EXIT_OK && !vo.quiet) {
 		vouch_keyid_hex(tb.sig.keyid, id);
 		vouch_time_format(tb.b.policy.compiled, when);
-		printf("%s: verified (key %s), compiled %s, mode %s, %llu hashes\n", vo.path, id,
-		       when, vouch_mode_name(tb.b.policy.mode), (unsigned long long)tb.b.nentries);
+		tool_print("%s: verified (key %s), compiled %s, mode %s, %llu hashes\n", vo.path,
+		           id, when, vouch_mode_name(tb.b.policy.mode),
+		           (unsigned long long)tb.b.nentries);
 	}
 	tool_bundle_free(&tb);
 	return rc;
@@ -499,10 +503,10 @@ static int do_install(int argc, char **argv)
 	                           vo.rollback ? VOUCH_INSTALL_ROLLBACK : 0, (int64_t)time(NULL),
 	                           &info);
 	if (info.warn_store)
-		fprintf(stderr,
-		        "vouch: policy: %s/" VOUCH_STATE_STORE ": warning: the installed store was "
-		        "unreadable (%s); replaced\n",
-		        vo.state, vouch_strerror(info.warn_store));
+		tool_err(CMD, NULL,
+		         "%s/" VOUCH_STATE_STORE ": warning: the installed store was unreadable "
+		         "(%s); replaced",
+		         vo.state, vouch_strerror(info.warn_store));
 	if (ret == VOUCH_E_ROLLBACK) {
 		vouch_time_format(tb.b.policy.compiled, when);
 		vouch_time_format(info.previous, was);
@@ -518,8 +522,8 @@ static int do_install(int argc, char **argv)
 		goto out;
 	}
 	if (!vo.quiet)
-		printf("%s: installed in %s: mode %s, %llu hashes\n", vo.path, vo.state,
-		       vouch_mode_name(tb.b.policy.mode), (unsigned long long)tb.b.nentries);
+		tool_print("%s: installed in %s: mode %s, %llu hashes\n", vo.path, vo.state,
+		           vouch_mode_name(tb.b.policy.mode), (unsigned long long)tb.b.nentries);
 	rc = EXIT_OK;
 	/* A vouchd enforcing from this directory picks the new policy up now, with no gap. */
 	{
@@ -528,12 +532,11 @@ static int do_install(int argc, char **argv)
 		if (tool_daemon_running(vo.state)) {
 			if (tool_daemon_ask(CMD, vo.state, "reload\n", -1, &a) == EXIT_OK) {
 				if (!vo.quiet)
-					printf("%s: vouchd reloaded it\n", vo.path);
+					tool_print("%s: vouchd reloaded it\n", vo.path);
 			} else {
-				fprintf(stderr,
-				        "vouch: policy: %s: installed, but vouchd did not reload "
-				        "it (see above); run 'vouch reload'\n",
-				        vo.path);
+				tool_err(CMD, vo.path,
+				         "installed, but vouchd did not reload it (see above); run "
+				         "'vouch reload'");
 				rc = EXIT_ERROR;
 			}
 			tool_daemon_free(&a);

@@ -59,8 +59,8 @@ int cmd_reload(int argc, char **argv)
 		hashes = tool_answer_get(&a, "policy_hashes");
 		compiled = tool_answer_get(&a, "policy_compiled");
 		vouch_time_format(compiled ? strtoll(compiled, NULL, 10) : 0, when);
-		printf("reloaded: mode %s, policy compiled %s, %s hashes\n", mode ? mode : "?",
-		       when, hashes ? hashes : "?");
+		tool_print("reloaded: mode %s, policy compiled %s, %s hashes\n", mode ? mode : "?",
+		           when, hashes ? hashes : "?");
 	}
 	tool_daemon_free(&a);
 	return rc;

@@ -63,7 +63,9 @@ static void print_json(const struct tool_answer *a)
 	for (size_t i = 0; i < a->n; i++) {
 		if (!strcmp(a->keys[i], "filesystem"))
 			continue;
-		printf(",\"%s\":", a->keys[i]);
+		putchar(',');
+		tool_json_string(stdout, a->keys[i]);
+		putchar(':');
 		if (numeric(a->keys[i]))
 			printf("%llu", strtoull(a->vals[i], NULL, 10));
 		else
@@ -84,7 +86,9 @@ static void print_json(const struct tool_answer *a)
 		/* "major:minor type path": the path may hold spaces, so it is the rest. */
 		if (sscanf(a->vals[i], "%31s %63s %n", dev, type, &at) != 2 || at == 0)
 			continue;
-		printf("%s{\"dev\":\"%s\",\"type\":", first ? "" : ",", dev);
+		printf("%s{\"dev\":", first ? "" : ",");
+		tool_json_string(stdout, dev);
+		fputs(",\"type\":", stdout);
 		tool_json_string(stdout, type);
 		fputs(",\"path\":", stdout);
 		tool_json_string(stdout, a->vals[i] + at);
@@ -92,6 +96,52 @@ static void print_json(const struct tool_answer *a)
 		first = false;
 	}
 	fputs("]}\n", stdout);
+}
+
+/*
+ * The decision log: where, how much, and loudly whatever did not reach it. An
+ * older vouchd that says nothing of a log gets no line; an empty log_dir is
+ * vouchd --no-log.
+ */
+static void print_log(const struct tool_answer *a)
+{
+	const char *dir = tool_answer_get(a, "log_dir"), *err = tool_answer_get(a, "log_error");
+	uint64_t entries = num(a, "log_entries"), done = num(a, "log_checkpointed");
+	uint64_t dropped = num(a, "log_dropped"), lost = num(a, "log_lost");
+	char t[21];
+
+	if (!dir)
+		return;
+	if (!*dir) {
+		printf(
+		    "log:         off (vouchd runs with --no-log: decisions are not recorded)\n");
+		return;
+	}
+	when((int64_t)num(a, "log_checkpoint_time"), t);
+	tool_print("log:         %s: %" PRIu64 " entries, %" PRIu64
+	           " in a signed checkpoint (the last %s)\n",
+	           dir, entries, done, t);
+	if (tool_answer_get(a, "log_rate_limited") && num(a, "log_rate_limited"))
+		printf("             %" PRIu64
+		       " decisions over a user's rate limit, counted in %" PRIu64
+		       " summary entries\n",
+		       num(a, "log_rate_limited"), num(a, "log_summaries"));
+	if (tool_answer_get(a, "log_seen"))
+		printf("             a witness has seen %" PRIu64
+		       " entries (retention keeps the rest)\n",
+		       num(a, "log_seen"));
+	if (dropped)
+		printf("WARNING:     %" PRIu64
+		       " decisions were not logged: the log's queue was full\n",
+		       dropped);
+	if (lost)
+		printf("WARNING:     %" PRIu64
+		       " log entries were lost: they could not be written\n",
+		       lost);
+	if (err) {
+		when((int64_t)num(a, "log_error_time"), t);
+		tool_print("WARNING:     the log could not be written (%s): %s\n", t, err);
+	}
 }
 
 static void print_text(const struct tool_answer *a)
@@ -105,17 +155,19 @@ static void print_text(const struct tool_answer *a)
 	when((int64_t)num(a, "policy_expires"), e);
 	for (size_t i = 0; i < a->n; i++)
 		nfs += !strcmp(a->keys[i], "filesystem");
-	printf("vouchd %s, pid %" PRIu64 ", up %lldh %02lldm %02llds\n",
-	       tool_answer_get(a, "version") ? tool_answer_get(a, "version") : "?", num(a, "pid"),
-	       (long long)(up / 3600), (long long)(up / 60 % 60), (long long)(up % 60));
-	printf("mode:        %s%s\n", mode ? mode : "?",
-	       mode && !strcmp(mode, "monitor")
-	           ? " (nothing is denied; would-be denials are counted)"
-	           : "");
+	/* vouchd's strings are shown escaped, as everything this tool did not write. */
+	tool_print("vouchd %s, pid %" PRIu64 ", up %lldh %02lldm %02llds\n",
+	           tool_answer_get(a, "version") ? tool_answer_get(a, "version") : "?",
+	           num(a, "pid"), (long long)(up / 3600), (long long)(up / 60 % 60),
+	           (long long)(up % 60));
+	tool_print("mode:        %s%s\n", mode ? mode : "?",
+	           mode && !strcmp(mode, "monitor")
+	               ? " (nothing is denied; would-be denials are counted)"
+	               : "");
 	printf("policy:      compiled %s, expires %s, %" PRIu64 " hashes\n", c, e,
 	       num(a, "policy_hashes"));
-	printf("             sha256 of its text %s\n",
-	       tool_answer_get(a, "policy_sha256") ? tool_answer_get(a, "policy_sha256") : "?");
+	tool_print("             sha256 of its text %s\n",
+	           tool_answer_get(a, "policy_sha256") ? tool_answer_get(a, "policy_sha256") : "?");
 	printf("decisions:   %" PRIu64 " about code, %.1f%% from the cache; %" PRIu64
 	       " events in all\n",
 	       dec, dec ? 100.0 * (double)hits / (double)dec : 0.0, num(a, "events"));
@@ -136,10 +188,11 @@ static void print_text(const struct tool_answer *a)
 		printf("WARNING:     %" PRIu64
 		       " filesystems could not be marked (see vouchd's log)\n",
 		       num(a, "marks_refused"));
+	print_log(a);
 	printf("filesystems: %" PRIu64 " marked\n", nfs);
 	for (size_t i = 0; i < a->n; i++)
 		if (!strcmp(a->keys[i], "filesystem"))
-			printf("  %s\n", a->vals[i]);
+			tool_print("  %s\n", a->vals[i]);
 }
 
 int cmd_status(int argc, char **argv)

@@ -73,10 +73,11 @@ static void report(const struct result *r, bool quiet, bool json)
 	}
 	if (quiet || json)
 		return;
-	printf("%s: verified (key %s%s)\n", r->file, id,
-	       r->sig->alg == VOUCH_SIG_LEGACY ? ", legacy signature" : "");
+	/* The file name and the comment are another's bytes: escaped. */
+	tool_print("%s: verified (key %s%s)\n", r->file, id,
+	           r->sig->alg == VOUCH_SIG_LEGACY ? ", legacy signature" : "");
 	if (r->sig->has_trusted)
-		printf("trusted comment: %s\n", r->sig->trusted);
+		tool_print("trusted comment: %s\n", r->sig->trusted);
 }
 
 /* Hash or map the file as the signature's algorithm wants, and verify. */

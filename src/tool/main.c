@@ -52,6 +52,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "vouch: unknown command '%s' (see 'vouch --help')\n", argv[1]);
+	fputs("vouch: unknown command '", stderr);
+	tool_escape(stderr, argv[1], strlen(argv[1]), 0);
+	fputs("' (see 'vouch --help')\n", stderr);
 	return EXIT_ERROR;
 }

@@ -36,7 +36,36 @@ int cmd_status(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 
-/* "vouch: <cmd>: <what>: <why>" on stderr, one line. @what may be NULL. */
+/*
+ * Untrusted bytes (file names and contents, proofs, checkpoints, log entries,
+ * vouchd's answers, policy text) shown so that a terminal displays them and
+ * obeys none of them, and the text says unambiguously which bytes they were:
+ * printable ASCII, tab and valid UTF-8 pass; a backslash becomes "\\"; C0 controls
+ * (newline too), DEL, C1 controls (a raw byte 0x80-0x9f, or U+0080..U+009F
+ * encoded in UTF-8, each of its two bytes) and every byte that is not part of
+ * valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated) become "\xHH",
+ * one per byte, lower-case hex.
+ */
+#define TOOL_ESC_TEXT 1u /* newline passes: multi-line text shown as text */
+#define TOOL_ESC_SUM  2u /* LF and CR as sha256sum writes them in names: "\n", "\r" */
+/* Write @len bytes of @s to @f escaped (@f NULL: write nothing). Return: bytes escaped. */
+size_t tool_escape(FILE *f, const void *s, size_t len, unsigned flags);
+/*
+ * printf() of one line of human-readable text to stdout, every byte escaped
+ * but its final newline: into a pipe too, since a line per record is the format.
+ */
+void tool_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Bytes of a format that promises them exact (a proof, a key line): written as
+ * they are when stdout is a pipe or file, escaped (TOOL_ESC_TEXT) on a terminal.
+ */
+void tool_print_exact(const void *s, size_t len);
+
+/*
+ * "vouch: <cmd>: <what>: <why>" on stderr, one line, all of it escaped as
+ * tool_escape() does (no newline or control byte of @what or the message passes).
+ * @what may be NULL.
+ */
 void tool_err(const char *cmd, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Usage error, one line ending in "(see 'vouch <cmd> --help')"; returns EXIT_ERROR. */
@@ -75,8 +104,20 @@ int tool_load_seckey(const char *cmd, const char *path, int pwfd, struct vouch_s
  */
 int tool_open_regular(const char *path);
 
-/* Write @s as a JSON string literal (with quotes) to @f. */
+/*
+ * Write @s as a JSON string literal (with quotes) to @f: valid JSON whatever
+ * the bytes. '"' and '\\' escaped; C0 controls, DEL and C1 controls as \u00XX;
+ * a byte that is not part of valid UTF-8 as \ufffd.
+ */
 void tool_json_string(FILE *f, const char *s);
+/* The same for @len bytes that may hold NUL. */
+void tool_json_bytes(FILE *f, const void *s, size_t len);
+/*
+ * JSON text the caller knows is well-formed (a log entry the parser accepted),
+ * written with the same rules inside its strings: raw controls, C1 controls and
+ * bytes that are not UTF-8 are escaped; its structure passes unchanged.
+ */
+void tool_json_text(FILE *f, const void *json, size_t len);
 
 /* Where the installed policy lives unless --state or $VOUCH_STATE_DIR says otherwise. */
 #define VOUCH_STATE_DIR_DEFAULT "/var/lib/vouch"

@@ -14,28 +14,51 @@
 
 #include "tool.h"
 
+/* "vouch: " and the message, escaped as one line: no byte of it reaches the terminal raw. */
+static void err_line(const char *prefix, const char *fmt, va_list ap, const char *suffix)
+{
+	char *msg = NULL;
+	int n = vasprintf(&msg, fmt, ap);
+
+	fputs("vouch: ", stderr);
+	tool_escape(stderr, prefix, strlen(prefix), 0);
+	if (n >= 0)
+		tool_escape(stderr, msg, (size_t)n, 0);
+	else
+		fputs("(no memory for the message)", stderr);
+	if (suffix)
+		tool_escape(stderr, suffix, strlen(suffix), 0);
+	fputc('\n', stderr);
+	free(msg);
+}
+
 void tool_err(const char *cmd, const char *what, const char *fmt, ...)
 {
+	char *prefix = NULL;
 	va_list ap;
 
-	fprintf(stderr, "vouch: %s: ", cmd);
-	if (what)
-		fprintf(stderr, "%s: ", what);
+	if (asprintf(&prefix, "%s: %s%s", cmd, what ? what : "", what ? ": " : "") < 0)
+		prefix = NULL;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	err_line(prefix ? prefix : cmd, fmt, ap, prefix ? NULL : ": ");
 	va_end(ap);
-	fputc('\n', stderr);
+	free(prefix);
 }
 
 int tool_usage(const char *cmd, const char *fmt, ...)
 {
+	char *prefix = NULL, *suffix = NULL;
 	va_list ap;
 
-	fprintf(stderr, "vouch: %s: ", cmd);
+	if (asprintf(&prefix, "%s: ", cmd) < 0)
+		prefix = NULL;
+	if (asprintf(&suffix, " (see 'vouch %s --help')", cmd) < 0)
+		suffix = NULL;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	err_line(prefix ? prefix : "", fmt, ap, suffix);
 	va_end(ap);
-	fprintf(stderr, " (see 'vouch %s --help')\n", cmd);
+	free(prefix);
+	free(suffix);
 	return EXIT_ERROR;
 }
 
@@ -198,8 +221,8 @@ int tool_load_pubkey(const char *cmd, const char *path, const char *b64, struct 
 	return ret ? EXIT_ERROR : EXIT_OK;
 }
 
-/* Length of the valid UTF-8 sequence at @p (1-4), or 0 if it is not valid. */
-static size_t utf8_len(const unsigned char *p)
+/* Length of the valid UTF-8 sequence at @p, of at most @left bytes (1-4), or 0 if it is not. */
+static size_t utf8_len_n(const unsigned char *p, size_t left)
 {
 	uint32_t cp;
 	size_t n;
@@ -214,8 +237,10 @@ static size_t utf8_len(const unsigned char *p)
 		n = 4, cp = p[0] & 0x07u;
 	else
 		return 0;
+	if (n > left)
+		return 0;
 	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 		cp = cp << 6 | (p[i] & 0x3fu);
 	}
@@ -226,28 +251,130 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
-void tool_json_string(FILE *f, const char *s)
+/* Is the valid UTF-8 sequence of @n bytes at @p a C1 control (U+0080..U+009F)? */
+static bool is_c1(const unsigned char *p, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	return n == 2 && p[0] == 0xc2 && p[1] <= 0x9f;
+}
 
-	fputc('"', f);
-	while (*p) {
-		size_t n = utf8_len(p);
+size_t tool_escape(FILE *f, const void *s, size_t len, unsigned flags)
+{
+	const unsigned char *p = s, *end = p + len;
+	size_t escaped = 0;
+
+	while (p < end) {
+		size_t n = utf8_len_n(p, (size_t)(end - p));
+		unsigned char c = *p;
+
+		if (n > 1 && !is_c1(p, n)) {
+			if (f)
+				fwrite(p, 1, n, f);
+			p += n;
+			continue;
+		}
+		/* One byte from here on: ASCII, or a byte of a C1 control or of invalid UTF-8. */
+		n = n ? n : 1;
+		for (size_t i = 0; i < n; i++, p++) {
+			c = *p;
+			/* A tab only moves the cursor: it passes (comments hold them). */
+			if ((c >= 0x20 && c < 0x7f && c != '\\') || c == '\t') {
+				if (f)
+					fputc(c, f);
+			} else if ((flags & TOOL_ESC_TEXT) && c == '\n') {
+				if (f)
+					fputc(c, f);
+			} else {
+				escaped++;
+				if (!f)
+					continue;
+				if (c == '\\')
+					fputs("\\\\", f);
+				else if ((flags & TOOL_ESC_SUM) && c == '\n')
+					fputs("\\n", f);
+				else if ((flags & TOOL_ESC_SUM) && c == '\r')
+					fputs("\\r", f);
+				else
+					fprintf(f, "\\x%02x", c);
+			}
+		}
+	}
+	return escaped;
+}
+
+void tool_print(const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	/* One line: only its own final newline passes. */
+	if (n > 0 && text[n - 1] == '\n') {
+		tool_escape(stdout, text, (size_t)n - 1, 0);
+		fputc('\n', stdout);
+	} else {
+		tool_escape(stdout, text, (size_t)n, 0);
+	}
+	free(text);
+}
+
+void tool_print_exact(const void *s, size_t len)
+{
+	if (isatty(STDOUT_FILENO))
+		tool_escape(stdout, s, len, TOOL_ESC_TEXT);
+	else
+		fwrite(s, 1, len, stdout);
+}
+
+/* JSON text of @len bytes at @s: quoted and escaped as a string, or (@raw) JSON the
+ * caller knows is well-formed, only made valid UTF-8 without raw controls. */
+static void json_put(FILE *f, const unsigned char *p, size_t len, bool raw)
+{
+	const unsigned char *end = p + len;
+
+	while (p < end) {
+		size_t n = utf8_len_n(p, (size_t)(end - p));
 
 		if (n == 0) {
 			/* JSON text must be UTF-8: a byte that is not becomes U+FFFD. */
 			fputs("\\ufffd", f);
 			p++;
-		} else if (*p == '"' || *p == '\\') {
+		} else if (!raw && (*p == '"' || *p == '\\')) {
 			fprintf(f, "\\%c", *p++);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(f, "\\u%04x", *p++);
+		} else if (is_c1(p, n)) {
+			/* Valid JSON raw, but a terminal may obey it: escaped. */
+			fprintf(f, "\\u%04x", p[1]);
+			p += n;
 		} else {
 			fwrite(p, 1, n, f);
 			p += n;
 		}
 	}
+}
+
+void tool_json_string(FILE *f, const char *s)
+{
 	fputc('"', f);
+	json_put(f, (const unsigned char *)s, strlen(s), false);
+	fputc('"', f);
+}
+
+void tool_json_bytes(FILE *f, const void *s, size_t len)
+{
+	fputc('"', f);
+	json_put(f, s, len, false);
+	fputc('"', f);
+}
+
+void tool_json_text(FILE *f, const void *json, size_t len)
+{
+	json_put(f, json, len, true);
 }
 
 int tool_read_seckey(const char *cmd, const char *path, struct vouch_seckey_file *f)

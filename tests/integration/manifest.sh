@@ -168,7 +168,7 @@ expect_err "create: a symlink PATH is reported and skipped" 0 \
 	"^vouch: manifest: tree/bin/link-to-true: not a regular file" \
 	"$VOUCH" manifest create -o ml tree/bin/link-to-true tree/bin/hello
 check "symlink PATH: not listed, the rest is" cmp ml <(line "$tree/bin/hello")
-expect_err "create: name with a newline printed on one line" 2 'nl\\nmissing: No such file' \
+expect_err "create: name with a newline printed on one line" 2 'nl\\x0amissing: No such file' \
 	"$VOUCH" manifest create -o never "nl"$'\n'"missing"
 expect_err "create: no -o" 2 "-o OUT is required" "$VOUCH" manifest create "$tree"
 expect_err "create: no PATH" 2 "no PATH" "$VOUCH" manifest create -o never
