@@ -12,6 +12,11 @@ struct vouch_compiled {
 	struct vouch_cpolicy policy;
 	struct vouch_trust_entry *entries; /* sorted by sha256, unique */
 	uint64_t nentries;
+	/* Every file read but the policy: each manifest, as opened (resolved against the
+	 * policy's directory), followed by its signature file, in policy order; so that
+	 * a caller can refuse to write over one. Owned; freed by vouch_compiled_free(). */
+	char **files;
+	size_t nfiles;
 };
 
 /*

@@ -10,13 +10,32 @@
 
 #include "digest.h"
 
+enum {
+	VOUCH_OPEN_DEVICES = 1 << 0, /* vouch_file_open(): also a character or block device */
+};
+
 /*
- * vouch_file_read() - read a whole regular file (or "-" for standard input).
- * @path: file to read; opened O_RDONLY|O_CLOEXEC.
+ * vouch_file_open() - open @path for reading, only if it is a regular file (or,
+ * with VOUCH_OPEN_DEVICES, a device: 'vouch hash' reads them as sha256sum does).
+ * Anything else is refused without blocking and, in the usual case, without
+ * being opened at all: stat() first (opening a device can have side effects),
+ * then open(O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK) and fstat() the very file
+ * opened (a FIFO swapped in meanwhile is refused, not waited on), and only then
+ * O_NONBLOCK is cleared. Symbolic links are followed. "-" is an ordinary name.
+ * Return: the descriptor (owned by the caller); -errno; -EISDIR for a directory;
+ * VOUCH_E_NOTREGULAR for a FIFO, a socket or a device not accepted.
+ */
+int vouch_file_open(const char *path, unsigned flags);
+
+/*
+ * vouch_file_read() - read a whole regular file (or "-": standard input, which
+ * may be a pipe; a caller that does not offer that must not pass "-").
+ * @path: file to read, opened with vouch_file_open(@path, 0): a FIFO, socket,
+ *   device or directory is refused without blocking.
  * @cap: the largest size accepted; a larger file fails before it is read whole.
  * @out: receives a malloc'd buffer, owned by the caller, with a NUL after the data.
  * @len: receives the data length.
- * Return: 0; -errno; VOUCH_E_TOOBIG when larger than @cap.
+ * Return: 0; -errno; -EISDIR; VOUCH_E_NOTREGULAR; VOUCH_E_TOOBIG when larger than @cap.
  */
 int vouch_file_read(const char *path, size_t cap, char **out, size_t *len);
 

@@ -60,6 +60,21 @@ static int add_string(struct builder *b, const char *s, uint32_t *idx)
 	return 0;
 }
 
+/* Remember that @path was read (vouch_compiled.files). */
+static int add_file(struct vouch_compiled *c, const char *path)
+{
+	char **nf = realloc(c->files, (c->nfiles + 1) * sizeof(*nf));
+
+	if (!nf)
+		return -ENOMEM;
+	c->files = nf;
+	c->files[c->nfiles] = strdup(path);
+	if (!c->files[c->nfiles])
+		return -ENOMEM;
+	c->nfiles++;
+	return 0;
+}
+
 static int add_entry(struct builder *b, const uint8_t sha[static 32], struct vouch_trust_rec rec)
 {
 	struct vouch_compiled *c = b->out;
@@ -85,7 +100,10 @@ static int resolve(const char *policy_path, const char *p, char out[static PATH_
 	const char *slash = strrchr(policy_path, '/');
 	int n;
 
-	if (p[0] == '/' || !slash)
+	/* "./-": a manifest named "-" is that file, not standard input (vouch_file_read()). */
+	if (!slash && !strcmp(p, "-"))
+		n = snprintf(out, PATH_MAX, "./-");
+	else if (p[0] == '/' || !slash)
 		n = snprintf(out, PATH_MAX, "%s", p);
 	else
 		n = snprintf(out, PATH_MAX, "%.*s/%s", (int)(slash - policy_path), policy_path, p);
@@ -142,6 +160,11 @@ static int add_manifest(struct builder *b, const char *policy_path, const struct
 		           path, sigpath, vouch_strerror(ret));
 		goto out;
 	}
+	ret = add_file(b->out, path);
+	if (!ret)
+		ret = add_file(b->out, sigpath);
+	if (ret)
+		goto out;
 	ret = -ENOMEM;
 	sig = malloc(sizeof(*sig));
 	if (!sig)
@@ -323,5 +346,8 @@ void vouch_compiled_free(struct vouch_compiled *c)
 		return;
 	vouch_cpolicy_free(&c->policy);
 	free(c->entries);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
 	memset(c, 0, sizeof(*c));
 }

@@ -214,7 +214,9 @@ static int read_md5sums(struct db *db, const struct vouch_scan_opts *o, const ch
 	closedir(d);
 	if (ret)
 		return ret;
-	qsort(db->names, db->nnames, sizeof(*db->names), name_cmp);
+	/* qsort() of no array is undefined (NULL): an info directory without md5sums. */
+	if (db->nnames > 1)
+		qsort(db->names, db->nnames, sizeof(*db->names), name_cmp);
 	for (size_t i = 0; i < db->nnames; i++) {
 		char *buf = NULL, *name = db->names[i];
 		size_t len = 0, line = 0;
@@ -280,7 +282,8 @@ static int read_diversions(struct db *db, const struct vouch_scan_opts *o, const
 			return db_fail(o, path, NULL, 0, ret);
 		db->div[db->ndiv++] = (struct diversion){lines[0], lines[1], lines[2]};
 	}
-	qsort(db->div, db->ndiv, sizeof(*db->div), div_cmp);
+	if (db->ndiv > 1) /* an empty diversions file leaves db->div NULL */
+		qsort(db->div, db->ndiv, sizeof(*db->div), div_cmp);
 	return 0;
 }
 

@@ -18,6 +18,42 @@
 /* Large enough that syscalls cost little next to hashing; small enough to stay in L2. */
 #define HASH_CHUNK (256 * 1024)
 
+/* 0 if a file of @mode may be read, else what it is refused as. */
+static int refuse(mode_t mode, unsigned flags)
+{
+	if (S_ISREG(mode) || ((flags & VOUCH_OPEN_DEVICES) && (S_ISCHR(mode) || S_ISBLK(mode))))
+		return 0;
+	return S_ISDIR(mode) ? -EISDIR : VOUCH_E_NOTREGULAR;
+}
+
+int vouch_file_open(const char *path, unsigned flags)
+{
+	struct stat st;
+	int fd, fl, ret;
+
+	if (stat(path, &st) != 0)
+		return -errno;
+	ret = refuse(st.st_mode, flags);
+	if (ret)
+		return ret;
+	/* Swapped for a FIFO since the stat(): O_NONBLOCK lets fstat() refuse it unblocked. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	ret = fstat(fd, &st) != 0 ? -errno : refuse(st.st_mode, flags);
+	if (ret)
+		goto fail;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		ret = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
 int vouch_file_read(const char *path, size_t cap, char **out, size_t *len)
 {
 	int fd, ret;
@@ -28,12 +64,13 @@ int vouch_file_read(const char *path, size_t cap, char **out, size_t *len)
 	/* The buffer holds cap + 1 bytes (to see growth) and a NUL: keep that from wrapping. */
 	if (cap > SIZE_MAX - 2)
 		cap = SIZE_MAX - 2;
-	if (strcmp(path, "-") == 0)
-		fd = dup(STDIN_FILENO);
-	else
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* Only standard input may be a pipe: the caller offered it by passing "-". */
+	if (strcmp(path, "-") != 0)
+		fd = vouch_file_open(path, 0);
+	else if ((fd = dup(STDIN_FILENO)) < 0)
+		fd = -errno;
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) != 0) {
 		ret = -errno;
 		goto out;

@@ -79,10 +79,13 @@ int cmd_hash(int argc, char **argv)
 		struct stat st;
 		int fd, ret;
 
-		fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-		                       : dup(STDIN_FILENO);
+		/* Only "-" may be a pipe: a named FIFO is refused, not waited on for a writer. */
+		if (strcmp(path, "-") != 0)
+			fd = vouch_file_open(path, VOUCH_OPEN_DEVICES);
+		else if ((fd = dup(STDIN_FILENO)) < 0)
+			fd = -errno;
 		if (fd < 0) {
-			tool_err(CMD, path, "%s", strerror(errno));
+			tool_err(CMD, path, "%s", vouch_strerror(fd));
 			rc = EXIT_ERROR;
 			continue;
 		}

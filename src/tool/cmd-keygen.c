@@ -28,6 +28,24 @@ static void help(void)
 	       "  -h, --help            show this help\n");
 }
 
+/* -p and -s must be two files (however spelt), and no FIFO or device. EXIT_* */
+static int check_outputs(const char *pub, const char *sec)
+{
+	struct tool_files fs;
+	int ret, rc = EXIT_ERROR;
+
+	tool_files_init(&fs);
+	ret = tool_files_add(&fs, pub, "the public key", true);
+	if (!ret)
+		ret = tool_files_add(&fs, sec, "the secret key", true);
+	if (ret)
+		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
+	else
+		rc = tool_files_check(CMD, &fs);
+	tool_files_free(&fs);
+	return rc;
+}
+
 int cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -83,8 +101,8 @@ int cmd_keygen(int argc, char **argv)
 		return tool_usage(CMD, "both -p PUBKEY and -s SECKEY are required");
 	if (nopw && pwfd >= 0)
 		return tool_usage(CMD, "-W and --password-fd exclude each other");
-	if (!strcmp(pub, sec))
-		return tool_usage(CMD, "-p and -s name the same file");
+	if (check_outputs(pub, sec))
+		return EXIT_ERROR;
 	/* Refuse before asking for a password, so nothing is typed in vain. */
 	if (!force) {
 		if (access(sec, F_OK) == 0) {

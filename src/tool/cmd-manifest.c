@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* vouch manifest: list the code files of trees (create) or of installed Debian packages
  * (from-dpkg). */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "tool.h"
@@ -143,6 +147,87 @@ static int write_manifest(const char *out, const struct vouch_manifest *m)
 	return EXIT_OK;
 }
 
+/*
+ * The files read, then OUT: OUT must be none of them, nor an existing FIFO, device
+ * or directory. @fs holds the inputs; OUT is added here. EXIT_*
+ */
+static int check_out(struct tool_files *fs, const char *out)
+{
+	int ret = tool_files_add(fs, out, "the manifest", true);
+
+	if (ret) {
+		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	return tool_files_check(CMD, fs);
+}
+
+/*
+ * An existing OUT that is one of the code files @m lists (at @prefix followed by
+ * the listed path) is a program about to be vouched for: never replaced by the
+ * manifest. Only entries of OUT's size can be it, and only they are looked at.
+ */
+static int check_listed(const char *out, const struct vouch_manifest *m, const char *prefix)
+{
+	struct stat ost, st;
+	char path[PATH_MAX];
+
+	if (stat(out, &ost) != 0 || !S_ISREG(ost.st_mode))
+		return EXIT_OK;
+	for (size_t i = 0; i < m->count; i++) {
+		const struct vouch_manifest_entry *e = &m->entries[i];
+		int n;
+
+		if (e->size != (uint64_t)ost.st_size)
+			continue;
+		n = snprintf(path, sizeof(path), "%s%s", prefix, e->path);
+		if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) != 0)
+			continue;
+		if (st.st_dev == ost.st_dev && st.st_ino == ost.st_ino) {
+			tool_err(CMD, out,
+			         "is a code file the manifest lists (%s); not overwriting it with "
+			         "the manifest",
+			         path);
+			return EXIT_ERROR;
+		}
+	}
+	return EXIT_OK;
+}
+
+/*
+ * dpkg's files that the scan reads, as inputs: only an OUT that exists already can
+ * be one of them (a new file is not there to be read).
+ */
+static int add_dpkg_inputs(struct tool_files *fs, const char *admindir, const char *out)
+{
+	struct stat st;
+	struct dirent *de;
+	char path[PATH_MAX];
+	DIR *d;
+	int n, ret = 0;
+
+	if (lstat(out, &st) != 0)
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/diversions", admindir);
+	if (n > 0 && (size_t)n < sizeof(path))
+		ret = tool_files_add(fs, path, "dpkg's diversions file", false);
+	n = snprintf(path, sizeof(path), "%s/info", admindir);
+	if (ret || n < 0 || (size_t)n >= sizeof(path) || !(d = opendir(path)))
+		return ret;
+	/* The names the scan reads (dpkg.c): "PACKAGE.md5sums", not hidden. */
+	while (!ret && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= 8 || de->d_name[0] == '.' || strcmp(de->d_name + len - 8, ".md5sums"))
+			continue;
+		n = snprintf(path, sizeof(path), "%s/info/%s", admindir, de->d_name);
+		if (n > 0 && (size_t)n < sizeof(path))
+			ret = tool_files_add(fs, path, "a dpkg md5sums file", false);
+	}
+	closedir(d);
+	return ret;
+}
+
 static void json_field(const char *name, uint64_t v, bool last)
 {
 	printf("\"%s\":%" PRIu64 "%s", name, v, last ? "}\n" : ",");
@@ -179,9 +264,10 @@ static int run_create(int argc, char **argv)
 	struct vouch_scan_opts so = {.report = on_report, .ctx = &rep};
 	struct vouch_scan_stats st;
 	struct vouch_manifest m;
+	struct tool_files fs;
 	const char *out = NULL;
 	bool verbose = false, json = false;
-	int c, rc;
+	int c, rc, ret = 0;
 
 	optind = 1;
 	opterr = 0; /* one-line errors: tool_bad_option() reports */
@@ -216,9 +302,19 @@ static int run_create(int argc, char **argv)
 	if (optind == argc)
 		return tool_usage(CMD, "create: no PATH to list");
 	vouch_manifest_init(&m);
+	tool_files_init(&fs);
+	for (int i = optind; i < argc && !ret; i++)
+		ret = tool_files_add(&fs, argv[i], "a PATH being listed", false);
+	if (ret)
+		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
 	rc = EXIT_ERROR;
+	if (ret || check_out(&fs, out))
+		goto out;
 	if (vouch_manifest_scan(&m, (const char *const *)argv + optind, (size_t)(argc - optind),
 	                        &so, &st))
+		goto out;
+	/* Recorded paths are absolute, or below the base with a leading "/". */
+	if (check_listed(out, &m, so.base ? so.base : ""))
 		goto out;
 	rc = write_manifest(out, &m);
 	if (rc)
@@ -242,6 +338,7 @@ static int run_create(int argc, char **argv)
 		rc = flush_stdout();
 	}
 out:
+	tool_files_free(&fs);
 	vouch_manifest_free(&m);
 	return rc;
 }
@@ -270,9 +367,10 @@ static int run_dpkg(int argc, char **argv)
 	struct vouch_scan_stats st;
 	struct vouch_manifest m;
 	struct timespec t0;
+	struct tool_files fs;
 	const char *out = NULL;
 	bool verbose = false, json = false;
-	int c, rc;
+	int c, rc, ret;
 
 	optind = 1;
 	opterr = 0; /* one-line errors: tool_bad_option() reports */
@@ -308,8 +406,17 @@ static int run_dpkg(int argc, char **argv)
 		return tool_usage(CMD, "from-dpkg: unexpected argument '%s'", argv[optind]);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	vouch_manifest_init(&m);
+	tool_files_init(&fs);
 	rc = EXIT_ERROR;
+	ret = add_dpkg_inputs(&fs, so.admindir ? so.admindir : "/var/lib/dpkg", out);
+	if (ret)
+		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
+	if (ret || check_out(&fs, out))
+		goto out;
 	if (vouch_manifest_scan_dpkg(&m, &so, &st))
+		goto out;
+	/* Recorded paths are the installed ones, "/usr/bin/x", found below the root. */
+	if (check_listed(out, &m, so.root ? so.root : ""))
 		goto out;
 	rc = write_manifest(out, &m);
 	if (rc)
@@ -342,6 +449,7 @@ static int run_dpkg(int argc, char **argv)
 		rc = flush_stdout();
 	}
 out:
+	tool_files_free(&fs);
 	vouch_manifest_free(&m);
 	return rc;
 }

@@ -50,6 +50,7 @@ static int do_compile(int argc, char **argv)
 	struct vouch_seckey sk;
 	struct vouch_compiled comp;
 	struct vouch_policy_error err;
+	struct tool_files files;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	uint64_t ndeny = 0, nallow = 0, nman = 0;
@@ -85,9 +86,23 @@ static int do_compile(int argc, char **argv)
 	if (!sec || !outpath)
 		return tool_usage(CMD, "compile needs -s SECKEY and -o BUNDLE");
 	policy = argv[optind];
+	/* The bundle replaces none of what it is made from: checked once the manifests are known.
+	 */
+	tool_files_init(&files);
+	ret = tool_files_add(&files, policy, "the policy", false);
+	if (!ret)
+		ret = tool_files_add(&files, sec, "the secret key", false);
+	if (!ret)
+		ret = tool_files_add(&files, outpath, "the bundle", true);
+	if (ret) {
+		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
+		goto out;
+	}
+	if (tool_files_check(CMD, &files))
+		goto out;
 	/* A bad key path should fail before a long compile; the password comes after it. */
 	if (tool_read_seckey(CMD, sec, &skf))
-		return EXIT_ERROR;
+		goto out;
 	ret = vouch_policy_compile(policy, (int64_t)time(NULL), &comp, &err);
 	if (ret == VOUCH_E_POLICY && err.line)
 		tool_err(CMD, NULL, "%s:%u:%u: %s", policy, err.line, err.column, err.msg);
@@ -96,6 +111,17 @@ static int do_compile(int argc, char **argv)
 	else if (ret)
 		tool_err(CMD, policy, "cannot compile: %s", vouch_strerror(ret));
 	if (ret)
+		goto out;
+	for (size_t i = 0; i < comp.nfiles && !ret; i++)
+		ret = tool_files_add(&files, comp.files[i],
+		                     i % 2 ? "the signature of a manifest of the policy"
+		                           : "a manifest of the policy",
+		                     false);
+	if (ret) {
+		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
+		goto out;
+	}
+	if (tool_files_check(CMD, &files))
 		goto out;
 	for (uint64_t i = 0; i < comp.nentries; i++) {
 		uint32_t f = comp.entries[i].rec.flags;
@@ -133,6 +159,7 @@ out:
 	OPENSSL_cleanse(&skf, sizeof(skf));
 	vouch_seckey_wipe(&sk);
 	vouch_compiled_free(&comp);
+	tool_files_free(&files);
 	free(buf);
 	return rc;
 }
@@ -483,6 +510,29 @@ static int do_verify(int argc, char **argv)
 	return rc;
 }
 
+/* One line naming the file a failed install concerned (vouch_install_info.at). */
+static void install_err(const char *state, int at, int err)
+{
+	const char *name = at == VOUCH_INSTALL_AT_STORE    ? VOUCH_STATE_STORE
+	                   : at == VOUCH_INSTALL_AT_BUNDLE ? VOUCH_STATE_BUNDLE
+	                                                   : NULL;
+	char path[PATH_MAX];
+
+	if (name && snprintf(path, sizeof(path), "%s/%s", state, name) < (int)sizeof(path)) {
+		if (err == -EISDIR || err == VOUCH_E_NOTREGULAR)
+			tool_err(CMD, path, "%s; not replacing it",
+			         err == -EISDIR ? "is a directory" : "is not a regular file");
+		else
+			tool_err(CMD, path, "cannot write: %s", vouch_strerror(err));
+	} else if (at == VOUCH_INSTALL_AT_MKDIR) {
+		tool_err(CMD, state, "cannot create the state directory: %s", vouch_strerror(err));
+	} else if (err == -ENOTDIR) {
+		tool_err(CMD, state, "not a directory");
+	} else {
+		tool_err(CMD, state, "cannot install: %s", vouch_strerror(err));
+	}
+}
+
 static int do_install(int argc, char **argv)
 {
 	struct verify_opts vo;
@@ -502,11 +552,6 @@ static int do_install(int argc, char **argv)
 	ret = vouch_policy_install(vo.state, &tb.b, &tb.sig, tb.data, tb.len, &vo.key,
 	                           vo.rollback ? VOUCH_INSTALL_ROLLBACK : 0, (int64_t)time(NULL),
 	                           &info);
-	if (info.warn_store)
-		tool_err(CMD, NULL,
-		         "%s/" VOUCH_STATE_STORE ": warning: the installed store was unreadable "
-		         "(%s); replaced",
-		         vo.state, vouch_strerror(info.warn_store));
 	if (ret == VOUCH_E_ROLLBACK) {
 		vouch_time_format(tb.b.policy.compiled, when);
 		vouch_time_format(info.previous, was);
@@ -518,9 +563,15 @@ static int do_install(int argc, char **argv)
 		goto out;
 	}
 	if (ret) {
-		tool_err(CMD, vo.state, "cannot install: %s", vouch_strerror(ret));
+		install_err(vo.state, info.at, ret);
 		goto out;
 	}
+	/* Only now true: the unreadable store was replaced. */
+	if (info.warn_store)
+		tool_err(CMD, NULL,
+		         "%s/" VOUCH_STATE_STORE ": warning: the installed store was unreadable "
+		         "(%s); replaced",
+		         vo.state, vouch_strerror(info.warn_store));
 	if (!vo.quiet)
 		tool_print("%s: installed in %s: mode %s, %llu hashes\n", vo.path, vo.state,
 		           vouch_mode_name(tb.b.policy.mode), (unsigned long long)tb.b.nentries);

@@ -121,18 +121,27 @@ static const char *comment_problem(int err, bool trusted)
 	               : "is longer than " STR(VOUCH_COMMENT_MAX) " bytes";
 }
 
-/* Whether @sigpath is the same file as one of the first @n inputs. */
-static bool signs_over_input(const char *sigpath, const struct input *in, int n)
+/*
+ * Never replace the secret key, a file being signed or another signature with a
+ * signature. After the inputs are open, before the password is asked for. EXIT_*
+ */
+static int check_outputs(const char *sec, const struct input *in, int n)
 {
-	struct stat sst, ist;
+	struct tool_files fs;
+	int ret, rc = EXIT_ERROR;
 
-	if (stat(sigpath, &sst) != 0)
-		return false;
-	for (int i = 0; i < n; i++)
-		if (fstat(in[i].fd, &ist) == 0 && ist.st_dev == sst.st_dev &&
-		    ist.st_ino == sst.st_ino)
-			return true;
-	return false;
+	tool_files_init(&fs);
+	ret = tool_files_add(&fs, sec, "the secret key", false);
+	for (int i = 0; i < n && !ret; i++)
+		ret = tool_files_add(&fs, in[i].path, "a file being signed", false);
+	for (int i = 0; i < n && !ret; i++)
+		ret = tool_files_add(&fs, in[i].sigpath, "a signature", true);
+	if (ret)
+		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
+	else
+		rc = tool_files_check(CMD, &fs);
+	tool_files_free(&fs);
+	return rc;
 }
 
 int cmd_sign(int argc, char **argv)
@@ -208,7 +217,7 @@ int cmd_sign(int argc, char **argv)
 		int n;
 
 		p->path = argv[i];
-		p->fd = tool_open_regular(p->path);
+		p->fd = vouch_file_open(p->path, 0);
 		if (p->fd < 0) {
 			tool_err(CMD, p->path, "cannot open: %s", vouch_strerror(p->fd));
 			goto out;
@@ -221,13 +230,8 @@ int cmd_sign(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* Never replace a file being signed with a signature. */
-	for (int i = 0; i < nin; i++) {
-		if (signs_over_input(in[i].sigpath, in, nin)) {
-			tool_err(CMD, in[i].sigpath, "is a file being signed; not overwriting it");
-			goto out;
-		}
-	}
+	if (check_outputs(sec, in, nin))
+		goto out;
 	if (tool_load_seckey(CMD, sec, pwfd, &sk))
 		goto out;
 	rc = EXIT_OK;

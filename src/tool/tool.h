@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "vouch/vouch.h"
 
@@ -157,5 +158,38 @@ void tool_daemon_free(struct tool_answer *a);
 bool tool_daemon_running(const char *state);
 /* The first value for @key, or NULL. */
 const char *tool_answer_get(const struct tool_answer *a, const char *key);
+
+/*
+ * The files one command reads and writes (util-paths.c), gathered before anything
+ * is written, so that no output replaces an input (a key, a file being signed, a
+ * manifest) or another output. Identity is by device and inode: of the file a path
+ * resolves to, of the name itself (a symbolic link), and, for a name not there
+ * yet, of the directory it would be made in together with the name.
+ */
+struct tool_file {
+	char *path;       /* as given (malloc'd copy) */
+	const char *role; /* for messages: "the secret key", "a signature"; not copied */
+	bool output;
+	bool exists, linked, placed; /* stat(), lstat(), the directory: which are known */
+	dev_t dev, ldev, pdev;
+	ino_t ino, lino, pino;
+	mode_t mode; /* with exists */
+	char *name;  /* with placed: the last component (malloc'd) */
+};
+struct tool_files {
+	struct tool_file *v;
+	size_t n, cap;
+};
+void tool_files_init(struct tool_files *fs);
+/* Note @path as read or (@output) written; @role must outlive @fs. 0 or -ENOMEM. */
+int tool_files_add(struct tool_files *fs, const char *path, const char *role, bool output);
+/* Whether @a and @b are one file, by any of the identities above. */
+bool tool_file_same(const struct tool_file *a, const struct tool_file *b);
+/*
+ * EXIT_OK; or EXIT_ERROR after one line naming an output and the input or other
+ * output it is, or saying that it exists and is not a regular file.
+ */
+int tool_files_check(const char *cmd, const struct tool_files *fs);
+void tool_files_free(struct tool_files *fs);
 
 #endif

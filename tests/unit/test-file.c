@@ -6,7 +6,9 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "test-util.h"
@@ -145,6 +147,49 @@ static void read_errors(void **state)
 	put_file(in_dir(path, *state, "plain"), "x", 1);
 	assert_err(vouch_file_read(in_dir(path, *state, "plain/below"), 100, &out, &len), -ENOTDIR);
 	assert_null(out);
+}
+
+/*
+ * A FIFO without a writer, a socket, a device: refused at once, never waited on
+ * (alarm(): a blocked open fails the test instead of hanging the suite).
+ */
+static void read_refuses_special(void **state)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char path[PATH_MAX], link[PATH_MAX], *out = NULL;
+	size_t len = 0;
+	int fd, s;
+
+	alarm(10);
+	assert_int_equal(mkfifo(in_dir(path, *state, "fifo"), 0600), 0);
+	assert_err(vouch_file_read(path, 100, &out, &len), VOUCH_E_NOTREGULAR);
+	assert_err(vouch_file_open(path, 0), VOUCH_E_NOTREGULAR);
+	assert_err(vouch_file_open(path, VOUCH_OPEN_DEVICES), VOUCH_E_NOTREGULAR);
+	assert_int_equal(symlink(path, in_dir(link, *state, "to-fifo")), 0);
+	assert_err(vouch_file_read(link, 100, &out, &len), VOUCH_E_NOTREGULAR);
+	assert_err(vouch_file_read("/dev/null", 100, &out, &len), VOUCH_E_NOTREGULAR);
+	assert_err(vouch_file_open("/dev/null", 0), VOUCH_E_NOTREGULAR);
+	assert_err(vouch_file_open(*state, VOUCH_OPEN_DEVICES), -EISDIR);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(s >= 0);
+	assert_true(strlen(in_dir(path, *state, "sock")) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_err(vouch_file_read(path, 100, &out, &len), VOUCH_E_NOTREGULAR);
+	close(s);
+	assert_null(out);
+	/* What is accepted comes back blocking, ready for plain read() loops. */
+	fd = vouch_file_open("/dev/null", VOUCH_OPEN_DEVICES);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	put_file(in_dir(path, *state, "plain"), "x", 1);
+	fd = vouch_file_open(path, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	assert_int_equal(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	close(fd);
+	alarm(0);
 }
 
 /* Feed @len bytes to vouch_file_read("-") through a pipe on standard input. */
@@ -365,6 +410,7 @@ int main(void)
 	    DIR_TEST(read_cap_size_max),
 	    DIR_TEST(read_empty_file),
 	    DIR_TEST(read_errors),
+	    DIR_TEST(read_refuses_special),
 	    cmocka_unit_test(read_pipe_cap),
 	    DIR_TEST(write_mode_ignores_umask),
 	    DIR_TEST(write_excl_refuses_existing),
