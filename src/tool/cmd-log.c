@@ -31,7 +31,9 @@ static void help(void)
 	       "other user reads their own entries, and proves them, through vouchd.\n"
 	       "\n"
 	       "  key            print the log's verifier key (name+id+key, as C2SP notes)\n"
-	       "  show           the entries, one line each (--json: one JSON object each)\n"
+	       "  show           the entries, one line each (--json: one JSON object each),\n"
+	       "                 each checked against the signed checkpoint first (entries\n"
+	       "                 read through vouchd are not: prove one to check it)\n"
 	       "  tail           the last N entries (default 10); -f follows new ones\n"
 	       "  verify         rebuild the tree from the entries, check every tile and\n"
 	       "                 the checkpoint's signature; exit 0 only if all match\n"
@@ -68,7 +70,7 @@ struct source {
 	const char *cmd;
 	struct opts *o;
 	struct vouch_log_reader *r; /* direct */
-	bool via_daemon, have_key;
+	bool via_daemon, have_key, noted;
 	struct vouch_note_vkey key; /* the checkpoint's signer, when known */
 	char dir[4096];
 };
@@ -183,10 +185,11 @@ static int src_open(const char *cmd, struct opts *o, struct source *s)
  * Say once, on stderr, what the printed entries were checked against (text
  * output; --json says it in each object's "checked").
  */
-static void src_note(const struct source *s)
+static void src_note(struct source *s)
 {
-	if (s->o->json)
+	if (s->o->json || s->noted)
 		return;
+	s->noted = true;
 	if (s->via_daemon)
 		tool_err(
 		    s->cmd, NULL,
@@ -222,8 +225,13 @@ static int src_read(struct source *s, uint64_t from, entry_fn fn, uint64_t *next
 
 		snprintf(req, sizeof(req), "log %" PRIu64 " 1000", from);
 		ret = tool_daemon_ask(s->cmd, tool_state_dir(s->o->state), req, -1, &a);
-		if (ret)
+		if (ret) {
+			tool_daemon_free(&a);
 			return ret;
+		}
+		/* Said once vouchd has answered: a failure stays one line. */
+		if (fn)
+			src_note(s);
 		for (size_t i = 0; i < a.n; i++) {
 			char *sp;
 			uint64_t idx;
@@ -388,7 +396,8 @@ static int do_show(struct opts *o)
 	if (!s.via_daemon)
 		ret = src_read_all(&s, 0, NULL, &next);
 	if (!ret) {
-		src_note(&s);
+		if (!s.via_daemon)
+			src_note(&s);
 		ret = src_read_all(&s, 0, print_entry, &next);
 	}
 	src_close(&s);

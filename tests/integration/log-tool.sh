@@ -138,8 +138,10 @@ import json, sys; o = json.loads(open(sys.argv[1]).read()); assert o["checked"] 
 	run "${AS[@]}" "$VOUCH" log tail -n 1 --state "$T/st"
 	check "user: tail says it too" grep -q "not checked by this command" "$ERR"
 	stop_fake "$T/st"
+	expect_err "user: show with vouchd not running: one line, 2" 2 "vouchd is not running" \
+		"${AS[@]}" "$VOUCH" log show --state "$T/st"
 else
-	for n in 1 2 3 4 5 6; do pass "through vouchd $n # SKIP setpriv or python3 missing"; done
+	for n in 1 2 3 4 5 6 7; do pass "through vouchd $n # SKIP setpriv or python3 missing"; done
 fi
 
 # --- 11: exit codes, as vouch-log(1) has them: 1 not verified, 2 usage or system error.
