@@ -188,6 +188,7 @@ static void do_status(struct daemon *d, FILE *f)
 	put(f, "hash_errors", "%llu", (unsigned long long)atomic_load(&d->c.hash_errors));
 	put(f, "read_errors", "%llu", (unsigned long long)atomic_load(&d->c.read_errors));
 	put(f, "unrecorded", "%llu", (unsigned long long)atomic_load(&d->c.unrecorded));
+	put(f, "stat_errors", "%llu", (unsigned long long)atomic_load(&d->c.stat_errors));
 	put(f, "fd_limit", "%ld", d->fd_limit);
 	put(f, "events_held", "%ld", (long)atomic_load(&d->events_held));
 	put(f, "events_max", "%ld", d->events_max);
@@ -631,6 +632,7 @@ static void *handler_main(void *arg)
 	struct daemon *d = cn->d;
 
 	self_add(d);
+	pthread_setname_np(pthread_self(), "vouchd-request");
 	serve(cn);
 	free(cn);
 	self_remove(d);
@@ -661,8 +663,16 @@ static void accept_one(struct daemon *d)
 
 		logf_pow2(k, "vouchd: control: uid %u has %d requests open: refused (%llu so far)",
 		          (unsigned)cn->cred.uid, CONTROL_USER_MAX, (unsigned long long)k);
-		if (send(c, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-			(void)0; /* it may not even read */
+		{
+			char drop[REQ_MAX];
+
+			/* Its request read first: a close with data unread would reset the
+			 * connection before the client read why. */
+			if (recv(c, drop, sizeof(drop), MSG_DONTWAIT) < 0 && errno != EAGAIN)
+				(void)0;
+			if (send(c, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				(void)0; /* it may not even read */
+		}
 		close(c);
 		free(cn);
 		return;
@@ -689,6 +699,7 @@ void *control_main(void *arg)
 	int sig;
 
 	self_add(d);
+	pthread_setname_np(pthread_self(), "vouchd-control");
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

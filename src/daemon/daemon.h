@@ -84,6 +84,7 @@ struct counters {
 	atomic_uint_fast64_t read_errors; /* fanotify reads that failed, survived */
 	atomic_uint_fast64_t nowait;      /* opens classified without a worker */
 	atomic_uint_fast64_t unrecorded;  /* cached verdicts given without their record/notice */
+	atomic_uint_fast64_t stat_errors; /* event files vouchd could not stat: decided unseen */
 };
 
 /* --- subject.c ------------------------------------------------------------------------ */

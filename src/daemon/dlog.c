@@ -495,12 +495,12 @@ static void *writer_main(void *arg)
 	int64_t last = mono_ms();
 
 	self_add(d); /* hashing an executable opens it: vouchd's own opens are not judged */
+	pthread_setname_np(pthread_self(), "vouchd-log");
 	pthread_mutex_lock(&l->lock);
 	for (;;) {
 		unsigned n = 0;
 		bool stop;
 
-		summaries_locked(l, l->stop);
 		while (l->qlen == 0 && !l->stop) {
 			struct timespec ts;
 
@@ -511,6 +511,8 @@ static void *writer_main(void *arg)
 			if (pthread_cond_timedwait(&l->cond, &l->lock, &ts) == ETIMEDOUT)
 				break;
 		}
+		/* Summaries owed now (all of them when stopping) go in this batch. */
+		summaries_locked(l, l->stop);
 		while (batch && l->qlen > 0) {
 			batch[n++] = l->q[l->qhead];
 			l->qhead = (l->qhead + 1) % l->qcap;

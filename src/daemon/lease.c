@@ -220,6 +220,7 @@ static void *keeper_main(void *arg)
 	int timeout = 1000;
 
 	self_add(d);
+	pthread_setname_np(pthread_self(), "vouchd-leases");
 	atomic_store(&ls->tid, gettid());
 	for (;;) {
 		struct pollfd p[2] = {{ls->sigfd, POLLIN, 0}, {ls->wake, POLLIN, 0}};

@@ -127,6 +127,33 @@ bool marks_has(struct marks *m, uint64_t dev)
 	return r;
 }
 
+#define FUSE_ADMIN "/sys/module/fuse/parameters/allow_sys_admin_access"
+
+/*
+ * A FUSE filesystem a user mounts without allow_other refuses root, so vouchd
+ * could not mark it (fanotify_mark() needs to read its root) and code on it would
+ * not be gated. fuse's allow_sys_admin_access (Linux 5.19 and later) lets
+ * CAP_SYS_ADMIN in. Return: true if it is on now.
+ */
+static bool fuse_admin_access(void)
+{
+	char v[8] = "";
+	int fd = open(FUSE_ADMIN, O_RDWR | O_CLOEXEC);
+	bool on;
+
+	if (fd < 0)
+		return false;
+	on = read(fd, v, sizeof(v) - 1) > 0 && v[0] == 'Y';
+	if (!on && pwrite(fd, "Y", 1, 0) == 1) {
+		on = true;
+		logf_("vouchd: set %s to Y, so that FUSE filesystems users mount can be marked "
+		      "(see vouchd(8))",
+		      FUSE_ADMIN);
+	}
+	close(fd);
+	return on;
+}
+
 /* Mark the filesystem reached by @path (whose superblock is @dev); caller holds the lock. */
 static int mark_one(struct marks *m, const char *path, uint64_t dev, const char *fstype,
                     const char *shown)
@@ -163,12 +190,16 @@ static int mark_one(struct marks *m, const char *path, uint64_t dev, const char 
 	if (m->dry_run) {
 		printf("%u:%u %s %s\n", major((dev_t)dev), minor((dev_t)dev), fstype, shown);
 	} else if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m->mask, AT_FDCWD,
-	                         path) != 0) {
+	                         path) != 0 &&
+	           !(errno == EACCES && g && m->user_fuse && fuse_admin_access() &&
+	             fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m->mask, AT_FDCWD,
+	                           path) == 0)) {
 		int e = errno;
 
 		m->refused++;
-		logf_("vouchd: %s: cannot mark its filesystem (%s): %s", shown, fstype,
-		      strerror(e));
+		logf_("vouchd: %s: cannot mark its filesystem (%s): %s%s", shown, fstype,
+		      strerror(e),
+		      e == EACCES && g ? ": code on it is NOT gated (see vouchd(8), FUSE)" : "");
 		return -e;
 	}
 	f = &m->fs[m->nfs++];

@@ -54,6 +54,7 @@ struct marks {
 	unsigned nfs;
 	uint64_t refused; /* filesystems seen but not marked (full, or the mark failed) */
 	bool dry_run;     /* --list-filesystems: print, do not mark */
+	bool user_fuse;   /* let root into users' FUSE filesystems, to mark them */
 };
 
 int marks_init(struct marks *m, int fan, uint32_t mask, bool all);

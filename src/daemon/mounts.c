@@ -40,6 +40,7 @@ void *mounts_main(void *arg)
 	int timer = d->marks.all ? timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK) : -1;
 
 	self_add(d);
+	pthread_setname_np(pthread_self(), "vouchd-mounts");
 	if (mi < 0)
 		logf_("vouchd: /proc/self/mountinfo: %s: new mounts will not be marked",
 		      strerror(errno));

@@ -190,6 +190,7 @@ static void *notice_main(void *arg)
 	struct notices *n = &d->notices;
 
 	self_add(d);
+	pthread_setname_np(pthread_self(), "vouchd-notices");
 	pthread_mutex_lock(&n->lock);
 	for (;;) {
 		struct notice_item it;

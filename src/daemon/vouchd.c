@@ -60,6 +60,8 @@ static void help(void)
 	       "                     one, then M a minute; the rest are counted in summaries\n"
 	       "                     (default 600/60)\n"
 	       "  --no-log           record nothing\n"
+	       "  --mark-user-fuse   let root into FUSE filesystems users mount, to mark them\n"
+	       "                     (fuse's allow_sys_admin_access; always without --watch)\n"
 	       "  --list-filesystems print the filesystems that would be marked, and exit\n"
 	       "  -h, --help         show this help\n"
 	       "      --version      show the version\n",
@@ -332,6 +334,7 @@ int main(int argc, char **argv)
 	    {"log-interval", required_argument, NULL, 'I'},
 	    {"log-user-rate", required_argument, NULL, 'R'},
 	    {"no-log", no_argument, NULL, 'n'},
+	    {"mark-user-fuse", no_argument, NULL, 'U'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
@@ -344,7 +347,7 @@ int main(int argc, char **argv)
 	                       .user_burst = 600,
 	                       .user_rate = 60};
 	char logpath[PATH_MAX], defname[VOUCH_NOTE_NAME_MAX + 1];
-	bool nolog = false;
+	bool nolog = false, user_fuse = false;
 	static struct daemon d; /* large (the thread table, the groups): not on the stack */
 	pthread_t ctl, mnt;
 	bool ctl_started = false, mnt_started = false, list = false, marks_ok = false;
@@ -438,6 +441,9 @@ int main(int argc, char **argv)
 		case 'n':
 			nolog = true;
 			break;
+		case 'U':
+			user_fuse = true;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -530,6 +536,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.marks.d = &d;
+	d.marks.user_fuse = user_fuse || nwatch == 0; /* the whole machine: every FUSE too */
 	marks_ok = true;
 	if (control_open(&d) != 0)
 		goto out;

@@ -68,6 +68,58 @@ uint64_t policy_max_size(struct daemon *d)
 	return atomic_load(&d->max_size);
 }
 
+/* Is thread @tid still there to be answered? (A killed waiter's event is void.) */
+static bool subject_alive(pid_t tid)
+{
+	char p[64];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "/proc/%d", (int)tid);
+	return stat_nosync(AT_FDCWD, p, 0, &st) != -ENOENT;
+}
+
+#define HASH_CHUNK       (256 * 1024)
+#define HASH_CHECK_EVERY (64u << 20) /* bytes between checks that someone still waits */
+
+/*
+ * SHA-256 through the event's descriptor. A large file is hashed in chunks, and
+ * given up (-ESRCH) once nobody waits for its answer any more: a killed waiter,
+ * or vouchd stopping, frees the worker instead of holding it for minutes.
+ */
+static int hash_job(struct daemon *d, const struct job *j, uint8_t out[static 32])
+{
+	struct vouch_sha256 *c = NULL;
+	uint8_t *buf = malloc(HASH_CHUNK);
+	uint64_t off = 0, since = 0;
+	int ret = buf ? vouch_sha256_create(&c) : -ENOMEM;
+
+	while (!ret) {
+		ssize_t n = pread(j->fd, buf, HASH_CHUNK, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (n == 0) {
+			ret = vouch_sha256_final(c, out);
+			break;
+		}
+		ret = vouch_sha256_update(c, buf, (size_t)n);
+		off += (uint64_t)n;
+		since += (uint64_t)n;
+		if (since >= HASH_CHECK_EVERY) {
+			since = 0;
+			if (!subject_alive(j->pid) || d->q.stop)
+				ret = -ESRCH;
+		}
+	}
+	vouch_sha256_destroy(c);
+	free(buf);
+	return ret;
+}
+
 static enum vouch_event event_of(uint32_t mask, bool script)
 {
 	if (!(mask & FAN_OPEN_EXEC_PERM))
@@ -148,6 +200,11 @@ static void work_one(struct daemon *d, const struct job *j)
 		work_known(d, j);
 		return;
 	}
+	if (!subject_alive(j->pid)) {
+		/* Killed while its event waited: nobody is there to answer. */
+		event_answer(d, j, !atomic_load(&d->enforce), false);
+		return;
+	}
 	memset(&val, 0, sizeof(val));
 	/*
 	 * A file someone else can change is checked under a read lease when it is to
@@ -192,7 +249,13 @@ static void work_one(struct daemon *d, const struct job *j)
 	if (writers || j->size > policy_max_size(d))
 		goto decide; /* never read: the rule says why */
 	/* Hash through the event's descriptor: never re-open a path that could change. */
-	ret = vouch_fd_sha256(j->fd, val.sha256);
+	ret = hash_job(d, j, val.sha256);
+	if (ret == -ESRCH) {
+		if (leased)
+			lease_drop(j->fd);
+		event_answer(d, j, !atomic_load(&d->enforce), false);
+		return;
+	}
 	if (ret) {
 		bool enforce = atomic_load(&d->enforce);
 		char path[PATH_MAX];
@@ -246,6 +309,7 @@ static void *worker_main(void *arg)
 	struct job j;
 
 	self_add(d);
+	pthread_setname_np(pthread_self(), "vouchd-worker");
 	while (queue_pop(&d->q, &j)) {
 		work_one(d, &j);
 		queue_done(&d->q, j.uid);

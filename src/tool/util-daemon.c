@@ -140,7 +140,21 @@ int tool_daemon_ask(const char *cmd, const char *state, const char *req, int pas
 		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
 	}
 	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)iov.iov_len) {
-		tool_err(cmd, sa.sun_path, "cannot send to vouchd: %s", strerror(errno));
+		int e = errno;
+		char busy[256];
+		ssize_t n;
+
+		/* vouchd may have answered at once (busy) and closed: its answer is still here. */
+		n = (e == EPIPE || e == ECONNRESET) ? recv(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT)
+		                                    : -1;
+		if (n > 0) {
+			busy[n] = '\0';
+			busy[strcspn(busy, "\n")] = '\0';
+			tool_err(cmd, NULL, "vouchd: %s",
+			         !strncmp(busy, "error ", 6) ? busy + 6 : busy);
+		} else {
+			tool_err(cmd, sa.sun_path, "cannot send to vouchd: %s", strerror(e));
+		}
 		close(fd);
 		return EXIT_ERROR;
 	}
@@ -155,6 +169,9 @@ int tool_daemon_ask(const char *cmd, const char *state, const char *req, int pas
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* A peer that closed with our request unread resets: what it sent still counts. */
+		if (n < 0 && errno == ECONNRESET && len > 0)
+			break;
 		if (n < 0) {
 			tool_err(cmd, sa.sun_path, "no answer from vouchd: %s", strerror(errno));
 			close(fd);
