@@ -13,8 +13,10 @@ check "reloaded by 'vouch reload' (an answer, not a signal)" grep -qE '^ExecRelo
 check "restarted at once" bash -c "grep -qx 'Restart=always' '$unit' && grep -qx 'RestartSec=0' '$unit'"
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')
 check "only the capabilities it needs ($caps)" \
-	test "$caps" = "CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_SYS_ADMIN CAP_SYS_PTRACE "
-check "no write access but its state" grep -qx 'ReadWritePaths=/var/lib/vouch' "$unit"
+	test "$caps" = "CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_LEASE CAP_SYS_ADMIN CAP_SYS_PTRACE "
+check "no write access but its state (and fuse's parameter that lets it mark users' FUSE)" \
+	test "$(sed -n 's/^ReadWritePaths=//p' "$unit" | LC_ALL=C sort | tr '\n' ' ')" = \
+	"-/sys/module/fuse/parameters/allow_sys_admin_access /var/lib/vouch "
 check "no network" grep -qx 'PrivateNetwork=yes' "$unit"
 if command -v systemd-analyze >/dev/null; then
 	# verify wants ExecStart to exist: point it at the built binary.
