@@ -161,6 +161,7 @@ static void assert_policy_equal(const struct vouch_cpolicy *a, const struct vouc
 	assert_int_equal(a->gates, b->gates);
 	assert_int_equal(a->expires, b->expires);
 	assert_int_equal(a->compiled, b->compiled);
+	assert_int_equal(a->max_size, b->max_size);
 	assert_int_equal(a->message, b->message);
 	assert_memory_equal(a->source_sha256, b->source_sha256, VOUCH_SHA256_LEN);
 	assert_int_equal(a->nstrings, b->nstrings);
@@ -273,6 +274,25 @@ static void cpolicy_round_trip(void **state)
 	b[alen] = 0;
 	assert_err(vouch_cpolicy_parse(&got, b, alen + 1), VOUCH_E_BUNDLE);
 	vouch_cpolicy_free(&got);
+	/* max-size: present only when set, 8 bytes at the end, at least 1024. */
+	cp.max_size = 5ull << 30;
+	free(b);
+	b = NULL;
+	assert_err(vouch_cpolicy_serialize(&cp, &b, &blen), 0);
+	assert_int_equal(blen, alen + 8);
+	assert_memory_equal(a, b, alen);
+	assert_err(vouch_cpolicy_parse(&got, b, blen), 0);
+	assert_int_equal(got.max_size, 5ull << 30);
+	vouch_cpolicy_free(&got);
+	for (size_t i = alen + 1; i < blen; i++)
+		assert_err(vouch_cpolicy_parse(&got, b, i), VOUCH_E_BUNDLE);
+	memset(b + alen, 0, 8);
+	b[blen - 1] = 0xff; /* 255 bytes: below 1024 */
+	assert_err(vouch_cpolicy_parse(&got, b, blen), VOUCH_E_BUNDLE);
+	cp.max_size = 1000;
+	free(b);
+	b = NULL;
+	assert_err(vouch_cpolicy_serialize(&cp, &b, &blen), VOUCH_E_BUNDLE);
 	vouch_cpolicy_free(&cp);
 	vouch_cpolicy_free(NULL);
 	free(a);

@@ -73,6 +73,61 @@ static struct vouch_decision decide(const struct vouch_cpolicy *cp,
 	return decide_ev(cp, rec, VOUCH_EV_EXEC, 1000);
 }
 
+/* Decided without a hash: too large (not read), and changing while checked. */
+static void test_unhashed_rules(void **state)
+{
+	struct vouch_cpolicy cp = policy(VOUCH_MODE_ENFORCE);
+	struct vouch_trust_rec r = rec_of(VOUCH_TRUST_ALLOW | VOUCH_TRUST_MANIFEST);
+	struct vouch_subject subj = {.pid = 42};
+	struct vouch_object obj = {.event = VOUCH_EV_EXEC, .sha256 = hash_a, .size = 10};
+	struct vouch_decision d;
+
+	(void)state;
+	assert_int_equal(vouch_cpolicy_max_size(&cp), VOUCH_MAX_SIZE_DEFAULT);
+	obj.size = VOUCH_MAX_SIZE_DEFAULT;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_true(d.allow); /* at the limit: decided by its hash */
+	obj.size = VOUCH_MAX_SIZE_DEFAULT + 1;
+	obj.sha256 = NULL;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_false(d.allow);
+	assert_int_equal(d.rule, VOUCH_RULE_TOO_LARGE);
+	assert_string_equal(vouch_rule_name(d.rule), "too-large");
+	assert_non_null(strstr(d.reason, "was not read"));
+	assert_string_equal(d.message, "Ask the help desk.");
+	cp.max_size = 4096;
+	obj.size = 4097;
+	obj.sha256 = hash_a; /* even hashed and vouched for, too large is too large */
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_int_equal(d.rule, VOUCH_RULE_TOO_LARGE);
+	obj.size = 10;
+	obj.writers = true;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_false(d.allow);
+	assert_int_equal(d.rule, VOUCH_RULE_WRITERS);
+	assert_string_equal(vouch_rule_name(d.rule), "open-for-write");
+	obj.writers = false;
+	obj.sha256 = NULL; /* no hash and no other reason: never allowed */
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_false(d.allow);
+	assert_int_equal(d.rule, VOUCH_RULE_WRITERS);
+	/* An explicit deny of the hash is not reached without one; expiry comes first. */
+	cp.expires = 500;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_int_equal(d.rule, VOUCH_RULE_EXPIRED);
+	/* Monitor mode: would deny, allowed. */
+	cp = policy(VOUCH_MODE_MONITOR);
+	obj.size = VOUCH_MAX_SIZE_DEFAULT + 1;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_true(d.allow);
+	assert_true(d.would_deny);
+	assert_int_equal(d.rule, VOUCH_RULE_TOO_LARGE);
+	/* Not gated comes before all of it. */
+	cp.gates = 0;
+	vouch_decide(&cp, &subj, &obj, &r, 1000, &d);
+	assert_int_equal(d.rule, VOUCH_RULE_NOT_GATED);
+}
+
 static void test_each_rule_enforce(void **state)
 {
 	struct vouch_cpolicy cp = policy(VOUCH_MODE_ENFORCE);
@@ -363,6 +418,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_each_rule_enforce),
+	    cmocka_unit_test(test_unhashed_rules),
 	    cmocka_unit_test(test_writable),
 	    cmocka_unit_test(test_precedence),
 	    cmocka_unit_test(test_deny_without_own_message_uses_default),

@@ -64,7 +64,12 @@ static void roundtrip(const struct vouch_entry *e)
 	assert_string_equal(b.rule, e->rule);
 	assert_string_equal(b.reason, e->reason);
 	assert_string_equal(b.path, e->path);
-	assert_memory_equal(b.sha256, e->sha256, 32);
+	assert_int_equal(b.no_sha256, e->no_sha256);
+	if (!e->no_sha256)
+		assert_memory_equal(b.sha256, e->sha256, 32);
+	assert_int_equal(b.summary, e->summary);
+	assert_int_equal(b.allowed, e->summary ? e->allowed : 0);
+	assert_int_equal(b.denied, e->summary ? e->denied : 0);
 	assert_int_equal(b.pid, e->pid);
 	assert_int_equal(b.uid, e->uid);
 	if (e->exe)
@@ -99,6 +104,62 @@ static void test_roundtrip(void **state)
 	e.pid = -1;
 	e.uid = 4294967295;
 	roundtrip(&e);
+}
+
+/* A file that was not read has no sha256; a summary counts what was not recorded. */
+static void test_unhashed_and_summary(void **state)
+{
+	struct vouch_entry e = sample();
+	char buf[1024], scratch[1024 + 8];
+	struct vouch_entry b;
+	int n;
+
+	(void)state;
+	e.no_sha256 = true;
+	e.rule = "too-large";
+	n = vouch_entry_format(&e, buf, sizeof(buf));
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_null(strstr(buf, "\"sha256\""));
+	roundtrip(&e);
+	e = sample();
+	e.no_sha256 = true;
+	e.decision = "summary";
+	e.event = "summary";
+	e.rule = "rate-limit";
+	e.path = "";
+	e.pid = 0;
+	e.exe = NULL;
+	e.has_exe_sha256 = false;
+	e.summary = true;
+	e.allowed = 3;
+	e.denied = 123456789;
+	n = vouch_entry_format(&e, buf, sizeof(buf));
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "\"allowed\":3,\"denied\":123456789}"));
+	roundtrip(&e);
+	/* Counts without the summary event, the event without counts, half the counts, or
+	 * a negative count: refused. */
+	{
+		static const char *const bad[] = {
+		    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":"
+		    "\"enforce\",\"event\":\"exec\",\"rule\":\"r\",\"reason\":\"x\",\"path\":\"\","
+		    "\"pid\":0,\"uid\":1,\"allowed\":1,\"denied\":2}",
+		    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"summary\",\"mode\":"
+		    "\"enforce\",\"event\":\"summary\",\"rule\":\"r\",\"reason\":\"x\",\"path\":"
+		    "\"\",\"pid\":0,\"uid\":1}",
+		    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"summary\",\"mode\":"
+		    "\"enforce\",\"event\":\"summary\",\"rule\":\"r\",\"reason\":\"x\",\"path\":"
+		    "\"\",\"pid\":0,\"uid\":1,\"allowed\":1}",
+		    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"summary\",\"mode\":"
+		    "\"enforce\",\"event\":\"summary\",\"rule\":\"r\",\"reason\":\"x\",\"path\":"
+		    "\"\",\"pid\":0,\"uid\":1,\"allowed\":1,\"denied\":-2}",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			assert_err(
+			    vouch_entry_parse(&b, bad[i], strlen(bad[i]), scratch, sizeof(scratch)),
+			    VOUCH_E_ENTRY);
+	}
 }
 
 static void test_strict(void **state)
@@ -161,6 +222,7 @@ int main(void)
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_strict),
+	    cmocka_unit_test(test_unhashed_and_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

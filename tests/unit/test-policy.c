@@ -249,6 +249,39 @@ static void test_log(void **state)
 	expect_error("mode enforce\nlog all\nlog denials\n", 3, 1, "'log' is set twice");
 }
 
+static void test_max_size(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t want;
+	} ok[] = {
+	    {"mode enforce\n", 0},
+	    {"mode enforce\nmax-size 1024\n", 1024},
+	    {"mode enforce\nmax-size 512M\n", 512ull << 20},
+	    {"mode enforce\nmax-size 3G\n", 3ull << 30},
+	    {"mode enforce\nmax-size 64K\n", 64ull << 10},
+	};
+	struct vouch_policy p;
+	struct vouch_policy_error e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(parse(&p, &e, ok[i].text), 0);
+		assert_int_equal(p.max_size, ok[i].want);
+		vouch_policy_free(&p);
+	}
+	expect_error("mode enforce\nmax-size 1023\n", 2, 10, "less than 1K");
+	expect_error("mode enforce\nmax-size 12T\n", 2, 10, "not a size");
+	expect_error("mode enforce\nmax-size 0x10\n", 2, 10, "not a size");
+	expect_error("mode enforce\nmax-size 010M\n", 2, 10, "not a size");
+	expect_error("mode enforce\nmax-size -1\n", 2, 10, "not a size");
+	expect_error("mode enforce\nmax-size 99999999999999999999\n", 2, 10, "not a size");
+	expect_error("mode enforce\nmax-size 17179869184G\n", 2, 10, "not a size");
+	expect_error("mode enforce\nmax-size \"1M\"\n", 2, 10, "not a size");
+	expect_error("mode enforce\nmax-size\n", 2, 1, "a size such as 512M");
+	expect_error("mode enforce\nmax-size 1M\nmax-size 2M\n", 3, 1, "'max-size' is set twice");
+}
+
 static void test_time(void **state)
 {
 	static const struct {
@@ -293,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_long_inputs),
 	    cmocka_unit_test(test_time),
 	    cmocka_unit_test(test_log),
+	    cmocka_unit_test(test_max_size),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
