@@ -401,8 +401,11 @@ static void do_log(struct daemon *d, FILE *f, const char *args, uid_t uid)
 {
 	struct vouch_log_reader *r;
 	unsigned long long from, max;
-	char *scratch;
+	char *scratch, *body = NULL;
+	size_t bodylen = 0;
 	uint64_t i, size, scanned = 0;
+	FILE *b;
+	int ret = 0;
 
 	if (sscanf(args, "%llu %llu", &from, &max) != 2 || max == 0 || max > LOG_REPLY_MAX) {
 		fputs("error usage: log FROM MAX\n", f);
@@ -411,30 +414,50 @@ static void do_log(struct daemon *d, FILE *f, const char *args, uid_t uid)
 	if (!log_open(d, f, &r))
 		return;
 	scratch = malloc(VOUCH_ENTRY_MAX + 8);
-	if (!scratch) {
+	b = open_memstream(&body, &bodylen);
+	if (!scratch || !b) {
+		if (b)
+			fclose(b);
+		free(body);
+		free(scratch);
 		vouch_log_reader_close(r);
 		fputs("error out of memory\n", f);
 		return;
 	}
 	size = vouch_log_reader_checkpoint(r)->size;
 	i = from < vouch_log_reader_pruned(r) ? vouch_log_reader_pruned(r) : from;
-	fputs("ok\n", f);
-	put(f, "size", "%llu", (unsigned long long)size);
-	put(f, "first", "%llu", (unsigned long long)vouch_log_reader_pruned(r));
 	/* Bounded work per request: the client asks again from "next". */
 	for (; i < size && max > 0 && scanned < LOG_SCAN_MAX; i++, scanned++) {
 		const char *data;
 		size_t len;
 
-		if (vouch_log_reader_entry(r, i, &data, &len) != 0 ||
-		    !visible(data, len, uid, scratch))
+		/* Only what matches the signed checkpoint is given out. */
+		ret = vouch_log_reader_entry_checked(r, i, &data, &len);
+		if (ret == VOUCH_E_LOG)
+			break;
+		if (ret != 0 || !visible(data, len, uid, scratch)) {
+			ret = 0;
 			continue;
-		fprintf(f, "entry\t%llu ", (unsigned long long)i);
-		fwrite(data, 1, len, f);
-		fputc('\n', f);
+		}
+		fprintf(b, "entry\t%llu ", (unsigned long long)i);
+		fwrite(data, 1, len, b);
+		fputc('\n', b);
 		max--;
 	}
-	put(f, "next", "%llu", (unsigned long long)i);
+	fclose(b);
+	if (ret == VOUCH_E_LOG) {
+		fprintf(f,
+		        "error the log does not match its signed checkpoint at entry %llu (see "
+		        "'vouch log verify')\n",
+		        (unsigned long long)i);
+	} else {
+		fputs("ok\n", f);
+		put(f, "size", "%llu", (unsigned long long)size);
+		put(f, "first", "%llu", (unsigned long long)vouch_log_reader_pruned(r));
+		fwrite(body, 1, bodylen, f);
+		put(f, "next", "%llu", (unsigned long long)i);
+	}
+	free(body);
 	free(scratch);
 	vouch_log_reader_close(r);
 }
@@ -459,7 +482,7 @@ static void do_proof(struct daemon *d, FILE *f, const char *args, uid_t uid, boo
 		size_t dlen;
 		char *scratch = malloc(VOUCH_ENTRY_MAX + 8);
 
-		ret = scratch ? vouch_log_reader_entry(r, n, &data, &dlen) : -ENOMEM;
+		ret = scratch ? vouch_log_reader_entry_checked(r, n, &data, &dlen) : -ENOMEM;
 		if (!ret && !visible(data, dlen, uid, scratch))
 			ret = -EPERM;
 		free(scratch);

@@ -25,6 +25,7 @@ static void help(void)
 	       "       vouch log prove --index N [--dir DIR]\n"
 	       "       vouch log consistency --from SIZE [--dir DIR]\n"
 	       "       vouch log check-proof PROOF [--checkpoint OLD] [--key VKEY]\n"
+	       "       vouch log seen SIZE [--state DIR]\n"
 	       "\n"
 	       "vouchd records its decisions in a transparency log (C2SP tlog-tiles, with\n"
 	       "checkpoints signed by the device key). Root reads the log directory; any\n"
@@ -42,6 +43,8 @@ static void help(void)
 	       "  consistency    proof that the log extends its tree of SIZE entries\n"
 	       "  check-proof    check either kind of proof; a consistency proof against\n"
 	       "                 the older checkpoint OLD you kept\n"
+	       "  seen           (root) a witness or copy holds the log up to SIZE entries:\n"
+	       "                 retention never removes an entry from there on\n"
 	       "\n"
 	       "  --since TIME     entries at or after TIME: 2026-11-21T10:00:00Z, or 90s,\n"
 	       "                   15m, 2h, 3d ago\n"
@@ -333,6 +336,12 @@ static void print_entry(struct opts *o, bool checked, uint64_t index, const char
 		printf("{\"index\":%" PRIu64 ",\"checked\":%s,", index, checked ? "true" : "false");
 		tool_json_text(stdout, data + 1, len - 1);
 		putchar('\n');
+	} else if (e.summary) {
+		vouch_time_format_us(e.time_us, ts);
+		memcpy(ts + 19, "Z", 2);
+		tool_print("#%" PRIu64 " %s summary uid %" PRId64 ": %" PRId64 " denied, %" PRId64
+		           " allowed, not recorded one by one: %s\n",
+		           index, ts, e.uid, e.denied, e.allowed, e.reason);
 	} else {
 		vouch_time_format_us(e.time_us, ts);
 		/* Seconds are enough on screen; the entry keeps microseconds. */
@@ -761,6 +770,21 @@ out:
 	return rc;
 }
 
+/* "seen SIZE": told to vouchd, which keeps it (STATE/log.seen) and applies it to retention. */
+static int do_seen(struct opts *o, uint64_t size)
+{
+	struct tool_answer a;
+	char req[64];
+	int ret;
+
+	snprintf(req, sizeof(req), "seen %" PRIu64 "\n", size);
+	ret = tool_daemon_ask("log seen", tool_state_dir(o->state), req, -1, &a);
+	if (ret == EXIT_OK)
+		printf("retention keeps every entry from %" PRIu64 " on\n", size);
+	tool_daemon_free(&a);
+	return ret;
+}
+
 int cmd_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -862,6 +886,17 @@ int cmd_log(int argc, char **argv)
 			return tool_usage(CMD, "verify takes at most one directory");
 		return do_verify(&o, optind < argc ? argv[optind] : o.dir);
 	}
+	if (!strcmp(sub, "seen")) {
+		uint64_t v;
+
+		if (argc - optind != 1 || argv[optind][0] < '0' || argv[optind][0] > '9')
+			return tool_usage(CMD, "seen takes one size (entries a witness has)");
+		errno = 0;
+		v = strtoull(argv[optind], &end, 10);
+		if (errno || *end)
+			return tool_usage(CMD, "%s: not a number", argv[optind]);
+		return do_seen(&o, v);
+	}
 	if (!strcmp(sub, "check-proof")) {
 		if (argc - optind != 1)
 			return tool_usage(CMD, "check-proof takes one proof file");
@@ -880,7 +915,7 @@ int cmd_log(int argc, char **argv)
 	if (!strcmp(sub, "consistency"))
 		return do_prove(&o, false);
 	return tool_usage(CMD,
-	                  "%s: unknown (key, show, tail, verify, prove, consistency or "
-	                  "check-proof)",
+	                  "%s: unknown (key, show, tail, verify, prove, consistency, "
+	                  "check-proof or seen)",
 	                  sub);
 }

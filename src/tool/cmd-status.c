@@ -178,10 +178,43 @@ static void print_text(const struct tool_answer *a)
 	       " so far, room for %" PRIu64 ")\n",
 	       num(a, "workers"), num(a, "queue_depth"), num(a, "queue_max"),
 	       num(a, "queue_capacity"));
+	if (tool_answer_get(a, "workers_per_user"))
+		printf("             a user but root has %" PRIu64 " of them at most; %" PRIu64
+		       " users waiting or running now\n",
+		       num(a, "workers_per_user"), num(a, "queue_users"));
+	if (tool_answer_get(a, "leases_taken"))
+		printf("leases:      %" PRIu64 " held now; %" PRIu64 " taken, %" PRIu64
+		       " refused (open for writing), %" PRIu64 " broken during a check\n",
+		       num(a, "leases_held"), num(a, "leases_taken"),
+		       num(a, "leases_refused_writers"), num(a, "leases_broken_during_check"));
 	if (num(a, "queue_full"))
 		printf("WARNING:     %" PRIu64 " events were answered at once because the queue "
 		       "was full\n",
 		       num(a, "queue_full"));
+	if (num(a, "user_limited"))
+		printf("WARNING:     %" PRIu64 " events were answered at once because their user "
+		       "had too much waiting\n",
+		       num(a, "user_limited"));
+	if (num(a, "read_errors"))
+		printf("WARNING:     %" PRIu64 " reads of events failed (out of descriptors or "
+		       "memory); the kernel denied those events\n",
+		       num(a, "read_errors"));
+	if (num(a, "stat_errors"))
+		printf("WARNING:     %" PRIu64 " files could not be looked at, and were decided "
+		       "as changing\n",
+		       num(a, "stat_errors"));
+	if (num(a, "leases_user_full"))
+		printf("WARNING:     %" PRIu64 " programs were refused: their user held too many "
+		       "files under lease\n",
+		       num(a, "leases_user_full"));
+	if (num(a, "notices_dropped"))
+		printf("WARNING:     %" PRIu64 " reasons were not told to a terminal (too many at "
+		       "once)\n",
+		       num(a, "notices_dropped"));
+	if (num(a, "control_refused"))
+		printf("WARNING:     %" PRIu64 " requests were refused: their user had too many "
+		       "open\n",
+		       num(a, "control_refused"));
 	if (num(a, "hash_errors"))
 		printf("WARNING:     %" PRIu64 " files could not be hashed\n",
 		       num(a, "hash_errors"));

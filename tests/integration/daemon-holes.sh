@@ -624,12 +624,12 @@ run "$VOUCH" log verify --state "$T/st"
 check "history: the log verifies" test "$RC" -eq 0
 # A witness has seen the log up to here: retention keeps every later entry, past the size.
 seen=$(status_of log_checkpointed)
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(sys.argv[1])
-s.sendall(b"seen %s\n" % sys.argv[2].encode()); print(s.recv(4096).decode())
-' "$T/st/vouchd.sock" "$seen" >"$T/seen.out"
-check "witness: root records what a witness has seen" grep -q "^ok" "$T/seen.out"
+expect_err "witness: a user may not say what a witness has seen" 1 "only root" \
+	as "$VOUCH" log seen --state "$T/st" "$seen"
+expect_rc "witness: root records what a witness has seen (vouch log seen)" 0 \
+	"$VOUCH" log seen --state "$T/st" "$seen"
+expect_err "witness: not more than the log holds" 2 "covers" \
+	"$VOUCH" log seen --state "$T/st" 99999999
 for i in $(seq 400); do "$S/untrusted" 2>/dev/null; done
 sleep 2.5
 run "$VOUCH" log show --state "$T/st" --json
@@ -693,6 +693,20 @@ cp "$B/untrusted-bytes" "$S/late-b/u"
 run "$S/late-b/u"
 check "device numbers: a tmpfs mounted after another was unmounted (device $dev_a, then $dev_b) is marked too" \
 	test "$RC" -eq 126
+
+# --- Also: vouchd gives a user only entries that match its signed checkpoint ---------------
+bundle=$(find "$T/st/log/tile/entries" -type f ! -path '*.p/*' | LC_ALL=C sort | tail -n 1)
+cp "$bundle" "$T/bundle.saved"
+python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); i = b.rindex(b"\"uid\":") + 6; b[i] ^= 0x01
+open(sys.argv[1], "wb").write(bytes(b))
+' "$bundle"
+expect_err "log: a changed entry is not given out through vouchd" 2 "does not match its signed checkpoint" \
+	as "$VOUCH" log show --state "$T/st"
+cp "$T/bundle.saved" "$bundle"
+expect_rc "log: control, with the entry as it was, the user's entries are given" 0 \
+	as "$VOUCH" log show --state "$T/st"
 
 check "vouchd survived every attack" kill -0 "$dpid"
 kill -TERM "$dpid"
