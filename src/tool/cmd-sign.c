@@ -40,11 +40,15 @@ static void help(void)
 struct input {
 	const char *path;
 	int fd;
-	char sigpath[PATH_MAX];
+	bool staged; /* its signature is written to tmp, not yet in place */
+	char sigpath[PATH_MAX], tmp[PATH_MAX];
 };
 
-/* The message to sign: BLAKE2b-512 of the file, or the file itself (legacy). */
-static int sign_one(const struct input *in, const struct vouch_seckey *sk, bool legacy,
+/*
+ * The message to sign: BLAKE2b-512 of the file, or the file itself (legacy). The
+ * signature is staged beside its place (in->tmp), to be committed with the others.
+ */
+static int sign_one(struct input *in, const struct vouch_seckey *sk, bool legacy,
                     const char *untrusted, const char *trusted)
 {
 	uint8_t hash[VOUCH_BLAKE2B512_LEN];
@@ -102,7 +106,8 @@ static int sign_one(const struct input *in, const struct vouch_seckey *sk, bool 
 		tool_err(CMD, in->path, "cannot sign: %s", vouch_strerror(ret));
 		return EXIT_ERROR;
 	}
-	ret = vouch_file_write_atomic(in->sigpath, text, len, 0644, 0);
+	ret = vouch_file_stage(in->sigpath, text, len, 0644, in->tmp);
+	in->staged = !ret;
 	if (ret) {
 		tool_err(CMD, in->sigpath, "cannot write: %s", vouch_strerror(ret));
 		return EXIT_ERROR;
@@ -234,15 +239,27 @@ int cmd_sign(int argc, char **argv)
 		goto out;
 	if (tool_load_seckey(CMD, sec, pwfd, &sk))
 		goto out;
-	rc = EXIT_OK;
+	/* Every signature made and staged before any is put in place: all or none. */
 	for (int i = 0; i < nin; i++)
 		if (sign_one(&in[i], &sk, legacy, untrusted, trusted))
+			goto out;
+	rc = EXIT_OK;
+	for (int i = 0; i < nin; i++) {
+		in[i].staged = false;
+		ret = vouch_file_commit(in[i].tmp, in[i].sigpath, 0);
+		if (ret) {
+			tool_err(CMD, in[i].sigpath, "cannot write: %s", vouch_strerror(ret));
 			rc = EXIT_ERROR;
+		}
+	}
 out:
 	vouch_seckey_wipe(&sk);
-	for (int i = 0; i < nin; i++)
+	for (int i = 0; i < nin; i++) {
+		if (in[i].staged)
+			vouch_file_discard(in[i].tmp);
 		if (in[i].fd >= 0)
 			close(in[i].fd);
+	}
 	free(in);
 	return rc;
 }

@@ -236,6 +236,17 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	chmod 0700 "$T"
 fi
 
+# ---- a run that fails writes no signature at all, not the first few ----------------
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	chmod 0711 "$T" && mkdir -m 0777 w && mkdir -m 0755 ro
+	printf 'one\n' >w/one && printf 'two\n' >ro/two && cp k.sec w/k.sec
+	chmod 0644 w/one ro/two w/k.sec
+	bad "sign: one signature cannot be written, so none is" '^vouch: sign: .*ro/two\.minisig: ' \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		timeout 10 "$VOUCH" sign -s "$T/w/k.sec" "$T/w/one" "$T/ro/two"
+	chmod 0700 "$T"
+fi
+
 left=$(find . -name '*.tmp-*' | wc -l)
 check "no temporary files left" test "$left" -eq 0
 done_testing
