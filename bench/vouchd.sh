@@ -9,7 +9,8 @@
 #   environment: COUNT=10000 (execs per timed loop of the small program), TRUE_COUNT=2500
 #   (of /bin/true), ROUNDS=5 (interleaved; medians), PROCS=2 (processes of the burst),
 #   BIG_MIB=256, BIG_ROUNDS=5, RESTARTS=9, VOUCHD (a vouchd binary to measure instead of
-#   build-release's)
+#   build-release's), BEFORE=264ca90 (the commit whose vouchd section 5 compares against:
+#   the one before the review's holes were closed; BEFORE=none skips section 5)
 # Safety: everything runs in a private mount namespace (the script re-executes itself under
 # unshare -m) and only a tmpfs mounted there is ever marked. The helpers and vouchd's state
 # stay off it, so no listener waits on itself. Every loop is bounded, every wait timed out.
@@ -80,14 +81,14 @@ if [ "$(stat -f -c %T "$S")" != tmpfs ] || [ "$(stat -c %d "$S")" = "$(stat -c %
 fi
 
 # The helpers live off the scratch filesystem, so starting them is never gated.
-for p in fan-floor exec-loop; do
+for p in fan-floor exec-loop open-loop; do
 	cc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -o "$W/bin/$p" "bench/$p.c" || die "cannot build $p"
 done
 # The small program: no libc, no loader, exits 0 at once; an exec and nothing else.
 # shellcheck disable=SC2016 # the dollar is assembly, not shell
 printf '%s\n' 'void _start(void) { __asm__ volatile("mov $60, %eax; xor %edi, %edi; syscall"); }' |
 	cc -O2 -static -nostdlib -o "$W/bin/nop" -x c - || die "cannot build the no-libc program"
-floor=$W/bin/fan-floor loop=$W/bin/exec-loop
+floor=$W/bin/fan-floor loop=$W/bin/exec-loop oloop=$W/bin/open-loop
 mkfifo "$W/ready"
 
 # start KIND: none, floor or vouchd; waits (10 s at most) for its "ready" through a fifo.
@@ -97,6 +98,7 @@ start() {
 	none) return 0 ;;
 	floor) cmd=("$floor" "$S") ;;
 	vouchd) cmd=("$vouchd" --foreground --state "$W/st" --watch "$S") ;;
+	before) cmd=("$vouchd_before" --foreground --state "$W/st-before" --watch "$S") ;;
 	esac
 	"${cmd[@]}" >"$W/ready" 2>>"$W/$1.log" &
 	rpid=$!
@@ -298,6 +300,66 @@ for ((r = 0; r < restarts; r++)); do
 	stop
 done
 
+# ---- 5: what closing the review's holes costs: the vouchd before, and this one, same run ----
+# A program users can change is hashed at every exec now (under a read lease), and a file
+# users can change is looked at on every open (with RWF_NOWAIT on the reader where the
+# filesystem allows it, as ext4 does; tmpfs does not, so a worker reads it there); root's
+# files are remembered as before.
+before_rev=${BEFORE:-264ca90}
+holes=''
+if [ "$before_rev" != none ]; then
+	echo "measuring: the vouchd of $before_rev against this one" >&2
+	mkdir "$W/before-src"
+	git archive "$before_rev" | tar -x -C "$W/before-src" || die "cannot read $before_rev"
+	(cd "$W/before-src" && meson setup b -Dtests=false -Dbuildtype=debugoptimized >/dev/null &&
+		ninja -C b src/daemon/vouchd >/dev/null) || die "cannot build the vouchd of $before_rev"
+	vouchd_before=$W/before-src/b/src/daemon/vouchd
+	mkdir "$W/st-before"
+	cp "$W/st/trust.mdb" "$W/st/policy.bundle" "$W/st-before/"
+	# The same files, owned by root and by a user (65534), on the tmpfs and on ext4.
+	truncate -s 64M "$W/ext4.img"
+	mkfs.ext4 -q -F "$W/ext4.img" || die "mkfs.ext4"
+	mkdir "$S/ext4"
+	mount -o loop "$W/ext4.img" "$S/ext4" || die "cannot mount the ext4 image"
+	head -c 4096 /dev/zero | tr '\0' 't' >"$S/text"
+	for d in "$S" "$S/ext4"; do
+		cp "$S/text" "$d/root-text"
+		cp "$S/text" "$d/user-text"
+		cp "$S/nop" "$d/user-nop"
+		chown 65534:65534 "$d/user-text" "$d/user-nop"
+	done
+	cp "$S/nop" "$S/ext4/nop"
+	hcount=$((count / 2))
+	ops=(exec-root exec-user open-root open-user open-root-ext4 open-user-ext4)
+	declare -A hv
+	for ((r = 0; r < rounds; r++)); do
+		for k in none before vouchd; do
+			start "$k"
+			[ "$k" = none ] || enforcing
+			"$oloop" "$S/user-text" 100 >/dev/null && "$oloop" "$S/ext4/user-text" 100 >/dev/null &&
+				"$oloop" "$S/root-text" 100 >/dev/null && "$oloop" "$S/ext4/root-text" 100 >/dev/null ||
+				die "open-loop failed under $k"
+			loop "$S/user-nop" 50
+			loop "$S/nop" "$hcount"
+			read -r _ _ _ _ x <"$W/loop.out"
+			hv[exec-root.$k]+="$x "
+			loop "$S/user-nop" "$hcount"
+			read -r _ _ _ _ x <"$W/loop.out"
+			hv[exec-user.$k]+="$x "
+			for o in root user; do
+				read -r _ _ x < <(timeout 120 "$oloop" "$S/$o-text" "$count") || die "open-loop"
+				hv[open-$o.$k]+="$x "
+				read -r _ _ x < <(timeout 120 "$oloop" "$S/ext4/$o-text" "$count") || die "open-loop"
+				hv[open-$o-ext4.$k]+="$x "
+			done
+			stop
+		done
+		echo "  holes round $((r + 1))/$rounds" >&2
+	done
+	umount "$S/ext4"
+	holes=1
+fi
+
 # ---- report ----
 # added NONE KIND: median over rounds of (KIND - none) in the same round, us per exec.
 added() {
@@ -384,3 +446,20 @@ echo "| the same, all on CPU 0 | $(div "${add[one.vouchd]}" "${add[one.floor]}")
 	echo "| the same, responder on another CPU | $(div "${add[two.vouchd]}" "${add[two.floor]}") | - |"
 echo "| responder CPU per exec, vouchd / floor (nop) | $(div "$(median <<<"${cpu[vouchd]}")" "$(median <<<"${cpu[floor]}")") | - |"
 echo "| vouchd first-exec hashing / openssl (throughput) | $hratio | >= 0.9: $(verdict "$hratio" ">=" 0.9) |"
+if [ -n "$holes" ]; then
+	hname=([0]="exec of root's trusted program (cached)" [1]="exec of a user's copy of it (hashed under a lease now)"
+		[2]="open of root's 4 KiB text file, tmpfs" [3]="open of a user's 4 KiB text file, tmpfs"
+		[4]="open of root's 4 KiB text file, ext4" [5]="open of a user's 4 KiB text file, ext4 (RWF_NOWAIT)")
+	echo
+	echo "Closing the review's holes (issue 12): the vouchd of $before_rev (before) and this one (now), interleaved"
+	echo
+	echo "| operation | none: us | before: us | now: us | added before | added now | now / before (added) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	for i in "${!ops[@]}"; do
+		o=${ops[$i]}
+		ab=$(added "${hv[$o.none]}" "${hv[$o.before]}")
+		an=$(added "${hv[$o.none]}" "${hv[$o.vouchd]}")
+		echo "| ${hname[$i]} | $(cell "${hv[$o.none]}") | $(cell "${hv[$o.before]}") | $(cell "${hv[$o.vouchd]}") |" \
+			"$ab | $an | $(div "$an" "$ab") |"
+	done
+fi

@@ -17,6 +17,7 @@
 #include "vouch/bundle.h"
 #include "vouch/digest.h"
 #include "vouch/error.h"
+#include "vouch/file.h"
 #include "vouch/store.h"
 
 /*
@@ -478,9 +479,10 @@ static int env_open(MDB_env **out, const char *path)
 
 	/* An installer may rename a new file in between: then start again, a few times. */
 	for (int tries = 0; tries < 4; tries++) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* A regular file only: a FIFO or a device at @path is refused, never waited on. */
+		fd = vouch_file_open(path, 0);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		if (fstat(fd, &st) != 0) {
 			ret = -errno;
 			goto out;

@@ -186,12 +186,13 @@ static const char *kind_name(enum vouch_code_kind k)
 
 struct fileinfo {
 	uint8_t sha256[32];
+	bool hashed; /* false: larger than the policy's max-size, not read past its head */
 	uint64_t size;
 	enum vouch_code_kind kind;
 };
 
 /* Open once (never blocking on a FIFO), classify from the head, hash through the same fd. */
-static int examine(const char *path, struct fileinfo *fi)
+static int examine(const char *path, struct fileinfo *fi, uint64_t max_size)
 {
 	uint8_t head[VOUCH_CODE_HEAD];
 	struct stat st;
@@ -212,7 +213,10 @@ static int examine(const char *path, struct fileinfo *fi)
 	}
 	fi->kind = vouch_code_classify(head, (size_t)n);
 	fi->size = (uint64_t)st.st_size;
-	ret = vouch_fd_sha256(fd, fi->sha256);
+	/* As vouchd: a file larger than the policy's max-size is decided unread. */
+	fi->hashed = fi->size <= max_size;
+	memset(fi->sha256, 0, sizeof(fi->sha256));
+	ret = fi->hashed ? vouch_fd_sha256(fd, fi->sha256) : 0;
 out:
 	close(fd);
 	return ret;
@@ -224,12 +228,16 @@ static void print_json(const char *path, const struct fileinfo *fi, const struct
 	const struct vouch_cpolicy *cp = src->cp;
 	char hex[65];
 
+	char shaj[68];
+
 	vouch_hex(fi->sha256, 32, hex);
+	/* null when not read (larger than max-size) */
+	snprintf(shaj, sizeof(shaj), fi->hashed ? "\"%s\"" : "null", hex);
 	fputs("{\"file\":", stdout);
 	tool_json_string(stdout, path);
-	printf(",\"sha256\":\"%s\",\"size\":%llu,\"kind\":\"%s\",\"decision\":\"%s\","
+	printf(",\"sha256\":%s,\"size\":%llu,\"kind\":\"%s\",\"decision\":\"%s\","
 	       "\"would_deny\":%s,\"rule\":\"%s\",\"mode\":\"%s\",\"manifest\":",
-	       hex, (unsigned long long)fi->size, kind_name(fi->kind), d->allow ? "allow" : "deny",
+	       shaj, (unsigned long long)fi->size, kind_name(fi->kind), d->allow ? "allow" : "deny",
 	       d->would_deny ? "true" : "false", vouch_rule_name(d->rule),
 	       vouch_mode_name(cp->mode));
 	if (d->manifest != VOUCH_NONE) {
@@ -292,6 +300,8 @@ static void print_why(const char *path, const struct fileinfo *fi, const struct 
 	char hex[65], when[21];
 
 	vouch_hex(fi->sha256, 32, hex);
+	if (!fi->hashed)
+		snprintf(hex, sizeof(hex), "not hashed");
 	vouch_time_format(cp->compiled, when);
 	if (!d->allow)
 		tool_print("%s may not run: vouch denies it.\n", path);
@@ -395,12 +405,12 @@ static int run(const char *cmd, int argc, char **argv)
 		struct vouch_decision d;
 		struct vouch_object obj = {.event = VOUCH_EV_CHECK, .path = argv[i]};
 		struct fileinfo fi;
-		int ret = examine(argv[i], &fi);
+		int ret = examine(argv[i], &fi, vouch_cpolicy_max_size(src.cp));
 
 		if (ret == 0) {
-			ret = lookup(&src, fi.sha256, &rec);
+			ret = fi.hashed ? lookup(&src, fi.sha256, &rec) : VOUCH_E_NOTFOUND;
 			if (ret == VOUCH_E_NOTFOUND || ret == 0) {
-				obj.sha256 = fi.sha256;
+				obj.sha256 = fi.hashed ? fi.sha256 : NULL;
 				obj.size = fi.size;
 				vouch_decide(src.cp, &subj, &obj, ret ? NULL : &rec,
 				             (int64_t)time(NULL), &d);

@@ -89,10 +89,9 @@ static void on_signal(int sig)
 /* --key: the key itself, or a file holding it; default the device's log.pub. */
 static int load_vkey(const char *cmd, struct opts *o, struct vouch_note_vkey *k, bool required)
 {
-	char path[4096], buf[VOUCH_NOTE_VKEY_MAX + 2];
+	char path[4096], *kt = NULL;
 	const char *text = o->key;
 	size_t len;
-	FILE *f;
 	int ret;
 
 	/* A file if there is one by that name, else the key itself. */
@@ -102,18 +101,18 @@ static int load_vkey(const char *cmd, struct opts *o, struct vouch_note_vkey *k,
 			snprintf(path, sizeof(path), "%s", text);
 		else
 			snprintf(path, sizeof(path), "%s/log.pub", tool_state_dir(o->state));
-		f = fopen(path, "re");
-		if (!f) {
-			if (!required && errno == ENOENT && !o->key)
+		/* A regular file only: a FIFO here is refused, not waited on. */
+		ret = strcmp(path, "-") ? vouch_file_read(path, VOUCH_NOTE_VKEY_MAX + 1, &kt, &len)
+		                        : VOUCH_E_NOTREGULAR;
+		if (ret) {
+			if (!required && ret == -ENOENT && !o->key)
 				return 1;
-			tool_err(cmd, path, "%s", strerror(errno));
+			tool_err(cmd, path, "%s", vouch_strerror(ret));
 			return EXIT_ERROR;
 		}
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-		len = strcspn(buf, "\r\n");
-		ret = vouch_note_vkey_parse(k, buf, len);
+		len = strcspn(kt, "\r\n");
+		ret = vouch_note_vkey_parse(k, kt, len);
+		free(kt);
 		if (ret) {
 			tool_err(cmd, path, "not a verifier key: %s", vouch_strerror(ret));
 			return EXIT_ERROR;

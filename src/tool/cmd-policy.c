@@ -205,6 +205,7 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 	} else {
 		fputs("null", stdout);
 	}
+	printf(",\"max_size\":%llu", (unsigned long long)vouch_cpolicy_max_size(cp));
 	fputs(",\"gates\":[", stdout);
 	for (unsigned bit = 1, n = 0; bit <= VOUCH_GATE_INTERP; bit <<= 1) {
 		if (!(cp->gates & bit))
@@ -289,6 +290,8 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 	if (cp->expires)
 		vouch_time_format(cp->expires, when);
 	printf("expires:    %s\n", cp->expires ? when : "never");
+	printf("max-size:   %llu bytes%s (larger files are denied unread)\n",
+	       (unsigned long long)vouch_cpolicy_max_size(cp), cp->max_size ? "" : ", the default");
 	fputs("gates:      ", stdout);
 	print_gates(stdout, cp->gates);
 	putchar('\n');

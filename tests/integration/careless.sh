@@ -221,6 +221,12 @@ mkdir st3 && mkfifo st3/trust.mdb
 bad "install: trust.mdb is a FIFO" \
 	'^vouch: policy: st3/trust\.mdb: is not a regular file; not replacing it$' \
 	V policy install -p k.pub --state st3 p.bundle
+bad "check: a trust store that is a FIFO is refused, not waited on" \
+	'^vouch: check: st3/trust\.mdb: cannot open the trust store: not a regular file$' \
+	V check --state st3 f
+bad "log verify: a --key that is a FIFO is refused, not waited on" \
+	'^vouch: log verify: fifo: not a regular file$' \
+	V log verify st1 --key fifo
 mkdir st4 && echo junk >st4/trust.mdb
 run V policy install -p k.pub --state st4 p.bundle
 check "install over a corrupt store: done, with one warning" \

@@ -46,6 +46,18 @@ expect_rc "policy show" 0 "$VOUCH" policy show p.bundle
 check "show: mode" grep -q "^mode: *enforce" "$OUT"
 check "show: manifest and signer" grep -q "manifest: *app.manifest, signed by release, 3 files" "$OUT"
 check "show: the policy text" grep -qF "| message \"Ask IT at x1234.\"" "$OUT"
+check "show: max-size, the default" grep -qx "max-size: *1073741824 bytes, the default (larger files are denied unread)" "$OUT"
+{ cat policy.txt; echo "max-size 512M"; } >sized.txt
+expect_rc "compile a policy with max-size" 0 "$VOUCH" policy compile sized.txt -s owner.sec -o sized.bundle
+run "$VOUCH" policy show --json sized.bundle
+check "show --json: max_size" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["max_size"] == 512 << 20' "$OUT"
+big=$(mktemp -p .)
+truncate -s 600M "$big"
+chmod 0755 "$big"
+run "$VOUCH" check --bundle sized.bundle -p owner.pub "$big"
+check "check: a file over max-size is denied unread (rule too-large)" \
+	bash -c "[ $RC -eq 1 ] && grep -q 'too-large' '$OUT'"
+rm -f "$big"
 expect_rc "policy show --entries --json" 0 "$VOUCH" policy show --entries --json p.bundle
 check "show --json has 4 entries" test "$(grep -o '"sha256":"[0-9a-f]*"' "$OUT" | wc -l)" -ge 4
 if command -v python3 >/dev/null; then
