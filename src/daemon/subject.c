@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -60,10 +61,27 @@ static int64_t status_uid(pid_t tid)
 	return (int64_t)uid;
 }
 
+/*
+ * The real uids found the slow way, by thread and /proc inode (a new task of the
+ * same number has a new inode), each trusted for a second: a root process that
+ * changes its real uid without an exec is seen within that time.
+ */
+#define UID_CACHE 256
+static pthread_mutex_t uid_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	pid_t tid;
+	ino_t ino;
+	int64_t uid;
+	time_t when;
+} uid_cache[UID_CACHE];
+
 int64_t subject_uid(pid_t tid)
 {
 	char path[64];
 	struct stat st;
+	unsigned slot = (unsigned)tid % UID_CACHE;
+	time_t now;
+	int64_t uid = -1;
 
 	/*
 	 * A dumpable process's /proc entry belongs to its effective uid, which is then
@@ -75,7 +93,24 @@ int64_t subject_uid(pid_t tid)
 		return -1;
 	if (st.st_uid != 0)
 		return (int64_t)st.st_uid;
-	return status_uid(tid);
+	now = time(NULL);
+	pthread_mutex_lock(&uid_lock);
+	if (uid_cache[slot].tid == tid && uid_cache[slot].ino == st.st_ino &&
+	    now - uid_cache[slot].when <= 1)
+		uid = uid_cache[slot].uid;
+	pthread_mutex_unlock(&uid_lock);
+	if (uid >= 0)
+		return uid;
+	uid = status_uid(tid);
+	if (uid >= 0) {
+		pthread_mutex_lock(&uid_lock);
+		uid_cache[slot].tid = tid;
+		uid_cache[slot].ino = st.st_ino;
+		uid_cache[slot].uid = uid;
+		uid_cache[slot].when = now;
+		pthread_mutex_unlock(&uid_lock);
+	}
+	return uid;
 }
 
 void fd_path_raw(int fd, char *out, size_t cap)
