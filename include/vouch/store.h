@@ -43,7 +43,8 @@ int vouch_store_install(const char *path, const struct vouch_bundle *b);
  * chunks, to check its seal before LMDB maps it, then checks the format
  * version, the policy, and every entry and directory slot (so a lookup needs
  * no checks): O(N), about 0.1-0.2 s per million entries (bench/RESULTS.md).
- * Return: 0; -errno (-ENOENT: no store installed); -ENOMEM; VOUCH_E_STORE
+ * Return: 0; -errno (-ENOENT: no store installed; -EISDIR: a directory); -ENOMEM;
+ * VOUCH_E_NOTREGULAR (a FIFO, socket or device: refused, never waited on); VOUCH_E_STORE
  * (damaged, truncated, not a store, or another format version).
  */
 int vouch_store_open(struct vouch_store **out, const char *path);

@@ -579,7 +579,7 @@ static void not_a_store(void **state)
 	assert_err(vouch_store_open(&s, path), VOUCH_E_STORE);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(mkdir(path, 0755), 0);
-	assert_err(vouch_store_open(&s, path), VOUCH_E_STORE);
+	assert_err(vouch_store_open(&s, path), -EISDIR);
 	assert_int_equal(rmdir(path), 0);
 
 	/* Every truncation of a real store. */
