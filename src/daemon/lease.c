@@ -85,13 +85,28 @@ static unsigned held_by(const struct leases *ls, uid_t uid)
 	return n;
 }
 
+/*
+ * Room for one more of @uid's (lock held)? A user other than root holds at most
+ * LEASES_USER_MAX, and all such users together leave a sixteenth for root.
+ */
+static bool may_hold(const struct leases *ls, uid_t uid)
+{
+	unsigned users = 0;
+
+	if (uid == 0)
+		return ls->n < ls->cap;
+	for (unsigned i = 0; i < ls->n; i++)
+		users += ls->h[i].uid != 0;
+	return users < ls->cap - ls->cap / 16 && held_by(ls, uid) < LEASES_USER_MAX;
+}
+
 bool leases_room(struct daemon *d, uid_t uid)
 {
 	struct leases *ls = &d->leases;
 	bool ok;
 
 	pthread_mutex_lock(&ls->lock);
-	ok = ls->n < ls->cap && (uid == 0 || held_by(ls, uid) < LEASES_USER_MAX);
+	ok = may_hold(ls, uid);
 	pthread_mutex_unlock(&ls->lock);
 	if (!ok)
 		atomic_fetch_add(&ls->user_full, 1);
@@ -118,7 +133,7 @@ int leases_hold(struct daemon *d, int fd, pid_t tid, uid_t uid, const struct cac
 	uint64_t one = 1;
 
 	pthread_mutex_lock(&ls->lock);
-	if (ls->n == ls->cap || (uid != 0 && held_by(ls, uid) >= LEASES_USER_MAX)) {
+	if (!may_hold(ls, uid)) {
 		pthread_mutex_unlock(&ls->lock);
 		atomic_fetch_add(&ls->user_full, 1);
 		lease_drop(fd);
@@ -259,7 +274,8 @@ int leases_start(struct daemon *d)
 
 	ls->sigfd = ls->wake = -1;
 	pthread_mutex_init(&ls->lock, NULL);
-	ls->cap = LEASES_MAX;
+	/* Each holds an event's descriptor: at most a quarter of what events may hold. */
+	ls->cap = d->events_max / 4 < LEASES_MAX ? (unsigned)(d->events_max / 4) : LEASES_MAX;
 	ls->h = calloc(ls->cap, sizeof(*ls->h));
 	ls->sig = SIGRTMIN + 2;
 	sigemptyset(&set);
