@@ -270,6 +270,15 @@ struct dlog_opts {
 
 #define DLOG_USERS  256
 #define DLOG_MOUNTS 1024
+#define DLOG_LOGGED 1024
+
+/* An allow already recorded, of a file users can change (the log's memory, not a verdict). */
+struct logged {
+	bool used;
+	uint32_t gen;
+	struct cache_key key;
+	uint8_t sha256[32];
+};
 
 struct dlog_user {
 	int64_t uid; /* -1: free */
@@ -299,6 +308,7 @@ struct dlog {
 	/* Executables hashed, per file version, and the devices it is safe to open on. */
 	pthread_mutex_t exe_lock;
 	struct exe_slot exes[256];
+	struct logged logged[DLOG_LOGGED];
 	uint64_t mounts[DLOG_MOUNTS];
 	unsigned nmounts;
 	int64_t mounts_ms;
@@ -319,6 +329,14 @@ void dlog_stop(struct daemon *d);   /* records what is queued, commits, joins */
 void dlog_policy(struct daemon *d); /* the policy changed: read its logging level */
 /* Does the policy want this decision logged? @cached: answered from the cache. */
 bool dlog_wants(struct daemon *d, bool allow, bool would_deny, bool cached);
+/*
+ * With 'log first': is this the first allow of this version of a file users can
+ * change (identity @k and content @sha, policy @gen) since it was last recorded?
+ * No verdict about such a file is kept, so without this each run would be
+ * recorded; this memory only spares the log repeats. Records it if so.
+ */
+bool dlog_first_allow(struct daemon *d, const struct cache_key *k, const uint8_t sha[32],
+                      uint32_t gen);
 /*
  * Queue one decision by @uid (never blocks: a full queue drops and counts; a
  * user over the rate limit is counted for a summary). Call before answering

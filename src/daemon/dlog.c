@@ -234,6 +234,30 @@ bool dlog_wants(struct daemon *d, bool allow, bool would_deny, bool cached)
 	return level == VOUCH_LOG_FIRST && !cached;
 }
 
+bool dlog_first_allow(struct daemon *d, const struct cache_key *k, const uint8_t sha[32],
+                      uint32_t gen)
+{
+	struct dlog *l = d->log;
+	uint64_t h = k->ino * 0x9e3779b97f4a7c15ULL ^ k->dev * 0xc2b2ae3d27d4eb4fULL;
+	struct logged *e;
+	bool first;
+
+	if (!l)
+		return false;
+	e = &l->logged[(h ^ h >> 29) % DLOG_LOGGED];
+	pthread_mutex_lock(&l->exe_lock);
+	first = !(e->used && e->gen == gen && memcmp(&e->key, k, sizeof(*k)) == 0 &&
+	          memcmp(e->sha256, sha, 32) == 0);
+	if (first) {
+		e->used = true;
+		e->gen = gen;
+		e->key = *k;
+		memcpy(e->sha256, sha, 32);
+	}
+	pthread_mutex_unlock(&l->exe_lock);
+	return first;
+}
+
 /* @uid's rate-limit slot (lock held); NULL only if all are taken by users with counts. */
 static struct dlog_user *user_slot(struct dlog *l, int64_t uid, int64_t now)
 {
@@ -295,8 +319,8 @@ static bool rate_ok(struct dlog *l, int64_t uid, bool allow)
 	} else {
 		u->denied++;
 	}
-	if (!ok)
-		pthread_cond_signal(&l->cond); /* a summary is owed */
+	if (!ok && u->allowed + u->denied == 1)
+		pthread_cond_signal(&l->cond); /* a summary is owed now */
 	pthread_mutex_unlock(&l->lock);
 	if (!ok)
 		atomic_fetch_add(&l->limited, 1);
@@ -315,7 +339,9 @@ static void enqueue_locked(struct dlog *l, struct dlog_rec *r)
 		return;
 	}
 	l->q[(l->qhead + l->qlen++) % l->qcap] = *r;
-	pthread_cond_signal(&l->cond);
+	/* The writer is woken for the first of a batch; it takes the rest as it goes. */
+	if (l->qlen == 1)
+		pthread_cond_signal(&l->cond);
 }
 
 void dlog_record(struct daemon *d, pid_t pid, int64_t uid, int fd, enum vouch_event ev,

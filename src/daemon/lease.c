@@ -131,6 +131,7 @@ int leases_hold(struct daemon *d, int fd, pid_t tid, uid_t uid, const struct cac
 	struct leases *ls = &d->leases;
 	struct held *h;
 	uint64_t one = 1;
+	bool first;
 
 	pthread_mutex_lock(&ls->lock);
 	if (!may_hold(ls, uid)) {
@@ -141,6 +142,7 @@ int leases_hold(struct daemon *d, int fd, pid_t tid, uid_t uid, const struct cac
 		atomic_fetch_sub(&d->events_held, 1);
 		return -ENOSPC;
 	}
+	first = ls->n == 0;
 	h = &ls->h[ls->n++];
 	h->fd = fd;
 	h->tid = tid;
@@ -153,8 +155,8 @@ int leases_hold(struct daemon *d, int fd, pid_t tid, uid_t uid, const struct cac
 	atomic_store(&ls->count, ls->n);
 	atomic_store(&ls->tidmark[(uint32_t)tid % 256], tid);
 	pthread_mutex_unlock(&ls->lock);
-	/* The keeper looks at new entries within a millisecond or so. */
-	if (write(ls->wake, &one, sizeof(one)) != sizeof(one))
+	/* The keeper, asleep for long only when it held nothing, looks within 1-2 ms. */
+	if (first && write(ls->wake, &one, sizeof(one)) != sizeof(one))
 		logf_("vouchd: leases: cannot wake the keeper: %s", strerror(errno));
 	return 0;
 }

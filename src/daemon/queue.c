@@ -162,17 +162,23 @@ out:
 
 void queue_done(struct queue *q, uid_t uid)
 {
+	bool waiting = false;
+
 	pthread_mutex_lock(&q->lock);
 	for (unsigned i = 0; i < q->nlanes; i++) {
 		if (q->lanes[i].uid != uid)
 			continue;
 		if (q->lanes[i].running)
 			q->lanes[i].running--;
+		/* Work of this lane held back by its bound may go on now. */
+		waiting = q->lanes[i].queued > 0;
 		lane_gc(q, i);
 		break;
 	}
-	/* A lane at its bound may go on now; and a stopping worker may be waiting. */
-	pthread_cond_broadcast(&q->cond);
+	if (q->stop)
+		pthread_cond_broadcast(&q->cond); /* stopping workers wait for the end */
+	else if (waiting)
+		pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 }
 

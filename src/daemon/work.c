@@ -155,8 +155,12 @@ static void tell(struct daemon *d, const struct job *j, const struct vouch_objec
 		      dec->allow ? "would deny" : "deny", (int)j->pid, path, hex,
 		      vouch_rule_name(dec->rule), dec->reason);
 	}
-	/* Queued before the answer: the subject is still the program that asked. */
-	if (dlog_wants(d, dec->allow, dec->would_deny, cached))
+	/* Queued before the answer: the subject is still the program that asked. A file
+	 * users can change is never "cached": its first allow is remembered by the log. */
+	if (dlog_wants(d, dec->allow, dec->would_deny, cached) &&
+	    (cached || !j->changeable || !dec->allow || dec->would_deny || !obj->sha256 ||
+	     atomic_load(&d->log->level) != VOUCH_LOG_FIRST ||
+	     dlog_first_allow(d, &j->key, obj->sha256, atomic_load(&d->gen))))
 		dlog_record(d, j->pid, j->uid, j->fd, obj->event, obj->sha256, dec);
 	if (!dec->allow && notice_allowed(d, j->uid)) {
 		fd_path_raw(j->fd, path, sizeof(path));

@@ -694,6 +694,19 @@ run "$S/late-b/u"
 check "device numbers: a tmpfs mounted after another was unmounted (device $dev_a, then $dev_b) is marked too" \
 	test "$RC" -eq 126
 
+# --- Also: a file users can change is decided at every run, but its allow is logged once ---
+as cp "$S/trusted-touch" "$O/p1d"
+for i in 1 2 3 4; do "$O/p1d" "$O/c1.$i"; done # root: never rate-limited
+sleep 1.5
+run "$VOUCH" log show --state "$T/st" --json
+check "log: four runs of a fresh copy users can change, one allow recorded (as for root's files)" \
+	python3 -c '
+import json, sys
+es = [json.loads(l) for l in open(sys.argv[1])]
+n = sum(1 for e in es if e.get("path", "").endswith("/out/p1d") and e["decision"] == "allow")
+assert n == 1, n
+' "$OUT"
+
 # --- Also: vouchd gives a user only entries that match its signed checkpoint ---------------
 bundle=$(find "$T/st/log/tile/entries" -type f ! -path '*.p/*' | LC_ALL=C sort | tail -n 1)
 cp "$bundle" "$T/bundle.saved"
