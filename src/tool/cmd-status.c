@@ -145,6 +145,22 @@ static void print_log(const struct tool_answer *a)
 	}
 }
 
+/* A counter vouchd keeps that is 0 when all is well, and what it counts. */
+static const struct {
+	const char *key, *what;
+} warnings[] = {
+    {"queue_full", "events were answered at once because the queue was full"},
+    {"user_limited", "events were answered at once because their user had too much waiting"},
+    {"read_errors", "reads of events failed (out of descriptors or memory); the kernel "
+                    "denied those events"},
+    {"stat_errors", "files could not be looked at, and were decided as changing"},
+    {"leases_user_full", "programs were refused: their user held too many files under lease"},
+    {"notices_dropped", "reasons were not told to a terminal (too many at once)"},
+    {"control_refused", "requests were refused: their user had too many open"},
+    {"hash_errors", "files could not be hashed"},
+    {"marks_refused", "filesystems could not be marked (see vouchd's log)"},
+};
+
 static void print_text(const struct tool_answer *a)
 {
 	const char *mode = tool_answer_get(a, "mode");
@@ -187,41 +203,10 @@ static void print_text(const struct tool_answer *a)
 		       " refused (open for writing), %" PRIu64 " broken during a check\n",
 		       num(a, "leases_held"), num(a, "leases_taken"),
 		       num(a, "leases_refused_writers"), num(a, "leases_broken_during_check"));
-	if (num(a, "queue_full"))
-		printf("WARNING:     %" PRIu64 " events were answered at once because the queue "
-		       "was full\n",
-		       num(a, "queue_full"));
-	if (num(a, "user_limited"))
-		printf("WARNING:     %" PRIu64 " events were answered at once because their user "
-		       "had too much waiting\n",
-		       num(a, "user_limited"));
-	if (num(a, "read_errors"))
-		printf("WARNING:     %" PRIu64 " reads of events failed (out of descriptors or "
-		       "memory); the kernel denied those events\n",
-		       num(a, "read_errors"));
-	if (num(a, "stat_errors"))
-		printf("WARNING:     %" PRIu64 " files could not be looked at, and were decided "
-		       "as changing\n",
-		       num(a, "stat_errors"));
-	if (num(a, "leases_user_full"))
-		printf("WARNING:     %" PRIu64 " programs were refused: their user held too many "
-		       "files under lease\n",
-		       num(a, "leases_user_full"));
-	if (num(a, "notices_dropped"))
-		printf("WARNING:     %" PRIu64 " reasons were not told to a terminal (too many at "
-		       "once)\n",
-		       num(a, "notices_dropped"));
-	if (num(a, "control_refused"))
-		printf("WARNING:     %" PRIu64 " requests were refused: their user had too many "
-		       "open\n",
-		       num(a, "control_refused"));
-	if (num(a, "hash_errors"))
-		printf("WARNING:     %" PRIu64 " files could not be hashed\n",
-		       num(a, "hash_errors"));
-	if (num(a, "marks_refused"))
-		printf("WARNING:     %" PRIu64
-		       " filesystems could not be marked (see vouchd's log)\n",
-		       num(a, "marks_refused"));
+	for (size_t i = 0; i < sizeof(warnings) / sizeof(warnings[0]); i++)
+		if (num(a, warnings[i].key))
+			printf("WARNING:     %" PRIu64 " %s\n", num(a, warnings[i].key),
+			       warnings[i].what);
 	print_log(a);
 	printf("filesystems: %" PRIu64 " marked\n", nfs);
 	for (size_t i = 0; i < a->n; i++)
