@@ -22,7 +22,7 @@ if [ -z "${VOUCH_BENCH_IN_NS:-}" ]; then
 	trap 'rm -rf "$W0"' EXIT
 	# shellcheck disable=SC2046
 	cc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Iinclude -o "$W0/log-bench" bench/log-bench.c \
-		build-release/src/lib/libvouch.a $(pkg-config --cflags --libs libcrypto libsodium lmdb) -lpthread
+		build-release/src/lib/libvouch-sys.a build-release/src/lib/libvouch-core.a $(pkg-config --cflags --libs libcrypto libsodium lmdb) -lpthread
 	echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "cpu:     $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1) ($(nproc) CPUs)"
 	echo "kernel:  $(uname -sr)"

@@ -25,7 +25,7 @@ fs=$(df -PT "$scratch" | awk 'NR == 2 {print $2}')
 # Built like the tool: against the release build's libvouch.
 # shellcheck disable=SC2046
 cc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Iinclude -o "$scratch/store-bench" bench/store-bench.c \
-	build-release/src/lib/libvouch.a $(pkg-config --cflags --libs libcrypto libsodium lmdb) -lpthread
+	build-release/src/lib/libvouch-sys.a build-release/src/lib/libvouch-core.a $(pkg-config --cflags --libs libcrypto libsodium lmdb) -lpthread
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"

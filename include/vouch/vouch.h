@@ -4,6 +4,7 @@
 #define VOUCH_VOUCH_H
 
 #include "error.h"
+#include "base64.h"
 #include "digest.h"
 #include "minisign.h"
 #include "file.h"

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "vouch/base64.h"
 #include "tool.h"
 
 static const char *const CMD = "log";

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <lmdb.h>
 
-#include "internal.h"
+#include "sys-internal.h"
 #include "vouch/bundle.h"
 #include "vouch/digest.h"
 #include "vouch/error.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 (OpenSSL EVP, CPU SHA extensions) and BLAKE2b (libsodium) over buffers. */
 #include <errno.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <openssl/evp.h>
 #include <sodium.h>
@@ -19,21 +19,26 @@ struct vouch_blake2b {
 };
 
 static EVP_MD *sha256_md;
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static int init_ok;
+static atomic_int init_state; /* 0 not yet, 1 under way, 2 done, 3 failed */
 
-/* Fetch the implementation once: EVP_MD_fetch per use would cost a lookup each time. */
-static void digest_init(void)
-{
-	sha256_md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
-	/* sodium_init() selects libsodium's fastest BLAKE2b for this CPU. */
-	init_ok = sha256_md != NULL && sodium_init() >= 0;
-}
-
+/*
+ * Fetch the implementation once: EVP_MD_fetch per use would cost a lookup each
+ * time. Without threads of its own (the core makes no system calls), the first
+ * caller does it while any other waits the few microseconds it takes.
+ */
 static int ensure_init(void)
 {
-	pthread_once(&init_once, digest_init);
-	return init_ok ? 0 : VOUCH_E_CRYPTO;
+	int st = atomic_load(&init_state), none = 0;
+
+	if (st < 2 && atomic_compare_exchange_strong(&init_state, &none, 1)) {
+		sha256_md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+		/* sodium_init() selects libsodium's fastest BLAKE2b for this CPU. */
+		st = sha256_md != NULL && sodium_init() >= 0 ? 2 : 3;
+		atomic_store(&init_state, st);
+	}
+	while ((st = atomic_load(&init_state)) < 2)
+		;
+	return st == 2 ? 0 : VOUCH_E_CRYPTO;
 }
 
 int vouch_sha256_create(struct vouch_sha256 **out)

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "sys-internal.h"
 #include "vouch/error.h"
 #include "vouch/file.h"
 

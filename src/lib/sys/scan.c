@@ -16,7 +16,7 @@
 #include <linux/openat2.h>
 #include <openssl/evp.h>
 
-#include "internal.h"
+#include "sys-internal.h"
 #include "vouch/error.h"
 #include "vouch/file.h"
 #include "scan-int.h"

@@ -1,20 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libvouch internals shared between its files and its unit tests; not installed. */
+/* libvouch-core internals shared between its files, libvouch-sys and the unit tests; not installed. */
 #ifndef VOUCH_INTERNAL_H
 #define VOUCH_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* Strict base64 (RFC 4648, padded, no whitespace). */
-size_t vouch_b64_enclen(size_t binlen); /* including NUL */
-void vouch_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len);
-/*
- * Return: 0 with *outlen set; VOUCH_E_BASE64 for a character outside the
- * alphabet, bad padding or trailing data; VOUCH_E_LENGTH if the decoded data
- * would exceed @cap or the input stops inside its padding.
- */
-int vouch_b64_decode(uint8_t *out, size_t cap, size_t *outlen, const char *in, size_t len);
+#include "vouch/base64.h"
 
 /* Ed25519 through OpenSSL EVP. seed is the 32-byte private key. */
 int vouch_ed25519_public(const uint8_t seed[static 32], uint8_t pk[static 32]);
@@ -67,9 +59,6 @@ static inline int vouch_hexval(char c)
 		return c - 'a' + 10;
 	return -1;
 }
-
-/* fsync the directory holding @path, after a rename or link in it. Return: 0 or -errno. */
-int vouch_fsync_dir(const char *path);
 
 struct vouch_trust_rec;
 /* Decode the 16-byte record that follows an entry's SHA-256. */

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# libvouch-core makes no system calls: every symbol its objects need from outside is one of
+# the core's own, libcrypto's or libsodium's, or a libc function on this list (memory,
+# strings, formatting into buffers, time arithmetic). A file, socket, process, thread or
+# clock call anywhere in the core fails this test, and names the object that makes it.
+. "$VOUCH_SRC/tests/integration/lib.sh"
+core=$VOUCH_BUILD/src/lib/libvouch-core.a
+sys=$VOUCH_BUILD/src/lib/libvouch-sys.a
+if ! command -v nm >/dev/null; then
+	echo "ok 1 - core purity # SKIP nm (binutils) is missing"
+	echo "1..1"
+	exit 0
+fi
+check "the core library is built" test -f "$core"
+check "the system library is built" test -f "$sys"
+# What the core may call: no I/O, no processes, no threads, no clock.
+libc_ok='^(memchr|memcmp|memcpy|memmove|memset|strchr|strrchr|strcmp|strncmp|strcpy|strncpy|strlen|strnlen|strspn|strcspn|strstr|strtoul|strtoull|strtol|strtoll|strerror|snprintf|vsnprintf|malloc|calloc|realloc|aligned_alloc|free|qsort|bsearch|explicit_bzero|gmtime_r|timegm|strftime|__errno_location|__stack_chk_fail|__assert_fail)$'
+libs_ok='^(EVP_|OSSL_|OPENSSL_|CRYPTO_|SHA256_|RAND_|ERR_|crypto_|sodium_|randombytes_|vouch_)'
+# Instrumentation of the sanitizer and fuzzing builds.
+tools_ok='^(__asan_|__ubsan_|__sanitizer_|__lsan_|__msan_|__tsan_|__sancov_|__odr_asan)'
+# offenders LIB: "object symbol" for every undefined symbol the lists do not allow.
+offenders() {
+	nm -A -u "$1" 2>/dev/null | awk '{print $1, $NF}' | while read -r where sym; do
+		printf '%s\n' "$sym" | grep -qE "$libc_ok|$libs_ok|$tools_ok" || printf '%s %s\n' "$where" "$sym"
+	done
+}
+bad=$(offenders "$core")
+check "no object of the core calls anything but the core, libcrypto, libsodium and pure libc" \
+	test -z "$bad"
+[ -z "$bad" ] || printf '%s\n' "$bad" | head -n 20 | sed 's/^/# /'
+# The lists are not vacuous: the same test of the system library finds its file and LMDB calls.
+sysbad=$(offenders "$sys")
+check "(the test can fail: it finds libvouch-sys's open and mdb_env_open)" \
+	bash -c "grep -qE ' (open|open64)\$' <<<\"\$1\" && grep -q ' mdb_env_open\$' <<<\"\$1\"" _ "$sysbad"
+
+# And the core stands alone: a program linking only it, libcrypto and libsodium.
+if command -v cc >/dev/null && command -v pkg-config >/dev/null; then
+	cat >"$T/inspector.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+#include "vouch/note.h"
+#include "vouch/tlog.h"
+int main(void)
+{
+	uint8_t h[VOUCH_TLOG_HASH];
+	return vouch_tlog_leaf_hash("x", 1, h) != 0;
+}
+EOF
+	check "an offline inspector links the core alone" \
+		cc -o "$T/inspector" "$T/inspector.c" -I"$VOUCH_SRC/include" "$core" \
+		$(pkg-config --libs libcrypto libsodium) -lpthread
+	check "and runs" "$T/inspector"
+fi
+done_testing
