@@ -13,12 +13,16 @@
 
 #include "cache.h"
 #include "marks.h"
+#include "ring.h"
 #include "vouch/vouch.h"
 
 /*
  * Modules, in the order they depend on each other (each uses only those above it):
  *   subject.c  facts about a process and a file read without blocking (/proc, statx)
- *   cache.c    verdicts of files only root can change
+ *   ring.c     the bounded ring the log and notice queues are made of
+ *   cache.c    the verdict cache: a fixed table keyed on a file's identity and change state
+ *   verdict.c  which verdicts may be kept (only about files only root can change)
+ *   policy.c   the installed policy: opened, swapped whole on reload, asked for decisions
  *   queue.c    the bounded work queue, with a lane per user
  *   lease.c    read leases that keep a file unchanged from its check to its exec
  *   notice.c   the reason told to a denied program's terminal, on its own thread
@@ -114,6 +118,16 @@ static inline bool file_user_writable(const struct stat *st)
 	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
+/* --- verdict.c ------------------------------------------------------------------------- */
+
+/* Can anyone but root change the file's bytes (its owner, its mode, or a FUSE server)? */
+bool verdict_changeable(const struct stat *st, bool served);
+/* The remembered verdict for @j, if it may have one (false for a changeable file). */
+bool verdict_get(struct cache *c, uint32_t gen, const struct job *j, struct cache_val *v);
+/* Remember @v, decided by policy @gen, unless @j's file is changeable or had @writers. */
+void verdict_keep(struct cache *c, uint32_t gen, const struct job *j, bool writers,
+                  const struct cache_val *v);
+
 /* --- queue.c: bounded, with a lane per uid --------------------------------------------- */
 
 #define LANES_MAX 512 /* users with work waiting at once */
@@ -205,8 +219,7 @@ struct notice_item;
 struct notices {
 	pthread_mutex_t lock;
 	pthread_cond_t cond, done;
-	struct notice_item *q;
-	unsigned head, len;
+	struct ring q; /* of struct notice_item */
 	uint64_t queued_seq, done_seq; /* items queued, and delivered (or given up) */
 	bool stop, started;
 	pthread_t thread;
@@ -299,8 +312,7 @@ struct dlog {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct dlog_rec *q;
-	unsigned qcap, qhead, qlen;
+	struct ring q; /* of struct dlog_rec */
 	bool stop;
 	/* Rate limits, under lock. */
 	unsigned user_burst, user_rate;

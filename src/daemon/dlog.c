@@ -330,7 +330,7 @@ static bool rate_ok(struct dlog *l, int64_t uid, bool allow)
 /* Caller holds the lock: add @r to the queue, or drop it counted. */
 static void enqueue_locked(struct dlog *l, struct dlog_rec *r)
 {
-	if (l->qlen == l->qcap) {
+	if (!ring_push(&l->q, r)) {
 		uint64_t n = atomic_fetch_add(&l->dropped, 1) + 1;
 
 		rec_free(r);
@@ -338,9 +338,8 @@ static void enqueue_locked(struct dlog *l, struct dlog_rec *r)
 		          (unsigned long long)n);
 		return;
 	}
-	l->q[(l->qhead + l->qlen++) % l->qcap] = *r;
 	/* The writer is woken for the first of a batch; it takes the rest as it goes. */
-	if (l->qlen == 1)
+	if (l->q.len == 1)
 		pthread_cond_signal(&l->cond);
 }
 
@@ -517,7 +516,7 @@ static void *writer_main(void *arg)
 {
 	struct daemon *d = arg;
 	struct dlog *l = d->log;
-	struct dlog_rec *batch = calloc(l->qcap, sizeof(*batch));
+	struct dlog_rec *batch = calloc(l->q.cap, sizeof(*batch));
 	int64_t last = mono_ms();
 
 	self_add(d); /* hashing an executable opens it: vouchd's own opens are not judged */
@@ -527,7 +526,7 @@ static void *writer_main(void *arg)
 		unsigned n = 0;
 		bool stop;
 
-		while (l->qlen == 0 && !l->stop) {
+		while (l->q.len == 0 && !l->stop) {
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -539,11 +538,8 @@ static void *writer_main(void *arg)
 		}
 		/* Summaries owed now (all of them when stopping) go in this batch. */
 		summaries_locked(l, l->stop);
-		while (batch && l->qlen > 0) {
-			batch[n++] = l->q[l->qhead];
-			l->qhead = (l->qhead + 1) % l->qcap;
-			l->qlen--;
-		}
+		while (batch && ring_pop(&l->q, &batch[n]))
+			n++;
 		stop = l->stop;
 		pthread_mutex_unlock(&l->lock);
 		if (!l->log && mono_ms() - last >= l->interval_ms)
@@ -563,7 +559,7 @@ static void *writer_main(void *arg)
 			last = mono_ms();
 		}
 		pthread_mutex_lock(&l->lock);
-		if (stop && l->qlen == 0)
+		if (stop && l->q.len == 0)
 			break;
 	}
 	pthread_mutex_unlock(&l->lock);
@@ -614,15 +610,13 @@ int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t er
 	seen_load(l);
 	l->max_bytes = o->max_bytes;
 	l->interval_ms = o->interval_ms;
-	l->qcap = o->queue;
-	l->q = calloc(l->qcap, sizeof(*l->q));
-	if (!l->q) {
+	if (ring_init(&l->q, o->queue, sizeof(struct dlog_rec)) != 0) {
 		free(l);
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
 	if (load_key(d, l, err, errlen)) {
-		free(l->q);
+		ring_free(&l->q);
 		free(l);
 		return -1;
 	}
@@ -630,7 +624,7 @@ int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t er
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", l->dir, vouch_strerror(ret));
 		explicit_bzero(&l->key, sizeof(l->key));
-		free(l->q);
+		ring_free(&l->q);
 		free(l);
 		return -1;
 	}
@@ -644,7 +638,7 @@ int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t er
 		d->log = NULL;
 		vouch_log_close(l->log);
 		explicit_bzero(&l->key, sizeof(l->key));
-		free(l->q);
+		ring_free(&l->q);
 		free(l);
 		return -1;
 	}
@@ -701,10 +695,14 @@ void dlog_stop(struct daemon *d)
 	pthread_join(l->thread, NULL);
 	d->log = NULL;
 	vouch_log_close(l->log);
-	for (unsigned i = 0; i < l->qlen; i++)
-		rec_free(&l->q[(l->qhead + i) % l->qcap]);
+	{
+		struct dlog_rec r;
+
+		while (ring_pop(&l->q, &r))
+			rec_free(&r);
+	}
 	explicit_bzero(&l->key, sizeof(l->key));
-	free(l->q);
+	ring_free(&l->q);
 	pthread_mutex_destroy(&l->lock);
 	pthread_cond_destroy(&l->cond);
 	free(l);

@@ -151,14 +151,14 @@ static void on_event(struct daemon *d, struct fgroup *g, const struct fanotify_e
 	j.pid = md->pid;
 	j.size = st.st_size < 0 ? UINT64_MAX : (uint64_t)st.st_size;
 	j.owner = st.st_uid;
-	j.changeable = file_user_writable(&st) || g->private;
+	j.changeable = verdict_changeable(&st, g->private);
 	if (!exec && exec_token_take(d, md->pid, &j.key)) {
 		event_answer(d, &j, true, false); /* the open half of an exec just allowed */
 		return;
 	}
 	/* Any other event of this thread: an exec it made before is past the kernel's check. */
 	leases_seen(d, md->pid);
-	if (!j.changeable && cache_get(d->cache, &j.key, atomic_load(&d->gen), &v)) {
+	if (verdict_get(d->cache, atomic_load(&d->gen), &j, &v)) {
 		bool log = v.code && dlog_wants(d, v.allow, v.would_deny, true);
 
 		if (v.code) {
@@ -201,8 +201,7 @@ static void on_event(struct daemon *d, struct fgroup *g, const struct fanotify_e
 				struct cache_val nc = {.allow = true};
 
 				atomic_fetch_add(&d->c.nowait, 1);
-				if (!j.changeable)
-					cache_put(d->cache, &j.key, atomic_load(&d->gen), &nc);
+				verdict_keep(d->cache, atomic_load(&d->gen), &j, false, &nc);
 				event_answer(d, &j, true, false);
 				return;
 			}

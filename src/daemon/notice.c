@@ -145,13 +145,12 @@ void notice_send(struct daemon *d, pid_t pid, uid_t uid, const char *path,
 	               dec->message ? " " : "", dec->message ? dec->message : "", safe);
 	it.len = len < 0 ? 0 : (size_t)len < sizeof(it.line) ? (size_t)len : sizeof(it.line) - 1;
 	pthread_mutex_lock(&n->lock);
-	if (!n->started || n->len == NOTICES_QUEUE) {
+	if (!n->started || !ring_push(&n->q, &it)) {
 		pthread_mutex_unlock(&n->lock);
 		close(it.pathfd);
 		atomic_fetch_add(&n->dropped, 1);
 		return;
 	}
-	n->q[(n->head + n->len++) % NOTICES_QUEUE] = it;
 	mine = ++n->queued_seq;
 	pthread_cond_signal(&n->cond);
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -195,13 +194,10 @@ static void *notice_main(void *arg)
 	for (;;) {
 		struct notice_item it;
 
-		while (n->len == 0 && !n->stop)
+		while (n->q.len == 0 && !n->stop)
 			pthread_cond_wait(&n->cond, &n->lock);
-		if (n->len == 0)
+		if (!ring_pop(&n->q, &it))
 			break;
-		it = n->q[n->head];
-		n->head = (n->head + 1) % NOTICES_QUEUE;
-		n->len--;
 		pthread_mutex_unlock(&n->lock);
 		deliver(n, &it);
 		close(it.pathfd);
@@ -221,8 +217,7 @@ int notices_start(struct daemon *d)
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->cond, NULL);
 	pthread_cond_init(&n->done, NULL);
-	n->q = calloc(NOTICES_QUEUE, sizeof(*n->q));
-	if (!n->q)
+	if (ring_init(&n->q, NOTICES_QUEUE, sizeof(struct notice_item)) != 0)
 		return -ENOMEM;
 	e = pthread_create(&n->thread, NULL, notice_main, d);
 	if (e)
@@ -251,11 +246,11 @@ void notices_stop(struct daemon *d)
 		return;
 	}
 	n->started = false;
-	while (n->len) {
-		close(n->q[n->head].pathfd);
-		n->head = (n->head + 1) % NOTICES_QUEUE;
-		n->len--;
+	{
+		struct notice_item it;
+
+		while (ring_pop(&n->q, &it))
+			close(it.pathfd);
 	}
-	free(n->q);
-	n->q = NULL;
+	ring_free(&n->q);
 }

@@ -92,42 +92,6 @@ void logf_pow2(uint64_t n, const char *fmt, ...)
 	fprintf(stderr, "%s\n", line);
 }
 
-int policy_load(struct daemon *d, char *err, size_t errlen)
-{
-	struct policy *p = calloc(1, sizeof(*p)), *old;
-	int ret;
-
-	if (!p) {
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	ret = vouch_store_open(&p->store, d->store_path);
-	if (!ret)
-		ret = vouch_store_reader_create(p->store, &p->reader);
-	if (ret) {
-		snprintf(err, errlen, "%s: cannot open the trust store: %s", d->store_path,
-		         vouch_strerror(ret));
-		vouch_store_close(p->store);
-		free(p);
-		return ret;
-	}
-	/* The old policy stays in force until the new one is whole: no gap in enforcement. */
-	pthread_rwlock_wrlock(&d->plock);
-	old = d->pol;
-	p->gen = old ? old->gen + 1 : 1;
-	d->pol = p;
-	atomic_store(&d->gen, p->gen);
-	atomic_store(&d->enforce, vouch_store_policy(p->store)->mode == VOUCH_MODE_ENFORCE);
-	atomic_store(&d->max_size, vouch_cpolicy_max_size(vouch_store_policy(p->store)));
-	pthread_rwlock_unlock(&d->plock);
-	dlog_policy(d);
-	if (old) {
-		vouch_store_reader_destroy(old->reader);
-		vouch_store_close(old->store);
-		free(old);
-	}
-	return 0;
-}
 
 int self_add(struct daemon *d)
 {

@@ -40,33 +40,6 @@ void event_allow_raw(struct daemon *d, int fan, int fd)
 	atomic_fetch_sub(&d->events_held, 1);
 }
 
-uint32_t policy_decide(struct daemon *d, const struct vouch_subject *subj,
-                       const struct vouch_object *obj, struct vouch_decision *dec,
-                       char msg[static VOUCH_MESSAGE_MAX + 1])
-{
-	struct vouch_trust_rec rec;
-	uint32_t gen;
-	int ret = VOUCH_E_NOTFOUND;
-
-	pthread_rwlock_rdlock(&d->plock);
-	if (obj->sha256)
-		ret = vouch_store_lookup(d->pol->reader, obj->sha256, &rec);
-	vouch_decide(vouch_store_policy(d->pol->store), subj, obj, ret ? NULL : &rec,
-	             (int64_t)time(NULL), dec);
-	/* The message lives in the policy, which a reload frees once the lock is dropped. */
-	if (dec->message) {
-		snprintf(msg, VOUCH_MESSAGE_MAX + 1, "%s", dec->message);
-		dec->message = msg;
-	}
-	gen = d->pol->gen;
-	pthread_rwlock_unlock(&d->plock);
-	return gen;
-}
-
-uint64_t policy_max_size(struct daemon *d)
-{
-	return atomic_load(&d->max_size);
-}
 
 /* Is thread @tid still there to be answered? (A killed waiter's event is void.) */
 static bool subject_alive(pid_t tid)
@@ -242,8 +215,7 @@ static void work_one(struct daemon *d, const struct job *j)
 		/* Not code (a plain open counts only for ELF objects): remembered, if only
 		 * root can change that. */
 		val.allow = true;
-		if (!j->changeable)
-			cache_put(d->cache, &j->key, gen, &val);
+		verdict_keep(d->cache, gen, j, false, &val);
 		event_answer(d, j, true, false);
 		return;
 	}
@@ -286,8 +258,7 @@ decide:
 	val.would_deny = dec.would_deny;
 	val.rule = dec.rule;
 	/* A verdict stands only for bytes nobody but root can change. */
-	if (!j->changeable && !writers)
-		cache_put(d->cache, &j->key, gen, &val);
+	verdict_keep(d->cache, gen, j, writers, &val);
 	if (dec.would_deny)
 		atomic_fetch_add(&d->c.would_deny, 1);
 	tell(d, j, &obj, &dec, false);
