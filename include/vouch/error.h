@@ -45,7 +45,9 @@ enum {
 	VOUCH_E_CHECKPOINT = -1031,     /* a checkpoint is malformed */
 	VOUCH_E_LOG = -1032,            /* the log's files disagree with each other */
 	VOUCH_E_ENTRY = -1033,          /* a log entry is malformed */
-	VOUCH_E_LAST = -1033,
+	VOUCH_E_CTL = -1034,            /* a control-protocol request or answer is malformed */
+	VOUCH_E_CTL_VERSION = -1035,    /* the peer speaks another control-protocol version */
+	VOUCH_E_LAST = -1035,
 };
 
 /*

@@ -39,6 +39,8 @@ static const char *const project_msgs[VOUCH_E_FIRST - VOUCH_E_LAST + 1] = {
     [-VOUCH_E_CHECKPOINT + VOUCH_E_FIRST] = "malformed checkpoint",
     [-VOUCH_E_LOG + VOUCH_E_FIRST] = "the log's files do not match each other",
     [-VOUCH_E_ENTRY + VOUCH_E_FIRST] = "malformed log entry",
+    [-VOUCH_E_CTL + VOUCH_E_FIRST] = "malformed control-protocol message",
+    [-VOUCH_E_CTL_VERSION + VOUCH_E_FIRST] = "another version of the control protocol",
 };
 
 const char *vouch_strerror(int err)
