@@ -61,10 +61,10 @@ static bool subject_alive(pid_t tid)
  */
 static int hash_job(struct daemon *d, const struct job *j, uint8_t out[static 32])
 {
-	struct vouch_sha256 *c = NULL;
+	struct vouch_sha256 c;
 	uint8_t *buf = malloc(HASH_CHUNK);
 	uint64_t off = 0, since = 0;
-	int ret = buf ? vouch_sha256_create(&c) : -ENOMEM;
+	int ret = buf ? vouch_sha256_init(&c) : -ENOMEM;
 
 	while (!ret) {
 		ssize_t n = pread(j->fd, buf, HASH_CHUNK, (off_t)off);
@@ -76,10 +76,10 @@ static int hash_job(struct daemon *d, const struct job *j, uint8_t out[static 32
 			break;
 		}
 		if (n == 0) {
-			ret = vouch_sha256_final(c, out);
+			ret = vouch_sha256_final(&c, out);
 			break;
 		}
-		ret = vouch_sha256_update(c, buf, (size_t)n);
+		ret = vouch_sha256_update(&c, buf, (size_t)n);
 		off += (uint64_t)n;
 		since += (uint64_t)n;
 		if (since >= HASH_CHECK_EVERY) {
@@ -88,7 +88,7 @@ static int hash_job(struct daemon *d, const struct job *j, uint8_t out[static 32
 				ret = -ESRCH;
 		}
 	}
-	vouch_sha256_destroy(c);
+	vouch_sha256_wipe(&c);
 	free(buf);
 	return ret;
 }

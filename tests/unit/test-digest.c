@@ -46,7 +46,7 @@ static void sha256_million_a(void **state)
 {
 	const size_t n = 1000000;
 	char *a = malloc(n);
-	struct vouch_sha256 *c = NULL;
+	struct vouch_sha256 c;
 	uint8_t d[VOUCH_SHA256_LEN];
 
 	(void)state;
@@ -54,13 +54,12 @@ static void sha256_million_a(void **state)
 	memset(a, 'a', n);
 	assert_err(vouch_sha256(a, n, d), 0);
 	assert_hex_equal(d, sizeof(d), SHA256_MILLION_A);
-	assert_err(vouch_sha256_create(&c), 0);
+	assert_err(vouch_sha256_init(&c), 0);
 	for (size_t i = 0; i < n; i += 1000)
-		assert_err(vouch_sha256_update(c, a + i, 1000), 0);
+		assert_err(vouch_sha256_update(&c, a + i, 1000), 0);
 	memset(d, 0, sizeof(d));
-	assert_err(vouch_sha256_final(c, d), 0);
+	assert_err(vouch_sha256_final(&c, d), 0);
 	assert_hex_equal(d, sizeof(d), SHA256_MILLION_A);
-	vouch_sha256_destroy(c);
 	free(a);
 }
 
@@ -70,31 +69,61 @@ static void sha256_streaming_equals_oneshot(void **state)
 	static const size_t chunks[] = {1, 3, 7, 55, 56, 63, 64, 65, 127, 129, 1000, 4093};
 	const size_t n = 100003;
 	uint8_t *buf = malloc(n), want[VOUCH_SHA256_LEN], got[VOUCH_SHA256_LEN];
-	struct vouch_sha256 *c = NULL;
+	struct vouch_sha256 c;
 
 	(void)state;
 	assert_non_null(buf);
 	fill(buf, n, 1);
 	assert_err(vouch_sha256(buf, n, want), 0);
-	assert_err(vouch_sha256_create(&c), 0);
 	for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+		/* One context serves every chunk size: init() after each final(). */
+		assert_err(vouch_sha256_init(&c), 0);
 		for (size_t off = 0; off < n; off += chunks[k]) {
 			size_t len = n - off < chunks[k] ? n - off : chunks[k];
 
-			assert_err(vouch_sha256_update(c, buf + off, len), 0);
+			assert_err(vouch_sha256_update(&c, buf + off, len), 0);
 		}
-		/* final() resets the context, so the same one serves every chunk size. */
-		assert_err(vouch_sha256_final(c, got), 0);
+		assert_err(vouch_sha256_final(&c, got), 0);
 		assert_memory_equal(got, want, sizeof(want));
 	}
 	/* An update of zero bytes changes nothing. */
-	assert_err(vouch_sha256_update(c, "abc", 3), 0);
-	assert_err(vouch_sha256_update(c, buf, 0), 0);
-	assert_err(vouch_sha256_final(c, got), 0);
+	assert_err(vouch_sha256_init(&c), 0);
+	assert_err(vouch_sha256_update(&c, "abc", 3), 0);
+	assert_err(vouch_sha256_update(&c, buf, 0), 0);
+	assert_err(vouch_sha256_final(&c, got), 0);
 	assert_hex_equal(got, sizeof(got), SHA256_ABC);
-	vouch_sha256_destroy(c);
-	vouch_sha256_destroy(NULL);
 	free(buf);
+}
+
+/* final() and wipe() leave nothing of the computation in the caller's context. */
+static void contexts_wiped(void **state)
+{
+	static const uint8_t zero[sizeof(struct vouch_blake2b)];
+	struct vouch_sha256 s;
+	struct vouch_blake2b b;
+	uint8_t d[VOUCH_BLAKE2B512_LEN];
+
+	(void)state;
+	assert_err(vouch_sha256_init(&s), 0);
+	assert_err(vouch_sha256_update(&s, "secret", 6), 0);
+	assert_memory_not_equal(&s, zero, sizeof(s));
+	assert_err(vouch_sha256_final(&s, d), 0);
+	assert_memory_equal(&s, zero, sizeof(s));
+	assert_err(vouch_sha256_init(&s), 0);
+	assert_err(vouch_sha256_update(&s, "secret", 6), 0);
+	vouch_sha256_wipe(&s);
+	assert_memory_equal(&s, zero, sizeof(s));
+	assert_err(vouch_blake2b_init(&b, VOUCH_BLAKE2B512_LEN), 0);
+	assert_err(vouch_blake2b_update(&b, "secret", 6), 0);
+	assert_memory_not_equal(&b, zero, sizeof(b));
+	assert_err(vouch_blake2b_final(&b, d), 0);
+	assert_memory_equal(&b, zero, sizeof(b));
+	assert_err(vouch_blake2b_init(&b, 32), 0);
+	assert_err(vouch_blake2b_update(&b, "secret", 6), 0);
+	vouch_blake2b_wipe(&b);
+	assert_memory_equal(&b, zero, sizeof(b));
+	/* The caller's stack is aligned as libsodium's state needs. */
+	assert_int_equal((uintptr_t)&b % 64, 0);
 }
 
 static void blake2b512_known_answers(void **state)
@@ -133,43 +162,38 @@ static void blake2b_streaming_equals_oneshot(void **state)
 	fill(buf, n, 2);
 	assert_err(vouch_blake2b(buf, n, want, sizeof(want)), 0);
 	for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
-		struct vouch_blake2b *c = NULL;
+		struct vouch_blake2b c;
 
-		assert_err(vouch_blake2b_create(&c, VOUCH_BLAKE2B512_LEN), 0);
+		assert_err(vouch_blake2b_init(&c, VOUCH_BLAKE2B512_LEN), 0);
 		for (size_t off = 0; off < n; off += chunks[k]) {
 			size_t len = n - off < chunks[k] ? n - off : chunks[k];
 
-			assert_err(vouch_blake2b_update(c, buf + off, len), 0);
+			assert_err(vouch_blake2b_update(&c, buf + off, len), 0);
 		}
 		memset(got, 0, sizeof(got));
-		assert_err(vouch_blake2b_final(c, got), 0);
+		assert_err(vouch_blake2b_final(&c, got), 0);
 		assert_memory_equal(got, want, sizeof(want));
-		vouch_blake2b_destroy(c);
 	}
 	free(buf);
 }
 
 static void blake2b_outlen_range(void **state)
 {
-	struct vouch_blake2b *c = NULL;
+	struct vouch_blake2b c;
 	uint8_t d[VOUCH_BLAKE2B512_LEN + 1];
 
 	(void)state;
-	assert_err(vouch_blake2b_create(&c, 0), VOUCH_E_RANGE);
-	assert_err(vouch_blake2b_create(&c, VOUCH_BLAKE2B512_LEN + 1), VOUCH_E_RANGE);
-	assert_null(c);
+	assert_err(vouch_blake2b_init(&c, 0), VOUCH_E_RANGE);
+	assert_err(vouch_blake2b_init(&c, VOUCH_BLAKE2B512_LEN + 1), VOUCH_E_RANGE);
 	assert_err(vouch_blake2b("abc", 3, d, 0), VOUCH_E_RANGE);
 	assert_err(vouch_blake2b("abc", 3, d, 65), VOUCH_E_RANGE);
 	assert_err(vouch_blake2b("abc", 3, d, (size_t)-1), VOUCH_E_RANGE);
 	/* The extremes of the range work, and each length gives a different digest. */
-	assert_err(vouch_blake2b_create(&c, 1), 0);
-	assert_err(vouch_blake2b_update(c, "abc", 3), 0);
-	assert_err(vouch_blake2b_final(c, d), 0);
-	vouch_blake2b_destroy(c);
-	c = NULL;
-	assert_err(vouch_blake2b_create(&c, VOUCH_BLAKE2B512_LEN), 0);
-	vouch_blake2b_destroy(c);
-	vouch_blake2b_destroy(NULL);
+	assert_err(vouch_blake2b_init(&c, 1), 0);
+	assert_err(vouch_blake2b_update(&c, "abc", 3), 0);
+	assert_err(vouch_blake2b_final(&c, d), 0);
+	assert_err(vouch_blake2b_init(&c, VOUCH_BLAKE2B512_LEN), 0);
+	vouch_blake2b_wipe(&c);
 	for (size_t len = 1; len <= VOUCH_BLAKE2B512_LEN; len++) {
 		uint8_t prev[VOUCH_BLAKE2B512_LEN];
 
@@ -209,6 +233,7 @@ int main(void)
 	    cmocka_unit_test(blake2b256_is_not_truncated_512),
 	    cmocka_unit_test(blake2b_streaming_equals_oneshot),
 	    cmocka_unit_test(blake2b_outlen_range),
+	    cmocka_unit_test(contexts_wiped),
 	    cmocka_unit_test(hex_encoding),
 	};
 

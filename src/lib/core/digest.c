@@ -1,153 +1,139 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* SHA-256 (OpenSSL EVP, CPU SHA extensions) and BLAKE2b (libsodium) over buffers. */
-#include <errno.h>
+/* SHA-256 (OpenSSL's block function, CPU SHA extensions) and BLAKE2b (libsodium), caller-owned. */
+#include <stdalign.h>
 #include <stdatomic.h>
-#include <stdlib.h>
-#include <openssl/evp.h>
+#include <stdbool.h>
+#include <string.h>
 #include <sodium.h>
 
+/*
+ * OpenSSL's SHA256_* calls, deprecated in OpenSSL 3 in favour of EVP: the same
+ * assembly, but no context allocation, no provider lookup, no per-call dispatch,
+ * which the Merkle tree's 65-byte nodes feel (bench/RESULTS.md, issue 5 and 13).
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
+#include "internal.h"
 #include "vouch/digest.h"
 #include "vouch/error.h"
 
-struct vouch_sha256 {
-	EVP_MD_CTX *md;
-};
+/* The public structs are OpenSSL's and libsodium's states, with room and alignment checked. */
+_Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct vouch_sha256 *)0)->opaque),
+               "struct vouch_sha256 too small for SHA256_CTX");
+_Static_assert(alignof(SHA256_CTX) <= alignof(struct vouch_sha256),
+               "struct vouch_sha256 under-aligned for SHA256_CTX");
+_Static_assert(sizeof(crypto_generichash_blake2b_state) <=
+                   sizeof(((struct vouch_blake2b *)0)->opaque),
+               "struct vouch_blake2b too small for libsodium's state");
+_Static_assert(alignof(crypto_generichash_blake2b_state) <= 64,
+               "struct vouch_blake2b under-aligned for libsodium's state");
 
-struct vouch_blake2b {
-	crypto_generichash_blake2b_state st;
-	size_t outlen;
-};
-
-static EVP_MD *sha256_md;
-static atomic_int init_state; /* 0 not yet, 1 under way, 2 done, 3 failed */
-
-/*
- * Fetch the implementation once: EVP_MD_fetch per use would cost a lookup each
- * time. Without threads of its own (the core makes no system calls), the first
- * caller does it while any other waits the few microseconds it takes.
- */
-static int ensure_init(void)
+static SHA256_CTX *sha(struct vouch_sha256 *ctx)
 {
-	int st = atomic_load(&init_state), none = 0;
-
-	if (st < 2 && atomic_compare_exchange_strong(&init_state, &none, 1)) {
-		sha256_md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
-		/* sodium_init() selects libsodium's fastest BLAKE2b for this CPU. */
-		st = sha256_md != NULL && sodium_init() >= 0 ? 2 : 3;
-		atomic_store(&init_state, st);
-	}
-	while ((st = atomic_load(&init_state)) < 2)
-		;
-	return st == 2 ? 0 : VOUCH_E_CRYPTO;
+	return (SHA256_CTX *)(void *)ctx->opaque;
 }
 
-int vouch_sha256_create(struct vouch_sha256 **out)
+static crypto_generichash_blake2b_state *b2(struct vouch_blake2b *ctx)
 {
-	struct vouch_sha256 *c;
-	int ret = ensure_init();
+	return (crypto_generichash_blake2b_state *)(void *)ctx->opaque;
+}
 
-	if (ret)
-		return ret;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->md = EVP_MD_CTX_new();
-	if (!c->md || !EVP_DigestInit_ex2(c->md, sha256_md, NULL)) {
-		vouch_sha256_destroy(c);
+static atomic_bool sodium_ready;
+
+/*
+ * sodium_init() once: it selects libsodium's fastest BLAKE2b for this CPU and sets
+ * up guarded memory (sodium_malloc). It is thread-safe itself; the flag only
+ * spares later callers its lock.
+ */
+int vouch_sodium_init(void)
+{
+	if (atomic_load_explicit(&sodium_ready, memory_order_acquire))
+		return 0;
+	if (sodium_init() < 0)
 		return VOUCH_E_CRYPTO;
-	}
-	*out = c;
+	atomic_store_explicit(&sodium_ready, true, memory_order_release);
 	return 0;
+}
+
+int vouch_sha256_init(struct vouch_sha256 *ctx)
+{
+	return SHA256_Init(sha(ctx)) ? 0 : VOUCH_E_CRYPTO;
 }
 
 int vouch_sha256_update(struct vouch_sha256 *ctx, const void *data, size_t len)
 {
-	return EVP_DigestUpdate(ctx->md, data, len) ? 0 : VOUCH_E_CRYPTO;
+	return SHA256_Update(sha(ctx), data, len) ? 0 : VOUCH_E_CRYPTO;
 }
 
 int vouch_sha256_final(struct vouch_sha256 *ctx, uint8_t out[static VOUCH_SHA256_LEN])
 {
-	unsigned int n = 0;
+	int ret = SHA256_Final(out, sha(ctx)) ? 0 : VOUCH_E_CRYPTO;
 
-	if (!EVP_DigestFinal_ex(ctx->md, out, &n) || n != VOUCH_SHA256_LEN)
-		return VOUCH_E_CRYPTO;
-	return EVP_DigestInit_ex2(ctx->md, sha256_md, NULL) ? 0 : VOUCH_E_CRYPTO;
+	/* SHA256_Final cleanses the block buffer; the chaining state and length remain. */
+	vouch_sha256_wipe(ctx);
+	return ret;
 }
 
-void vouch_sha256_destroy(struct vouch_sha256 *ctx)
+void vouch_sha256_wipe(struct vouch_sha256 *ctx)
 {
-	if (!ctx)
-		return;
-	EVP_MD_CTX_free(ctx->md);
-	free(ctx);
+	explicit_bzero(ctx, sizeof(*ctx));
 }
 
 int vouch_sha256(const void *data, size_t len, uint8_t out[static VOUCH_SHA256_LEN])
 {
-	struct vouch_sha256 *c = NULL;
-	int ret = vouch_sha256_create(&c);
+	struct vouch_sha256 c;
+	int ret = vouch_sha256_init(&c);
 
-	if (ret)
-		return ret;
-	ret = vouch_sha256_update(c, data, len);
 	if (!ret)
-		ret = vouch_sha256_final(c, out);
-	vouch_sha256_destroy(c);
+		ret = vouch_sha256_update(&c, data, len);
+	if (!ret)
+		return vouch_sha256_final(&c, out);
+	vouch_sha256_wipe(&c);
 	return ret;
 }
 
-int vouch_blake2b_create(struct vouch_blake2b **out, size_t outlen)
+int vouch_blake2b_init(struct vouch_blake2b *ctx, size_t outlen)
 {
-	struct vouch_blake2b *c;
-	int ret = ensure_init();
+	int ret = vouch_sodium_init();
 
 	if (ret)
 		return ret;
 	if (outlen < 1 || outlen > VOUCH_BLAKE2B512_LEN)
 		return VOUCH_E_RANGE;
-	/* libsodium's state must be 64-byte aligned. */
-	c = aligned_alloc(64, (sizeof(*c) + 63) & ~(size_t)63);
-	if (!c)
-		return -ENOMEM;
-	c->outlen = outlen;
-	if (crypto_generichash_blake2b_init(&c->st, NULL, 0, outlen) != 0) {
-		free(c);
-		return VOUCH_E_CRYPTO;
-	}
-	*out = c;
-	return 0;
+	ctx->outlen = outlen;
+	return crypto_generichash_blake2b_init(b2(ctx), NULL, 0, outlen) == 0 ? 0 : VOUCH_E_CRYPTO;
 }
 
 int vouch_blake2b_update(struct vouch_blake2b *ctx, const void *data, size_t len)
 {
-	return crypto_generichash_blake2b_update(&ctx->st, data, len) == 0 ? 0 : VOUCH_E_CRYPTO;
+	return crypto_generichash_blake2b_update(b2(ctx), data, len) == 0 ? 0 : VOUCH_E_CRYPTO;
 }
 
 int vouch_blake2b_final(struct vouch_blake2b *ctx, uint8_t *out)
 {
-	return crypto_generichash_blake2b_final(&ctx->st, out, ctx->outlen) == 0 ? 0
-	                                                                         : VOUCH_E_CRYPTO;
+	int ret = crypto_generichash_blake2b_final(b2(ctx), out, ctx->outlen) == 0 ? 0
+	                                                                           : VOUCH_E_CRYPTO;
+
+	vouch_blake2b_wipe(ctx);
+	return ret;
 }
 
-void vouch_blake2b_destroy(struct vouch_blake2b *ctx)
+void vouch_blake2b_wipe(struct vouch_blake2b *ctx)
 {
-	if (!ctx)
-		return;
 	sodium_memzero(ctx, sizeof(*ctx));
-	free(ctx);
 }
 
 int vouch_blake2b(const void *data, size_t len, uint8_t *out, size_t outlen)
 {
-	struct vouch_blake2b *c = NULL;
-	int ret = vouch_blake2b_create(&c, outlen);
+	struct vouch_blake2b c;
+	int ret = vouch_blake2b_init(&c, outlen);
 
-	if (ret)
-		return ret;
-	ret = vouch_blake2b_update(c, data, len);
 	if (!ret)
-		ret = vouch_blake2b_final(c, out);
-	vouch_blake2b_destroy(c);
+		ret = vouch_blake2b_update(&c, data, len);
+	if (!ret)
+		return vouch_blake2b_final(&c, out);
+	vouch_blake2b_wipe(&c);
 	return ret;
 }
 

@@ -8,7 +8,16 @@
 
 #include "vouch/base64.h"
 
-/* Ed25519 through OpenSSL EVP. seed is the 32-byte private key. */
+/*
+ * sodium_init() once, before BLAKE2b (it picks the CPU's fastest code) and guarded
+ * memory (sodium_malloc needs its page size and canary). Return: 0 or VOUCH_E_CRYPTO.
+ */
+int vouch_sodium_init(void);
+
+/*
+ * Ed25519 through OpenSSL EVP. seed is the 32-byte private key. Signing is not
+ * here: only signer.c signs (include/vouch/signer.h).
+ */
 int vouch_ed25519_public(const uint8_t seed[static 32], uint8_t pk[static 32]);
 int vouch_ed25519_sign(const uint8_t seed[static 32], const uint8_t *msg, size_t len,
                        uint8_t sig[static 64]);

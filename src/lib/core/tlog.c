@@ -3,26 +3,24 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vouch/digest.h"
 #include "vouch/error.h"
 #include "vouch/tlog.h"
-
-/*
- * OpenSSL's one-call SHA-256 interface: a log appends millions of small
- * entries, and the EVP interface costs more per call than hashing 65 bytes.
- * It uses the same CPU SHA extensions.
- */
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
 
 int vouch_tlog_leaf_hash(const void *data, size_t len, uint8_t out[static VOUCH_TLOG_HASH])
 {
 	static const uint8_t zero = 0x00;
-	SHA256_CTX c;
+	struct vouch_sha256 c;
+	int ret = vouch_sha256_init(&c);
 
-	if (!SHA256_Init(&c) || !SHA256_Update(&c, &zero, 1) || !SHA256_Update(&c, data, len) ||
-	    !SHA256_Final(out, &c))
-		return VOUCH_E_CRYPTO;
-	return 0;
+	if (!ret)
+		ret = vouch_sha256_update(&c, &zero, 1);
+	if (!ret)
+		ret = vouch_sha256_update(&c, data, len);
+	if (!ret)
+		return vouch_sha256_final(&c, out);
+	vouch_sha256_wipe(&c);
+	return ret;
 }
 
 int vouch_tlog_node_hash(const uint8_t left[static VOUCH_TLOG_HASH],
@@ -30,25 +28,17 @@ int vouch_tlog_node_hash(const uint8_t left[static VOUCH_TLOG_HASH],
                          uint8_t out[static VOUCH_TLOG_HASH])
 {
 	uint8_t buf[1 + 2 * VOUCH_TLOG_HASH];
-	SHA256_CTX c;
 
+	/* One update of the whole node: the cost of a node is the cost of the log. */
 	buf[0] = 0x01;
 	memcpy(buf + 1, left, VOUCH_TLOG_HASH);
 	memcpy(buf + 1 + VOUCH_TLOG_HASH, right, VOUCH_TLOG_HASH);
-
-	/* Not SHA256(): in OpenSSL 3 it looks the algorithm up, under a lock, on every call. */
-	if (!SHA256_Init(&c) || !SHA256_Update(&c, buf, sizeof(buf)) || !SHA256_Final(out, &c))
-		return VOUCH_E_CRYPTO;
-	return 0;
+	return vouch_sha256(buf, sizeof(buf), out);
 }
 
 static int empty_root(uint8_t out[static VOUCH_TLOG_HASH])
 {
-	SHA256_CTX c;
-
-	if (!SHA256_Init(&c) || !SHA256_Final(out, &c))
-		return VOUCH_E_CRYPTO;
-	return 0;
+	return vouch_sha256(NULL, 0, out);
 }
 
 void vouch_tlog_edge_init(struct vouch_tlog_edge *e)

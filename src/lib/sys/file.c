@@ -274,28 +274,26 @@ static int b2_update(void *ctx, const void *d, size_t n)
 
 int vouch_fd_sha256(int fd, uint8_t out[static VOUCH_SHA256_LEN])
 {
-	struct vouch_sha256 *c = NULL;
-	int ret = vouch_sha256_create(&c);
+	struct vouch_sha256 c;
+	int ret = vouch_sha256_init(&c);
 
-	if (ret)
-		return ret;
-	ret = fd_stream(fd, sha_update, c);
 	if (!ret)
-		ret = vouch_sha256_final(c, out);
-	vouch_sha256_destroy(c);
+		ret = fd_stream(fd, sha_update, &c);
+	if (!ret)
+		return vouch_sha256_final(&c, out);
+	vouch_sha256_wipe(&c);
 	return ret;
 }
 
 int vouch_fd_blake2b512(int fd, uint8_t out[static VOUCH_BLAKE2B512_LEN])
 {
-	struct vouch_blake2b *c = NULL;
-	int ret = vouch_blake2b_create(&c, VOUCH_BLAKE2B512_LEN);
+	struct vouch_blake2b c;
+	int ret = vouch_blake2b_init(&c, VOUCH_BLAKE2B512_LEN);
 
-	if (ret)
-		return ret;
-	ret = fd_stream(fd, b2_update, c);
 	if (!ret)
-		ret = vouch_blake2b_final(c, out);
-	vouch_blake2b_destroy(c);
+		ret = fd_stream(fd, b2_update, &c);
+	if (!ret)
+		return vouch_blake2b_final(&c, out);
+	vouch_blake2b_wipe(&c);
 	return ret;
 }

@@ -20,7 +20,7 @@
 /* One per thread: buffers and digest contexts reused from file to file. */
 struct hasher {
 	uint8_t *buf; /* CHUNK bytes */
-	struct vouch_sha256 *sha;
+	struct vouch_sha256 sha;
 	EVP_MD_CTX *md5; /* NULL unless dpkg's MD5 is checked */
 };
 

@@ -36,7 +36,6 @@ static void md5_fetch(void)
 void vouch_scan_hasher_free(struct hasher *h)
 {
 	free(h->buf);
-	vouch_sha256_destroy(h->sha);
 	EVP_MD_CTX_free(h->md5);
 	memset(h, 0, sizeof(*h));
 }
@@ -50,9 +49,6 @@ int vouch_scan_hasher_init(struct hasher *h, bool md5)
 	/* Page-aligned: the kernel's copy into a misaligned buffer is 3-4x slower (file.c). */
 	h->buf = aligned_alloc(4096, CHUNK);
 	if (!h->buf)
-		goto fail;
-	ret = vouch_sha256_create(&h->sha);
-	if (ret)
 		goto fail;
 	if (md5) {
 		ret = VOUCH_E_CRYPTO;
@@ -96,7 +92,6 @@ static int read_upto(int fd, uint8_t *buf, size_t cap, size_t *got)
  */
 int vouch_scan_examine(int fd, struct hasher *h, struct look *r)
 {
-	uint8_t junk[VOUCH_SHA256_LEN];
 	size_t n = 0;
 	int ret = read_upto(fd, h->buf, VOUCH_CODE_HEAD, &n);
 
@@ -107,13 +102,18 @@ int vouch_scan_examine(int fd, struct hasher *h, struct look *r)
 	if (r->kind == VOUCH_CODE_NONE)
 		return 0;
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (h->md5 && !EVP_DigestInit_ex2(h->md5, md5_md, NULL))
-		return VOUCH_E_CRYPTO;
+	ret = vouch_sha256_init(&h->sha);
+	if (ret)
+		return ret;
+	if (h->md5 && !EVP_DigestInit_ex2(h->md5, md5_md, NULL)) {
+		ret = VOUCH_E_CRYPTO;
+		goto fail;
+	}
 	for (;;) {
 		ssize_t k;
 
 		if (n > 0) {
-			ret = vouch_sha256_update(h->sha, h->buf, n);
+			ret = vouch_sha256_update(&h->sha, h->buf, n);
 			if (!ret && h->md5 && !EVP_DigestUpdate(h->md5, h->buf, n))
 				ret = VOUCH_E_CRYPTO;
 			if (ret)
@@ -133,7 +133,7 @@ int vouch_scan_examine(int fd, struct hasher *h, struct look *r)
 			break;
 		n = (size_t)k;
 	}
-	ret = vouch_sha256_final(h->sha, r->sha256);
+	ret = vouch_sha256_final(&h->sha, r->sha256);
 	if (!ret && h->md5) {
 		unsigned int mlen = 0;
 
@@ -142,8 +142,7 @@ int vouch_scan_examine(int fd, struct hasher *h, struct look *r)
 	}
 	return ret;
 fail:
-	/* final() resets the context: the next file must not start from this one's state. */
-	(void)vouch_sha256_final(h->sha, junk);
+	vouch_sha256_wipe(&h->sha);
 	return ret;
 }
 

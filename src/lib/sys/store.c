@@ -160,14 +160,14 @@ static int table_check(const uint8_t *table, uint64_t n, const uint8_t *dir, uns
  */
 static int hash_prefix(int fd, uint64_t len, uint8_t out[static VOUCH_SHA256_LEN])
 {
-	struct vouch_sha256 *ctx = NULL;
+	struct vouch_sha256 ctx;
 	uint8_t *buf = aligned_alloc(4096, READ_CHUNK);
 	uint64_t off = 0;
 	int ret = -ENOMEM;
 
 	if (!buf)
 		goto out;
-	ret = vouch_sha256_create(&ctx);
+	ret = vouch_sha256_init(&ctx);
 	while (!ret && off < len) {
 		size_t want = len - off > READ_CHUNK ? READ_CHUNK : (size_t)(len - off);
 		ssize_t n = pread(fd, buf, want, (off_t)off);
@@ -179,13 +179,13 @@ static int hash_prefix(int fd, uint64_t len, uint8_t out[static VOUCH_SHA256_LEN
 		else if (n == 0)
 			ret = VOUCH_E_STORE;
 		else
-			ret = vouch_sha256_update(ctx, buf, (size_t)n);
+			ret = vouch_sha256_update(&ctx, buf, (size_t)n);
 		off += n > 0 ? (uint64_t)n : 0;
 	}
 	if (!ret)
-		ret = vouch_sha256_final(ctx, out);
+		ret = vouch_sha256_final(&ctx, out);
 out:
-	vouch_sha256_destroy(ctx);
+	vouch_sha256_wipe(&ctx);
 	free(buf);
 	return ret;
 }
