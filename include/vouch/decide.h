@@ -132,6 +132,10 @@ struct vouch_decision {
 
 /* The rule's name as shown to people and in JSON: "deny-hash", "manifest", ... */
 const char *vouch_rule_name(enum vouch_rule r);
+/* The event's name, as the log and JSON write it: "exec", "elf-open", "shebang", ... */
+const char *vouch_event_name(enum vouch_event ev);
+/* A verdict in one word, as the log and JSON write it: "allow", "deny" or "would-deny". */
+const char *vouch_verdict_name(bool allow, bool would_deny);
 
 /* The largest file @cp decides as code (its max-size, or the default). */
 uint64_t vouch_cpolicy_max_size(const struct vouch_cpolicy *cp);

@@ -35,6 +35,15 @@ struct vouch_entry {
 	int64_t allowed, denied; /* with @summary */
 };
 
+/*
+ * The log's vocabulary, defined once. decision: vouch_verdict_name()'s words, or
+ * "summary"; mode: vouch_mode_name()'s; event: vouch_event_name()'s, or "summary";
+ * rule: vouch_rule_name()'s, or "rate-limit" (a summary's). vouch_entry_parse()
+ * refuses any other word, and a summary word anywhere but in a summary.
+ */
+#define VOUCH_ENTRY_SUMMARY    "summary"
+#define VOUCH_ENTRY_RATE_LIMIT "rate-limit"
+
 /* The longest entry vouch writes or reads (a bundle stores a 16-bit length). */
 #define VOUCH_ENTRY_MAX 65535
 

@@ -18,8 +18,6 @@
 
 #define EXE_CACHE 256
 
-static const char *const event_names[] = {"exec", "elf-open", "shebang", "interpreted", "check"};
-
 static int64_t now_us(void)
 {
 	struct timespec ts;
@@ -422,16 +420,11 @@ static void append_rec(struct dlog *l, struct dlog_rec *r)
 	char buf[VOUCH_ENTRY_MAX];
 	struct vouch_entry e = {
 	    .time_us = r->time_us,
-	    .decision = r->summary      ? "summary"
-	                : !r->allow     ? "deny"
-	                : r->would_deny ? "would-deny"
-	                                : "allow",
-	    .mode = r->enforce ? "enforce" : "monitor",
-	    .event = r->summary ? "summary"
-	             : (unsigned)r->event < sizeof(event_names) / sizeof(event_names[0])
-	                 ? event_names[r->event]
-	                 : "unknown",
-	    .rule = r->summary ? "rate-limit" : vouch_rule_name(r->rule),
+	    .decision =
+	        r->summary ? VOUCH_ENTRY_SUMMARY : vouch_verdict_name(r->allow, r->would_deny),
+	    .mode = vouch_mode_name(r->enforce ? VOUCH_MODE_ENFORCE : VOUCH_MODE_MONITOR),
+	    .event = r->summary ? VOUCH_ENTRY_SUMMARY : vouch_event_name(r->event),
+	    .rule = r->summary ? VOUCH_ENTRY_RATE_LIMIT : vouch_rule_name(r->rule),
 	    .reason = r->reason,
 	    .path = r->path,
 	    .pid = r->pid,

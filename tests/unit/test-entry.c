@@ -162,6 +162,51 @@ static void test_unhashed_and_summary(void **state)
 	}
 }
 
+/* Only the log's words (entry.h): each field refused with a word from outside it. */
+static void test_vocabulary(void **state)
+{
+	static const struct {
+		const char *decision, *mode, *event, *rule;
+		bool ok;
+	} cases[] = {
+	    {"allow", "enforce", "exec", "manifest", true},
+	    {"would-deny", "monitor", "elf-open", "default", true},
+	    {"deny", "enforce", "shebang", "open-for-write", true},
+	    {"deny", "enforce", "exec", "too-large", true},
+	    {"maybe", "enforce", "exec", "default", false},
+	    {"deny", "permissive", "exec", "default", false},
+	    {"deny", "enforce", "mmap", "default", false},
+	    {"deny", "enforce", "exec", "because", false},
+	    {"deny", "enforce", "exec", "rate-limit", false},    /* a summary's rule */
+	    {"summary", "enforce", "exec", "default", false},    /* a summary's decision */
+	    {"deny", "enforce", "summary", "rate-limit", false}, /* a summary's event */
+	};
+	char buf[1024], scratch[1024 + 8];
+	struct vouch_entry b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vouch_entry e = sample();
+		int n;
+
+		e.decision = cases[i].decision;
+		e.mode = cases[i].mode;
+		e.event = cases[i].event;
+		e.rule = cases[i].rule;
+		n = vouch_entry_format(&e, buf, sizeof(buf));
+		assert_true(n > 0);
+		if (cases[i].ok)
+			assert_err(vouch_entry_parse(&b, buf, (size_t)n, scratch, sizeof(scratch)),
+			           0);
+		else
+			assert_err(vouch_entry_parse(&b, buf, (size_t)n, scratch, sizeof(scratch)),
+			           VOUCH_E_ENTRY);
+	}
+	assert_string_equal(vouch_event_name(VOUCH_EV_ELF_OPEN), "elf-open");
+	assert_string_equal(vouch_verdict_name(true, true), "would-deny");
+	assert_string_equal(vouch_verdict_name(false, false), "deny");
+}
+
 static void test_strict(void **state)
 {
 	struct vouch_entry e = sample(), b;
@@ -219,10 +264,9 @@ static void test_strict(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_format),
-	    cmocka_unit_test(test_roundtrip),
-	    cmocka_unit_test(test_strict),
-	    cmocka_unit_test(test_unhashed_and_summary),
+	    cmocka_unit_test(test_format),     cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_strict),     cmocka_unit_test(test_unhashed_and_summary),
+	    cmocka_unit_test(test_vocabulary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

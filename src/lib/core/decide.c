@@ -13,6 +13,22 @@ static const char *const rule_names[] = {
     [VOUCH_RULE_DEFAULT] = "default",
 };
 
+static const char *const event_names[] = {
+    [VOUCH_EV_EXEC] = "exec",       [VOUCH_EV_ELF_OPEN] = "elf-open",
+    [VOUCH_EV_SHEBANG] = "shebang", [VOUCH_EV_INTERP_READ] = "interpreted",
+    [VOUCH_EV_CHECK] = "check",
+};
+
+const char *vouch_event_name(enum vouch_event ev)
+{
+	return (unsigned)ev < sizeof(event_names) / sizeof(event_names[0]) ? event_names[ev] : "?";
+}
+
+const char *vouch_verdict_name(bool allow, bool would_deny)
+{
+	return !allow ? "deny" : would_deny ? "would-deny" : "allow";
+}
+
 uint64_t vouch_cpolicy_max_size(const struct vouch_cpolicy *cp)
 {
 	return cp->max_size ? cp->max_size : VOUCH_MAX_SIZE_DEFAULT;

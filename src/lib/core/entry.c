@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "vouch/digest.h"
+#include "vouch/decide.h"
 #include "vouch/entry.h"
 #include "vouch/error.h"
 #include "vouch/policy.h"
@@ -354,6 +355,49 @@ static const char *const keys[K_N] = {"time",   "decision",   "mode",    "event"
                                       "reason", "path",       "sha256",  "pid",   "uid",
                                       "exe",    "exe_sha256", "allowed", "denied"};
 
+/* Is @w one of the words @name(0), @name(1), ... (up to @n)? */
+static bool word_in(const char *w, const char *(*name)(int), int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(w, name(i)))
+			return true;
+	return false;
+}
+
+static const char *rule_word(int i)
+{
+	return vouch_rule_name((enum vouch_rule)i);
+}
+
+static const char *event_word(int i)
+{
+	return vouch_event_name((enum vouch_event)i);
+}
+
+static const char *mode_word(int i)
+{
+	return vouch_mode_name((enum vouch_mode)i);
+}
+
+static const char *verdict_word(int i)
+{
+	return vouch_verdict_name(i != 1, i == 2);
+}
+
+/* The log's words only (entry.h), a summary's only in a summary. */
+static bool vocabulary_ok(const char *const *strs, bool summary)
+{
+	if (!word_in(strs[K_MODE], mode_word, 2))
+		return false;
+	if (summary)
+		return !strcmp(strs[K_DECISION], VOUCH_ENTRY_SUMMARY) &&
+		       !strcmp(strs[K_EVENT], VOUCH_ENTRY_SUMMARY) &&
+		       !strcmp(strs[K_RULE], VOUCH_ENTRY_RATE_LIMIT);
+	return word_in(strs[K_DECISION], verdict_word, 3) &&
+	       word_in(strs[K_EVENT], event_word, VOUCH_EV_CHECK + 1) &&
+	       word_in(strs[K_RULE], rule_word, VOUCH_RULE_DEFAULT + 1);
+}
+
 int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char *scratch,
                       size_t cap)
 {
@@ -415,8 +459,8 @@ int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char 
 	if ((seen & ((1u << K_EXE) - 1) & ~(1u << K_SHA)) != (((1u << K_EXE) - 1) & ~(1u << K_SHA)))
 		return VOUCH_E_ENTRY;
 	e->summary = (seen & (1u << K_ALLOWED)) != 0;
-	if (e->summary != ((seen & (1u << K_DENIED)) != 0) ||
-	    e->summary != !strcmp(strs[K_EVENT], "summary") || e->allowed < 0 || e->denied < 0)
+	if (e->summary != ((seen & (1u << K_DENIED)) != 0) || e->allowed < 0 || e->denied < 0 ||
+	    !vocabulary_ok(strs, e->summary))
 		return VOUCH_E_ENTRY;
 	if (get_time(strs[K_TIME], &e->time_us))
 		return VOUCH_E_ENTRY;
