@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "note.h"
+#include "tiles.h"
 
 /*
  * A log directory, served as-is by any static web server:
@@ -72,16 +73,8 @@ uint64_t vouch_log_committed(const struct vouch_log *log);
 /* Reading a log directory (read-only, no key needed unless checking signatures). */
 struct vouch_log_reader;
 
-/*
- * vouch_log_pruned_parse() - the pruned record, "entries N\ntiles M\n" exactly
- * (decimal, no sign or leading zero, nothing after): @bundles = N, @tiles = M.
- * vouch_log_pruned_check() - whether such a record fits a checkpoint of @size
- * entries: retention removes a level-0 tile only with its bundle (M <= N) and
- * never the last full bundle (N = 0 or N < size / 256).
- * Pure, no I/O. Return: 0 or VOUCH_E_LOG.
- */
-int vouch_log_pruned_parse(const char *text, size_t len, uint64_t *bundles, uint64_t *tiles);
-int vouch_log_pruned_check(uint64_t bundles, uint64_t tiles, uint64_t size);
+/* The pruned record is parsed and checked by vouch_log_pruned_parse() and
+ * vouch_log_pruned_check() (tiles.h). */
 
 /*
  * vouch_log_reader_open() - read the pruned record, then the checkpoint in @dir.

@@ -72,6 +72,8 @@ struct vouch_scan_stats {
 	/* vouch_manifest_scan_dpkg() only: */
 	uint64_t packages;   /* md5sums files read (one per installed package that has one) */
 	uint64_t listed;     /* files they list */
+	uint64_t conffiles;  /* conffiles of installed packages the status file lists (with
+	                        their MD5s), checked as the listed files are */
 	uint64_t diverted;   /* listed files looked for at a dpkg-divert'ed path */
 	uint64_t changed;    /* CHANGED and REPLACED reports */
 	uint64_t missing;    /* MISSING reports */
@@ -108,31 +110,35 @@ int vouch_manifest_scan(struct vouch_manifest *m, const char *const *paths, size
 /*
  * vouch_manifest_scan_dpkg() - list every code file Debian packages installed,
  * each checked against dpkg's record of it first.
- * Reads @opts->admindir/info/PACKAGE.md5sums (lines "<md5>  <path>") and the
- * diversions file (triples of lines: from, to, package; ":" is a local
+ * Reads @opts->admindir/info/PACKAGE.md5sums (lines "<md5>  <path>"), the
+ * Conffiles of the status file (of packages installed and configured: not
+ * obsolete ones, those the next version removes, nor those not yet installed)
+ * and the diversions file (triples of lines: from, to, package; ":" is a local
  * diversion): a file diverted away from a package other than the diverting one
- * is looked for at its new name. Each listed file is opened under @opts->root
- * (resolved as if that directory were "/", with openat2 RESOLVE_IN_ROOT where
- * the kernel has it), classified from its head, and only a code file is read:
- * whole, once, computing MD5 and SHA-256 together. Its MD5 must equal dpkg's,
- * or the file is reported CHANGED and left out; missing, replaced and
- * unreadable files are reported and left out too: nothing is trusted silently.
+ * is looked for at its new name. Each is parsed strictly (include/vouch/dpkg.h);
+ * a missing status or diversions file holds nothing. Each listed file is opened
+ * under @opts->root (resolved as if that directory were "/", with openat2
+ * RESOLVE_IN_ROOT where the kernel has it), classified from its head, and only
+ * a code file is read: whole, once, computing MD5 and SHA-256 together. Its
+ * MD5 must equal dpkg's, or the file is reported CHANGED and left out; missing,
+ * replaced and unreadable files are reported and left out too: nothing is
+ * trusted silently.
  * Files that are not code are not hashed (a changed one goes unnoticed; it is
- * not listed either). Conffiles (which dpkg keeps apart from md5sums) and
- * packages without an md5sums file contribute nothing.
+ * not listed either). Packages without an md5sums file contribute only their
+ * conffiles.
  * @m: initialised manifest; code files added with their installed paths, and
  * @m left sorted. On failure entries may have been added: discard @m.
  * @opts: admindir, root, threads, report; may be NULL.
  * @stats: receives the counts (all zeroed first); may be NULL.
  * Threads: starts @opts->threads workers and joins them before returning;
  * @opts->report runs on the calling thread after they finish, in the order of
- * the md5sums files (by name) and of their lines.
+ * the md5sums files (by name) and of their lines, then of the status file.
  * Return: 0 (CHANGED and the other left-out reports are not failures); on
  * failure one FAILED report and the code: -errno (admindir, its info directory,
- * an md5sums or the diversions file, or the root cannot be read),
- * VOUCH_E_MANIFEST_LINE (a malformed md5sums or diversions line; the report
- * carries the file and line), VOUCH_E_TOOBIG, VOUCH_E_RANGE (bad @opts->threads),
- * -ENOMEM, VOUCH_E_CRYPTO.
+ * an md5sums, the status or the diversions file, or the root cannot be read),
+ * VOUCH_E_MANIFEST_LINE (a malformed md5sums, status or diversions line; the
+ * report carries the file and line), VOUCH_E_TOOBIG, VOUCH_E_RANGE (bad
+ * @opts->threads), -ENOMEM, VOUCH_E_CRYPTO.
  */
 int vouch_manifest_scan_dpkg(struct vouch_manifest *m, const struct vouch_scan_opts *opts,
                              struct vouch_scan_stats *stats);

@@ -20,5 +20,7 @@
 #include "note.h"
 #include "entry.h"
 #include "log.h"
+#include "dpkg.h"
+#include "tiles.h"
 
 #endif

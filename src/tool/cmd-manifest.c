@@ -211,6 +211,9 @@ static int add_dpkg_inputs(struct tool_files *fs, const char *admindir, const ch
 	n = snprintf(path, sizeof(path), "%s/diversions", admindir);
 	if (n > 0 && (size_t)n < sizeof(path))
 		ret = tool_files_add(fs, path, "dpkg's diversions file", false);
+	n = snprintf(path, sizeof(path), "%s/status", admindir);
+	if (!ret && n > 0 && (size_t)n < sizeof(path))
+		ret = tool_files_add(fs, path, "dpkg's status file", false);
 	n = snprintf(path, sizeof(path), "%s/info", admindir);
 	if (ret || n < 0 || (size_t)n >= sizeof(path) || !(d = opendir(path)))
 		return ret;
@@ -427,16 +430,17 @@ static int run_dpkg(int argc, char **argv)
 		tool_err(CMD, p ? p : out,
 		         "%" PRIu64 " packages list %" PRIu64 " files; %" PRIu64
 		         " code files listed (%" PRIu64 " ELF, %" PRIu64 " scripts, %" PRIu64
-		         " bytes hashed); left out: %" PRIu64 " changed, %" PRIu64
-		         " missing, %" PRIu64 " unreadable; %.1f s",
-		         st.packages, st.listed, st.files, st.elf, st.scripts, st.bytes, st.changed,
-		         st.missing, st.unreadable, seconds_since(&t0));
+		         " bytes hashed); %" PRIu64 " conffiles in status; left out: %" PRIu64
+		         " changed, %" PRIu64 " missing, %" PRIu64 " unreadable; %.1f s",
+		         st.packages, st.listed, st.files, st.elf, st.scripts, st.bytes, st.conffiles,
+		         st.changed, st.missing, st.unreadable, seconds_since(&t0));
 		free(p);
 	}
 	if (json) {
 		printf("{");
 		json_field("packages", st.packages, false);
 		json_field("listed", st.listed, false);
+		json_field("conffiles", st.conffiles, false);
 		json_field("files", st.files, false);
 		json_field("elf", st.elf, false);
 		json_field("scripts", st.scripts, false);

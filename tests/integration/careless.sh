@@ -114,12 +114,15 @@ mkdir -p adm/info root/usr/bin
 cp /bin/true root/usr/bin/true
 echo "$(md5sum </bin/true | cut -c1-32)  /usr/bin/true" >adm/info/coreutils.md5sums
 : >adm/diversions
+: >adm/status
 expect_rc "setup: from-dpkg" 0 V manifest from-dpkg -o dpkg.manifest --admindir adm --root root
 cp -a adm root orig/
 bad "from-dpkg -o an md5sums file" 'manifest: adm/info/coreutils\.md5sums: is a dpkg md5sums' \
 	V manifest from-dpkg -o adm/info/coreutils.md5sums --admindir adm --root root
 bad "from-dpkg -o the diversions file" "manifest: adm/diversions: is dpkg's diversions" \
 	V manifest from-dpkg -o adm/diversions --admindir adm --root root
+bad "from-dpkg -o the status file" "manifest: adm/status: is dpkg's status" \
+	V manifest from-dpkg -o adm/status --admindir adm --root root
 bad "from-dpkg -o a file the manifest lists" \
 	'manifest: root/usr/bin/true: is a code file the manifest lists' \
 	V manifest from-dpkg -o root/usr/bin/true --admindir adm --root root

@@ -243,7 +243,7 @@ check "from-dpkg: absolute link resolved inside --root" grep -q " /bin/viabin\$"
 check "from-dpkg: diverted file recorded at its new name" grep -q " /usr/bin/div.distrib\$" dm
 check "from-dpkg: the diverting package's own file stays" grep -q " /usr/bin/mine\$" dm
 check "from-dpkg --json: the counts" json \
-	"o == {'packages': 2, 'listed': 9, 'files': 6, 'elf': 2, 'scripts': 4, 'skipped': 1, \
+	"o == {'packages': 2, 'listed': 9, 'conffiles': 0, 'files': 6, 'elf': 2, 'scripts': 4, 'skipped': 1, \
 'diverted': 1, 'changed': 1, 'missing': 1, 'unreadable': 0, 'bytes': $(awk '{s += $2} END {print s}' dm)}"
 expect_rc "from-dpkg -v" 0 "$VOUCH" manifest from-dpkg -v -o dm2 --admindir "$A" --root "$R"
 check "from-dpkg -v: summary after the reports" grep -q "^vouch: manifest: dm2: 2 packages list 9 files; 6 code" "$ERR"
@@ -257,6 +257,76 @@ expect_err "from-dpkg: malformed md5sums line" 2 \
 	"$VOUCH" manifest from-dpkg -o never --admindir "$A" --root "$R"
 check "malformed md5sums: nothing written" no_file never
 rm "$A/info/broken.md5sums"
+
+# Conffiles, from the status file: only an installed package's current ones.
+mkdir -p "$R/etc/init.d" "$R/etc/cron.daily"
+printf '#!/bin/sh\necho init\n' >"$R/etc/init.d/fake"
+printf '#!/bin/sh\necho edited\n' >"$R/etc/init.d/edited"
+printf '#!/bin/sh\necho old\n' >"$R/etc/cron.daily/old"
+printf '#!/bin/sh\necho gone\n' >"$R/etc/init.d/gone"
+printf '#!/bin/sh\necho spaced\n' >"$R/etc/init.d/with space"
+echo "setting=1" >"$R/etc/fake.conf"
+md5() { md5sum <"$R/$1" | cut -c1-32; }
+cat >"$A/status" <<EOF
+Package: fake
+Status: install ok installed
+Architecture: amd64
+Multi-Arch: same
+Description: a package
+ whose description goes on
+ .
+ over several lines
+Conffiles:
+ /etc/init.d/fake $(md5 etc/init.d/fake)
+ /etc/fake.conf $(md5 etc/fake.conf)
+ /etc/init.d/edited $(md5 etc/init.d/edited)
+ /etc/cron.daily/old $(md5 etc/cron.daily/old) obsolete
+ /etc/init.d/with space $(md5 "etc/init.d/with space")
+ /etc/new newconffile
+
+Package: gone
+status: deinstall ok config-files
+Conffiles:
+ /etc/init.d/gone $(md5 etc/init.d/gone)
+
+Package: other
+Status: install ok installed
+Version: 1.0
+
+EOF
+printf '# edited\n' >>"$R/etc/init.d/edited"
+expect_rc "from-dpkg with a status file" 0 \
+	"$VOUCH" manifest from-dpkg -o dc --admindir "$A" --root "$R" --json
+check "conffiles: an installed package's script listed" \
+	grep -qx "$(line "$R/etc/init.d/fake" /etc/init.d/fake)" dc
+check "conffiles: a path with a space" grep -q " /etc/init.d/with space\$" dc
+check "conffiles: not code, not listed" absent /etc/fake.conf dc
+check "conffiles: obsolete ones not listed" absent /etc/cron.daily/old dc
+check "conffiles: a removed package's not listed" absent /etc/init.d/gone dc
+check "conffiles: an edited one left out" absent /etc/init.d/edited dc
+check "conffiles: an edited one reported, with the package as its info files name it" grep -qx \
+	'vouch: manifest: /etc/init.d/edited: changed since installation (package fake:amd64): left out' \
+	"$ERR"
+check "conffiles: the md5sums files' code still listed" grep -q " /usr/bin/tool\$" dc
+check "conffiles: counted" json "o['conffiles'] == 4 and o['files'] == 8 and o['changed'] == 2"
+cp "$A/status" "$T/status.good"
+sed 's/^Status: install ok installed$/Status: install ok bogus/' "$T/status.good" >"$A/status"
+expect_err "from-dpkg: malformed status line" 2 \
+	"^vouch: manifest: $A/status: line 2: malformed line$" \
+	"$VOUCH" manifest from-dpkg -o never --admindir "$A" --root "$R"
+{
+	cat "$T/status.good"
+	printf 'Package: dup\nStatus: install ok installed\nStatus: purge ok not-installed\n'
+} >"$A/status"
+expect_err "from-dpkg: a field given twice" 2 \
+	"^vouch: manifest: $A/status: line 28: malformed line$" \
+	"$VOUCH" manifest from-dpkg -o never --admindir "$A" --root "$R"
+sed 's|^ /etc/new newconffile$| /etc/new 123|' "$T/status.good" >"$A/status"
+expect_err "from-dpkg: malformed conffile line" 2 \
+	"^vouch: manifest: $A/status: line 15: malformed line$" \
+	"$VOUCH" manifest from-dpkg -o never --admindir "$A" --root "$R"
+check "malformed status: nothing written" no_file never
+rm "$A/status"
 printf '/usr/bin/a\n/usr/bin/b\n' >"$A/diversions"
 expect_err "from-dpkg: diversions not in triples" 2 "^vouch: manifest: $A/diversions: line 3: " \
 	"$VOUCH" manifest from-dpkg -o never --admindir "$A" --root "$R"

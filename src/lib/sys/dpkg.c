@@ -18,6 +18,7 @@
 
 #include "sys-internal.h"
 #include "scan-int.h"
+#include "vouch/dpkg.h"
 #include "vouch/error.h"
 #include "vouch/file.h"
 
@@ -110,51 +111,38 @@ static int db_keep(struct db *db, char *buf)
 	return 0;
 }
 
-/* Lines "<32 hex>  <path>" (md5sum's output; " *" marks binary mode); the last may lack LF. */
+/* @s, @len bytes that a dpkg parser found in @buf, made a C string in place. */
+static const char *terminate(char *buf, const char *s, size_t len)
+{
+	/* The byte after it is no later record's (include/vouch/dpkg.h), or the NUL
+	 * vouch_file_read() put after the data. */
+	buf[(size_t)(s - buf) + len] = '\0';
+	return s;
+}
+
+/* The jobs of one md5sums file (vouch_dpkg_md5sums_next(): "<md5>  <path>" lines). */
 static int parse_md5sums(struct db *db, char *buf, size_t len, const char *pkg, size_t *errline)
 {
-	size_t pos = 0, line = 0;
+	struct vouch_dpkg_cursor c;
+	struct vouch_dpkg_md5sum l;
+	int ret;
 
-	while (pos < len) {
-		char *s = buf + pos, *nl = memchr(s, '\n', len - pos), *path;
-		size_t n = nl ? (size_t)(nl - s) : len - pos, plen;
+	vouch_dpkg_cursor_init(&c, buf, len);
+	while ((ret = vouch_dpkg_md5sums_next(&c, &l)) == 1) {
 		struct job *j;
-		int ret;
 
-		*errline = ++line;
-		if (n < 2 * MD5_LEN + 3 || s[2 * MD5_LEN] != ' ' ||
-		    (s[2 * MD5_LEN + 1] != ' ' && s[2 * MD5_LEN + 1] != '*'))
-			return VOUCH_E_MANIFEST_LINE;
-		path = s + 2 * MD5_LEN + 2;
-		plen = n - 2 * MD5_LEN - 2;
-		if (memchr(path, '\0', plen))
-			return VOUCH_E_MANIFEST_LINE;
-		while (plen > 0 && *path == '/') {
-			path++;
-			plen--;
-		}
-		if (plen == 0)
-			return VOUCH_E_MANIFEST_LINE;
+		*errline = c.line;
 		ret = grow((void **)&db->jobs, &db->capjobs, db->njobs + 1, sizeof(*db->jobs));
 		if (ret)
 			return ret;
-		j = &db->jobs[db->njobs];
+		j = &db->jobs[db->njobs++];
 		memset(j, 0, sizeof(*j));
-		for (size_t i = 0; i < MD5_LEN; i++) {
-			int hi = vouch_hexval(s[2 * i]), lo = vouch_hexval(s[2 * i + 1]);
-
-			if (hi < 0 || lo < 0)
-				return VOUCH_E_MANIFEST_LINE;
-			j->md5[i] = (uint8_t)(hi << 4 | lo);
-		}
-		s[n] = '\0'; /* the LF, or the NUL vouch_file_read() put after the data */
-		j->rel = path;
+		memcpy(j->md5, l.md5, MD5_LEN);
+		j->rel = terminate(buf, l.path, l.path_len);
 		j->pkg = pkg;
-		db->njobs++;
-		pos += n + 1;
 	}
-	*errline = 0;
-	return 0;
+	*errline = ret ? c.line : 0;
+	return ret;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -244,11 +232,13 @@ static int div_cmp(const void *a, const void *b)
 	return strcmp(((const struct diversion *)a)->from, ((const struct diversion *)b)->from);
 }
 
-/* The diversions file: triples of lines "from", "to", "package". Missing: none. */
+/* The diversions file (vouch_dpkg_diversions_next(): from, to, package). Missing: none. */
 static int read_diversions(struct db *db, const struct vouch_scan_opts *o, const char *admindir)
 {
-	char path[PATH_MAX], *buf = NULL, *lines[3];
-	size_t len = 0, pos = 0, line = 0, cap = 0;
+	struct vouch_dpkg_cursor c;
+	struct vouch_dpkg_diversion dv;
+	char path[PATH_MAX], *buf = NULL;
+	size_t len = 0, cap = 0;
 	int ret;
 
 	if (snprintf(path, sizeof(path), "%s/diversions", admindir) >= (int)sizeof(path))
@@ -261,29 +251,110 @@ static int read_diversions(struct db *db, const struct vouch_scan_opts *o, const
 	ret = db_keep(db, buf);
 	if (ret)
 		return db_fail(o, path, NULL, 0, ret);
-	while (pos < len) {
-		for (int k = 0; k < 3; k++) {
-			char *s = buf + pos, *nl;
-			size_t n;
-
-			line++;
-			if (pos >= len)
-				return db_fail(o, path, NULL, line, VOUCH_E_MANIFEST_LINE);
-			nl = memchr(s, '\n', len - pos);
-			n = nl ? (size_t)(nl - s) : len - pos;
-			s[n] = '\0';
-			if (n == 0 || strlen(s) != n || (k < 2 && s[0] != '/'))
-				return db_fail(o, path, NULL, line, VOUCH_E_MANIFEST_LINE);
-			lines[k] = s;
-			pos += n + 1;
-		}
+	vouch_dpkg_cursor_init(&c, buf, len);
+	while ((ret = vouch_dpkg_diversions_next(&c, &dv)) == 1) {
 		ret = grow((void **)&db->div, &cap, db->ndiv + 1, sizeof(*db->div));
 		if (ret)
 			return db_fail(o, path, NULL, 0, ret);
-		db->div[db->ndiv++] = (struct diversion){lines[0], lines[1], lines[2]};
+		db->div[db->ndiv++] = (struct diversion){terminate(buf, dv.from, dv.from_len),
+		                                         terminate(buf, dv.to, dv.to_len),
+		                                         terminate(buf, dv.pkg, dv.pkg_len)};
 	}
+	if (ret)
+		return db_fail(o, path, NULL, c.line, ret);
 	if (db->ndiv > 1) /* an empty diversions file leaves db->div NULL */
 		qsort(db->div, db->ndiv, sizeof(*db->div), div_cmp);
+	return 0;
+}
+
+/* Installed and configured: its conffiles in status are the ones on disk. */
+static bool conffiles_current(enum vouch_dpkg_state state)
+{
+	return state == VOUCH_DPKG_INSTALLED || state == VOUCH_DPKG_TRIGGERS_AWAITED ||
+	       state == VOUCH_DPKG_TRIGGERS_PENDING;
+}
+
+/* @p's name as its info files spell it: "pkg", or "pkg:arch" for Multi-Arch: same. Kept. */
+static const char *package_name(struct db *db, const struct vouch_dpkg_package *p)
+{
+	size_t n = p->name_len + (p->multiarch_same && p->arch ? 1 + p->arch_len : 0);
+	char *s = malloc(n + 1);
+
+	if (!s)
+		return NULL;
+	memcpy(s, p->name, p->name_len);
+	if (n > p->name_len) {
+		s[p->name_len] = ':';
+		memcpy(s + p->name_len + 1, p->arch, p->arch_len);
+	}
+	s[n] = '\0';
+	return db_keep(db, s) ? NULL : s;
+}
+
+/*
+ * The conffiles of installed packages, from the status file (dpkg keeps their MD5s
+ * there, not in md5sums), as jobs. Missing: none. Obsolete ones, those the next
+ * version removes and those not yet installed ("newconffile") are not the
+ * package's now, and a package half installed or half configured may have the
+ * new version's conffiles beside the old: neither is listed.
+ */
+static int read_status(struct db *db, const struct vouch_scan_opts *o, const char *admindir,
+                       struct vouch_scan_stats *st)
+{
+	struct vouch_dpkg_cursor c, cc;
+	struct vouch_dpkg_package pk;
+	struct vouch_dpkg_conffile cf;
+	char path[PATH_MAX], *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (snprintf(path, sizeof(path), "%s/status", admindir) >= (int)sizeof(path))
+		return db_fail(o, admindir, NULL, 0, -ENAMETOOLONG);
+	ret = vouch_file_read(path, DB_FILE_MAX, &buf, &len);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return db_fail(o, path, NULL, 0, ret);
+	ret = db_keep(db, buf);
+	if (ret)
+		return db_fail(o, path, NULL, 0, ret);
+	vouch_dpkg_cursor_init(&c, buf, len);
+	while ((ret = vouch_dpkg_status_next(&c, &pk)) == 1) {
+		const char *pkg = NULL;
+
+		if (!pk.conffiles || !conffiles_current(pk.state))
+			continue;
+		vouch_dpkg_conffiles_cursor(&cc, &pk);
+		while ((ret = vouch_dpkg_conffiles_next(&cc, &cf)) == 1) {
+			struct job *j;
+
+			if (cf.obsolete || cf.remove_on_upgrade || !cf.has_md5)
+				continue;
+			while (cf.path_len > 0 && cf.path[0] == '/') {
+				cf.path++;
+				cf.path_len--;
+			}
+			if (cf.path_len == 0)
+				continue; /* "/" itself: not a file */
+			if (!pkg && !(pkg = package_name(db, &pk)))
+				return db_fail(o, path, NULL, 0, -ENOMEM);
+			ret = grow((void **)&db->jobs, &db->capjobs, db->njobs + 1,
+			           sizeof(*db->jobs));
+			if (ret)
+				return db_fail(o, path, NULL, 0, ret);
+			j = &db->jobs[db->njobs++];
+			memset(j, 0, sizeof(*j));
+			memcpy(j->md5, cf.md5, MD5_LEN);
+			/* Followed by the space before its MD5, which is read already. */
+			j->rel = terminate(buf, cf.path, cf.path_len);
+			j->pkg = pkg;
+			st->conffiles++;
+		}
+		if (ret)
+			return db_fail(o, path, NULL, cc.line, ret);
+	}
+	if (ret)
+		return db_fail(o, path, NULL, c.line, ret);
 	return 0;
 }
 
@@ -513,6 +584,9 @@ int vouch_manifest_scan_dpkg(struct vouch_manifest *m, const struct vouch_scan_o
 	if (ret)
 		goto out;
 	ret = read_md5sums(&db, opts, admindir, stats);
+	if (ret)
+		goto out;
+	ret = read_status(&db, opts, admindir, stats);
 	if (ret)
 		goto out;
 	for (size_t i = 0; i < db.njobs; i++)

@@ -14,6 +14,7 @@
 #include "sys-internal.h"
 #include "vouch/error.h"
 #include "vouch/log.h"
+#include "vouch/tiles.h"
 
 #define W         VOUCH_TLOG_TILE_WIDTH
 #define HASH      VOUCH_TLOG_HASH
@@ -246,13 +247,12 @@ static int read_tile(int dirfd, int level, uint64_t n, unsigned width, void *buf
 
 		if (fd >= 0 && (dp = fdopendir(fd)) != NULL) {
 			while ((de = readdir(dp)) != NULL) {
-				char *end;
-				unsigned long v = strtoul(de->d_name, &end, 10);
+				unsigned v;
 
-				if (*end || de->d_name[0] < '1' || de->d_name[0] > '9')
+				if (vouch_tile_width_parse(de->d_name, &v))
 					continue;
-				if (v > width && v < W && (best == 0 || v < best))
-					best = (unsigned)v;
+				if (v > width && (best == 0 || v < best))
+					best = v;
 			}
 			closedir(dp);
 		} else if (fd >= 0) {
@@ -265,29 +265,6 @@ static int read_tile(int dirfd, int level, uint64_t n, unsigned width, void *buf
 		}
 	}
 	return -ENOENT;
-}
-
-/* Split an entry bundle into @want entries (offsets of each entry's bytes, and lengths). */
-static int bundle_split(const uint8_t *b, size_t len, unsigned want, unsigned have, uint32_t *off,
-                        uint32_t *elen)
-{
-	size_t p = 0;
-
-	for (unsigned i = 0; i < have; i++) {
-		size_t l;
-
-		if (len - p < 2)
-			return VOUCH_E_LOG;
-		l = (size_t)b[p] << 8 | b[p + 1];
-		if (len - p - 2 < l)
-			return VOUCH_E_LOG;
-		if (i < want) {
-			off[i] = (uint32_t)(p + 2);
-			elen[i] = (uint32_t)l;
-		}
-		p += 2 + l;
-	}
-	return p == len ? 0 : VOUCH_E_LOG;
 }
 
 /* A decimal number of at most 20 digits, no sign, no leading zero; *@p moves past it. */
@@ -304,37 +281,6 @@ static int parse_u64(const char **p, const char *end, uint64_t *v)
 		    __builtin_add_overflow(*v, (uint64_t)(*s - '0'), v))
 			return -1;
 	*p = s;
-	return 0;
-}
-
-int vouch_log_pruned_parse(const char *text, size_t len, uint64_t *bundles, uint64_t *tiles)
-{
-	const char *p = text, *end = text + len;
-
-	*bundles = *tiles = 0;
-	if (len < 8 || memcmp(p, "entries ", 8))
-		return VOUCH_E_LOG;
-	p += 8;
-	if (parse_u64(&p, end, bundles) || end - p < 7 || memcmp(p, "\ntiles ", 7))
-		return VOUCH_E_LOG;
-	p += 7;
-	if (parse_u64(&p, end, tiles) || end - p != 1 || *p != '\n')
-		return VOUCH_E_LOG;
-	return 0;
-}
-
-int vouch_log_pruned_check(uint64_t bundles, uint64_t tiles, uint64_t size)
-{
-	/*
-	 * Retention removes whole bundles, oldest first, never the last full one
-	 * (nor the partial one after it), and a level-0 tile only once its bundle
-	 * is gone. A record that says otherwise would let readers skip entries the
-	 * checkpoint covers: refused, not trusted.
-	 */
-	if (tiles > bundles)
-		return VOUCH_E_LOG;
-	if (bundles > 0 && bundles >= size / W)
-		return VOUCH_E_LOG;
 	return 0;
 }
 
@@ -526,8 +472,8 @@ static int rebuild(struct vouch_log *log, uint64_t size, const uint8_t root[HASH
 		ret = read_tile(log->dirfd, l, count / W, w, buf, (size_t)W * HASH, &len, &got);
 		if (ret)
 			goto out;
-		ret = VOUCH_E_LOG;
-		if (len != (size_t)got * HASH)
+		ret = vouch_tile_parse(buf, len, got);
+		if (ret)
 			goto out;
 		for (unsigned i = 0; i < w; i++) {
 			ret = level_push(&log->lv[l], buf[i]);
@@ -572,7 +518,7 @@ static int rebuild(struct vouch_log *log, uint64_t size, const uint8_t root[HASH
 		                (size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX), &len, &got);
 		if (ret)
 			goto out;
-		ret = bundle_split(bb, len, w, got, off, el);
+		ret = vouch_tile_bundle_parse(bb, len, got, off, el);
 		if (ret)
 			goto out;
 		for (unsigned i = 0; i < w; i++) {
@@ -1013,8 +959,9 @@ static int get_tile(struct vouch_log_reader *r, int level, uint64_t n, struct ti
 	ret = read_tile(r->dirfd, level, n, w, tc->h, sizeof(tc->h), &len, &got);
 	if (ret)
 		return ret == -EFBIG ? VOUCH_E_LOG : ret; /* longer than a tile can be */
-	if (len != (size_t)got * HASH)
-		return VOUCH_E_LOG;
+	ret = vouch_tile_parse(tc->h, len, got);
+	if (ret)
+		return ret;
 	tc->valid = true;
 	tc->n = n;
 	tc->width = got;
@@ -1167,7 +1114,7 @@ static int load_bundle(struct vouch_log_reader *r, uint64_t n)
 	                (size_t)W * (2 + VOUCH_TLOG_ENTRY_MAX), &r->blen, &got);
 	if (ret)
 		return ret == -EFBIG ? VOUCH_E_LOG : ret;
-	ret = bundle_split(r->bdata, r->blen, got, got, r->boff, r->belen);
+	ret = vouch_tile_bundle_parse(r->bdata, r->blen, got, r->boff, r->belen);
 	if (ret)
 		return ret;
 	r->bvalid = true;
