@@ -236,7 +236,8 @@ int main(int argc, char **argv)
 	struct vouch_cpolicy cp = {
 	    .mode = VOUCH_MODE_ENFORCE, .gates = VOUCH_GATE_DEFAULT, .message = VOUCH_NONE};
 	struct timing thr[NMETHODS], ser[NMETHODS];
-	struct vouch_seckey sk;
+	struct vouch_seckey *sk = NULL;
+	struct vouch_signer signer;
 	struct vouch_pubkey pk;
 	struct vouch_bundle b;
 	struct vouch_store *s = NULL;
@@ -284,9 +285,9 @@ int main(int argc, char **argv)
 	for (uint64_t i = 1; i < n; i++)
 		if (memcmp(e[i - 1].sha256, e[i].sha256, 32) == 0)
 			die("duplicate random hash", VOUCH_E_BUNDLE);
-	if ((ret = vouch_keypair_generate(&sk, &pk)) ||
+	if ((ret = vouch_keypair_generate(&sk, &pk)) || (ret = vouch_seckey_signer(sk, &signer)) ||
 	    (ret = vouch_bundle_serialize(&cp, e, n, &buf, &len)) ||
-	    (ret = vouch_bundle_seal(&buf, &len, &sk, "store benchmark")) ||
+	    (ret = vouch_bundle_seal(&buf, &len, &signer, sk->keyid, "store benchmark")) ||
 	    (ret = vouch_file_write_atomic(bpath, buf, len, 0644, 0)))
 		die("make bundle", ret);
 	free(buf);
@@ -456,7 +457,8 @@ int main(int argc, char **argv)
 	       QUERIES, QUERIES * 32 / 1024);
 	vouch_store_reader_destroy(r);
 	vouch_store_close(s);
-	vouch_seckey_wipe(&sk);
+	vouch_signer_destroy(&signer);
+	vouch_seckey_free(sk);
 	free(q);
 	for (int m = 0; m < NMETHODS; m++) {
 		free(thr[m].wall);

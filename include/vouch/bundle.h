@@ -77,13 +77,15 @@ int vouch_bundle_serialize(const struct vouch_cpolicy *cp, const struct vouch_tr
 /*
  * vouch_bundle_seal() - append the signature trailer to a payload.
  * @buf: the payload from vouch_bundle_serialize(); realloc'd to hold the trailer.
+ * @s, @keyid: the owner's key: an Ed25519 signer (borrowed) and its minisign key id.
  * @trusted_comment: signed with the payload; NULL for an empty one.
  * The untrusted comment is "vouch policy bundle".
- * Return: 0; -ENOMEM; VOUCH_E_CRYPTO; VOUCH_E_CONTROL or VOUCH_E_TOOBIG (the comment);
- * VOUCH_E_TOOBIG (the sealed bundle would exceed VOUCH_BUNDLE_MAX).
+ * Return: 0; -ENOMEM; VOUCH_E_CRYPTO; VOUCH_E_ALG (@s is not Ed25519);
+ * VOUCH_E_CONTROL or VOUCH_E_TOOBIG (the comment); VOUCH_E_TOOBIG (the sealed
+ * bundle would exceed VOUCH_BUNDLE_MAX); what the signer returns.
  */
-int vouch_bundle_seal(uint8_t **buf, size_t *len, const struct vouch_seckey *sk,
-                      const char *trusted_comment);
+int vouch_bundle_seal(uint8_t **buf, size_t *len, const struct vouch_signer *s,
+                      const uint8_t keyid[static VOUCH_KEYID_LEN], const char *trusted_comment);
 
 /*
  * vouch_bundle_parse() - parse a sealed bundle strictly (the signature is

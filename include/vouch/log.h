@@ -26,7 +26,9 @@ struct vouch_log;
 /*
  * vouch_log_open() - open (or create) the log in @dir for appending.
  * @key: the device key; the checkpoint must carry its signature and name the
- * key's name as origin. Copied.
+ * key's name as origin. Borrowed, not copied (the key is held once): it must
+ * outlive the handle, until vouch_log_close(). Checkpoints are signed through
+ * its signer, from whichever thread commits.
  * @max_bytes: retention: after each commit, the oldest full entry bundles (then
  * level-0 tiles) are removed while the directory holds more; 0: keep all.
  * The state is rebuilt from the checkpoint and the tiles it covers and checked

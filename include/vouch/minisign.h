@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "signer.h"
+
 #define VOUCH_KEYID_LEN 8
 #define VOUCH_PK_LEN    32
 #define VOUCH_SEED_LEN  32
@@ -36,14 +38,24 @@ struct vouch_pubkey {
 	uint8_t pk[VOUCH_PK_LEN];
 };
 
-/* A decrypted secret key. Wipe with vouch_seckey_wipe() when done. */
+/*
+ * A decrypted secret key. It lives in guarded memory (sodium_malloc: locked
+ * against swap, out of core dumps, between guard pages): only
+ * vouch_keypair_generate() and vouch_seckey_decrypt() make one, and
+ * vouch_seckey_free() wipes and releases it. It signs nothing itself: make a
+ * signer of it (vouch_seckey_signer()), then free it.
+ * Threads: read-only once made; free it when no thread uses it.
+ */
 struct vouch_seckey {
 	uint8_t keyid[VOUCH_KEYID_LEN];
 	uint8_t seed[VOUCH_SEED_LEN];
 	uint8_t pk[VOUCH_PK_LEN];
 };
 
-/* A secret key file as parsed, before decryption. */
+/*
+ * A secret key file as parsed, before decryption. The key is in the clear in an
+ * unencrypted file's keynum_sk: vouch_wipe() the struct as soon as it is decrypted.
+ */
 struct vouch_seckey_file {
 	bool encrypted; /* "Sc" (scrypt) or unencrypted (kdf bytes zero) */
 	uint8_t salt[VOUCH_SALT_LEN];
@@ -90,12 +102,24 @@ int vouch_pubkey_parse_base64(struct vouch_pubkey *out, const char *b64, size_t 
  */
 int vouch_pubkey_format(const struct vouch_pubkey *pk, char *out, size_t cap, size_t *outlen);
 
-/* vouch_keypair_generate() - a fresh random key pair and key id. Return: 0 or VOUCH_E_CRYPTO. */
-int vouch_keypair_generate(struct vouch_seckey *sk, struct vouch_pubkey *pk);
+/*
+ * vouch_keypair_generate() - a fresh random key pair and key id.
+ * @sk: receives the secret key, in guarded memory, owned by the caller (vouch_seckey_free()).
+ * @pk: receives its public key.
+ * Return: 0, -ENOMEM or VOUCH_E_CRYPTO (then *@sk is NULL).
+ */
+int vouch_keypair_generate(struct vouch_seckey **sk, struct vouch_pubkey *pk);
 /* vouch_seckey_public() - the public key that belongs to @sk. */
 void vouch_seckey_public(const struct vouch_seckey *sk, struct vouch_pubkey *pk);
-/* vouch_seckey_wipe() - erase @sk (also for struct vouch_seckey_file via its own wipe). */
-void vouch_seckey_wipe(struct vouch_seckey *sk);
+/*
+ * vouch_seckey_signer() - an Ed25519 signer for @sk (vouch_signer_ed25519(): a
+ * guarded copy of its own), for vouch_sig_sign() and vouch_bundle_seal() with
+ * @sk->keyid. @sk may be freed at once; destroy @s with vouch_signer_destroy().
+ * Return: 0, -ENOMEM or VOUCH_E_CRYPTO (@s left empty).
+ */
+int vouch_seckey_signer(const struct vouch_seckey *sk, struct vouch_signer *s);
+/* vouch_seckey_free() - wipe and release @sk. Accepts NULL. */
+void vouch_seckey_free(struct vouch_seckey *sk);
 
 /*
  * vouch_seckey_parse() - parse a secret key file. Same returns as
@@ -105,13 +129,16 @@ int vouch_seckey_parse(struct vouch_seckey_file *out, const char *text, size_t l
 /*
  * vouch_seckey_decrypt() - decrypt (if encrypted) and check a parsed secret key.
  * @pw, @pwlen: the password; ignored for an unencrypted key.
+ * @out: receives the key, in guarded memory, owned by the caller
+ * (vouch_seckey_free()); NULL on failure.
  * Derives the keystream with scrypt exactly as minisign (libsodium's
  * opslimit/memlimit to N, r, p mapping). Takes ~1 s and 1 GiB at minisign's defaults.
  * Return: 0; VOUCH_E_PASSWORD (checksum mismatch: wrong password or corrupt key);
- * VOUCH_E_KDF (limits beyond VOUCH_KDF_MEMLIMIT_MAX); VOUCH_E_KEYPAIR; VOUCH_E_CRYPTO.
+ * VOUCH_E_KDF (limits beyond VOUCH_KDF_MEMLIMIT_MAX); VOUCH_E_KEYPAIR; VOUCH_E_CRYPTO;
+ * -ENOMEM (no guarded memory).
  */
 int vouch_seckey_decrypt(const struct vouch_seckey_file *f, const char *pw, size_t pwlen,
-                         struct vouch_seckey *out);
+                         struct vouch_seckey **out);
 /*
  * vouch_seckey_format() - write a minisign secret key file.
  * @pw: password, or NULL for an unencrypted key.
@@ -140,13 +167,18 @@ int vouch_sig_parse(struct vouch_sig *out, const char *text, size_t len);
 int vouch_sig_format(const struct vouch_sig *sig, char *out, size_t cap, size_t *outlen);
 
 /*
- * vouch_sig_sign() - sign.
+ * vouch_sig_sign() - sign: the signature and the global signature (over it and
+ * the trusted comment), both by @s.
+ * @s: an Ed25519 signer (minisign has no other algorithm), borrowed.
+ * @keyid: the key id written into the signature (the key's, vouch_seckey's keyid).
  * @msg, @len: for VOUCH_SIG_PREHASHED the 64-byte BLAKE2b-512 of the data,
  *   for VOUCH_SIG_LEGACY the data itself.
  * @untrusted, @trusted: NUL-terminated comments (checked by vouch_comment_check()).
- * Return: 0; VOUCH_E_CONTROL; VOUCH_E_TOOBIG; VOUCH_E_LENGTH; VOUCH_E_CRYPTO.
+ * Return: 0; VOUCH_E_CONTROL; VOUCH_E_TOOBIG; VOUCH_E_LENGTH; VOUCH_E_ALG (@s is
+ * not Ed25519); VOUCH_E_CRYPTO; what vouch_signer_sign() returns.
  */
-int vouch_sig_sign(struct vouch_sig *out, const struct vouch_seckey *sk, enum vouch_sig_alg alg,
+int vouch_sig_sign(struct vouch_sig *out, const struct vouch_signer *s,
+                   const uint8_t keyid[static VOUCH_KEYID_LEN], enum vouch_sig_alg alg,
                    const uint8_t *msg, size_t len, const char *untrusted, const char *trusted);
 /*
  * vouch_sig_verify() - verify a parsed signature. @msg as for vouch_sig_sign().

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* C2SP signed notes (Ed25519), their keys, and C2SP checkpoints (no I/O). */
+/* C2SP signed notes, their keys, and C2SP checkpoints (no I/O). */
 #ifndef VOUCH_NOTE_H
 #define VOUCH_NOTE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "signer.h"
 #include "tlog.h"
 
 /* A key name: 1..255 printable ASCII bytes, no space and no '+'. */
@@ -25,37 +26,60 @@ struct vouch_note_vkey {
 	uint8_t pk[32];
 };
 
-/* A signer key: the verifier half and the 32-byte Ed25519 seed. Wipe after use. */
+/*
+ * A signer key: the verifier half and the signer that holds the secret. v.name
+ * and v.id are always set; v.pk is the Ed25519 public key (notes are verified
+ * with Ed25519 keys only, so far), all zero for a signer of another algorithm.
+ * Made by vouch_note_skey_init(), _from_seed() or _parse(), which leave it empty
+ * on failure; released by vouch_note_skey_destroy(). It owns its signer: copy the
+ * struct only as struct vouch_signer allows (better: pass a pointer).
+ * Threads: as its signer (the Ed25519 key file's signs from any thread).
+ */
 struct vouch_note_skey {
 	struct vouch_note_vkey v;
-	uint8_t seed[32];
+	struct vouch_signer signer;
 };
 
 /* vouch_note_name_ok() - 1 if @name may name a key (and a log's origin). */
 int vouch_note_name_ok(const char *name);
 
 /*
- * vouch_note_skey_from_seed() - the key named @name for @seed: computes the
- * public key and the key ID (the first 4 bytes of SHA-256(name "\n" 0x01 pk)).
- * Return: 0, VOUCH_E_RANGE (bad name) or VOUCH_E_CRYPTO.
+ * vouch_note_skey_init() - the key named @name for the signer @s, which it takes
+ * over: on success *@s is left empty and @k destroys the signer; on failure *@s
+ * is untouched (still the caller's). The key ID is the first 4 bytes of
+ * SHA-256(name "\n" type pk), type 0x01 for Ed25519 and 0x02 for ECDSA P-256.
+ * Return: 0, VOUCH_E_RANGE (bad name), VOUCH_E_ALG (no note type for @s->alg),
+ * VOUCH_E_CRYPTO.
+ */
+int vouch_note_skey_init(struct vouch_note_skey *k, const char *name, struct vouch_signer *s);
+/*
+ * vouch_note_skey_from_seed() - the key named @name for the Ed25519 @seed (a
+ * guarded copy: wipe @seed when you like).
+ * Return: 0, VOUCH_E_RANGE (bad name), -ENOMEM or VOUCH_E_CRYPTO.
  */
 int vouch_note_skey_from_seed(struct vouch_note_skey *k, const char *name,
                               const uint8_t seed[static 32]);
+/* vouch_note_skey_destroy() - destroy @k's signer and empty @k. Accepts NULL. */
+void vouch_note_skey_destroy(struct vouch_note_skey *k);
 
 /*
  * vouch_note_vkey_format() - "name+hhhhhhhh+base64(0x01 pk)", NUL-terminated.
- * vouch_note_skey_format() - "PRIVATE+KEY+name+hhhhhhhh+base64(0x01 seed)".
+ * vouch_note_skey_format() - "PRIVATE+KEY+name+hhhhhhhh+base64(0x01 seed)", the
+ * key file: only an Ed25519 key file's signer can be written out (else
+ * VOUCH_E_ALG, and @out is the empty string). Wipe @out after use.
  * Both as Go's golang.org/x/mod/sumdb/note writes them.
  */
 void vouch_note_vkey_format(const struct vouch_note_vkey *k, char out[static VOUCH_NOTE_VKEY_MAX]);
-void vouch_note_skey_format(const struct vouch_note_skey *k, char out[static VOUCH_NOTE_SKEY_MAX]);
+int vouch_note_skey_format(const struct vouch_note_skey *k, char out[static VOUCH_NOTE_SKEY_MAX]);
 
 /*
  * vouch_note_vkey_parse() / vouch_note_skey_parse() - the reverse, strictly
- * (surrounding whitespace not allowed). The key ID must match the key.
+ * (surrounding whitespace not allowed). The key ID must match the key. A
+ * parsed signer key holds its seed in its signer's guarded memory only
+ * (destroy it with vouch_note_skey_destroy()).
  * Return: 0; VOUCH_E_KEYTYPE (not a key of this kind); VOUCH_E_ALG (not
  * Ed25519); VOUCH_E_BASE64, VOUCH_E_LENGTH, VOUCH_E_RANGE (bad name);
- * VOUCH_E_KEYPAIR (the ID does not match); VOUCH_E_CRYPTO.
+ * VOUCH_E_KEYPAIR (the ID does not match); -ENOMEM; VOUCH_E_CRYPTO.
  */
 int vouch_note_vkey_parse(struct vouch_note_vkey *k, const char *text, size_t len);
 int vouch_note_skey_parse(struct vouch_note_skey *k, const char *text, size_t len);
@@ -63,9 +87,11 @@ int vouch_note_skey_parse(struct vouch_note_skey *k, const char *text, size_t le
 /*
  * vouch_note_sign() - a signed note: @text (which must end in a newline and
  * hold no blank line... only non-empty lines) followed by a blank line and one
- * signature line by @k.
+ * signature line by @k: its key ID and its signer's signature, of whatever
+ * length the algorithm gives.
  * @out: receives at most @cap bytes; *@outlen its length (no NUL added).
- * Return: 0; VOUCH_E_NOTE if @text is not note text; VOUCH_E_TOOBIG; VOUCH_E_CRYPTO.
+ * Return: 0; VOUCH_E_NOTE if @text is not note text; VOUCH_E_TOOBIG; VOUCH_E_CRYPTO;
+ * what the signer returns (vouch_signer_sign()).
  */
 int vouch_note_sign(const struct vouch_note_skey *k, const char *text, size_t len, char *out,
                     size_t cap, size_t *outlen);

@@ -6,6 +6,7 @@
 #include "error.h"
 #include "base64.h"
 #include "digest.h"
+#include "signer.h"
 #include "minisign.h"
 #include "file.h"
 #include "manifest.h"

@@ -304,6 +304,7 @@ struct dlog {
 	char dir[PATH_MAX];
 	char name[VOUCH_NOTE_NAME_MAX + 1];
 	char seen_path[PATH_MAX];
+	/* The device key, held once (the seed in its signer's guarded memory); log borrows it. */
 	struct vouch_note_skey key;
 	struct vouch_log *log; /* NULL while storage fails: reopened every interval */
 	uint64_t max_bytes;

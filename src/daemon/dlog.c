@@ -52,7 +52,12 @@ static void shout(struct dlog *l, const char *fmt, ...)
 	pthread_mutex_unlock(&l->lock);
 }
 
-/* Read the device key, or make one the first time (O_EXCL, 0600) and publish its verifier. */
+/*
+ * Read the device key, or make one the first time (O_EXCL, 0600) and publish its
+ * verifier. The seed ends up in l->key's signer (guarded memory) and nowhere
+ * else: the text and seed buffers it passes through are wiped here, and the log
+ * handle borrows l->key. On failure l->key is left empty.
+ */
 static int load_key(struct daemon *d, struct dlog *l, char *err, size_t errlen)
 {
 	char path[PATH_MAX], pub[PATH_MAX], text[VOUCH_NOTE_SKEY_MAX + 2], vk[VOUCH_NOTE_VKEY_MAX];
@@ -70,18 +75,20 @@ static int load_key(struct daemon *d, struct dlog *l, char *err, size_t errlen)
 			return -1;
 		}
 		ret = vouch_note_skey_from_seed(&l->key, l->name, seed);
-		explicit_bzero(seed, sizeof(seed));
+		vouch_wipe(seed, sizeof(seed));
 		if (ret) {
 			snprintf(err, errlen, "log name '%s': %s", l->name, vouch_strerror(ret));
 			return -1;
 		}
-		vouch_note_skey_format(&l->key, text);
+		ret = vouch_note_skey_format(&l->key, text);
 		len = strlen(text);
 		text[len++] = '\n';
-		ret = vouch_file_write_atomic(path, text, len, 0600, VOUCH_WRITE_EXCL);
-		explicit_bzero(text, sizeof(text));
+		if (!ret)
+			ret = vouch_file_write_atomic(path, text, len, 0600, VOUCH_WRITE_EXCL);
+		vouch_wipe(text, sizeof(text));
 		if (ret) {
 			snprintf(err, errlen, "%s: %s", path, vouch_strerror(ret));
+			vouch_note_skey_destroy(&l->key);
 			return -1;
 		}
 		logf_("vouchd: log: made the device key %s", path);
@@ -96,7 +103,7 @@ static int load_key(struct daemon *d, struct dlog *l, char *err, size_t errlen)
 		if (len && text[len - 1] == '\n')
 			len--;
 		ret = vouch_note_skey_parse(&l->key, text, len);
-		explicit_bzero(text, sizeof(text));
+		vouch_wipe(text, sizeof(text));
 		if (ret) {
 			snprintf(err, errlen, "%s: not a log key: %s", path, vouch_strerror(ret));
 			return -1;
@@ -109,6 +116,7 @@ static int load_key(struct daemon *d, struct dlog *l, char *err, size_t errlen)
 	ret = vouch_file_write_atomic(pub, vk, len, 0644, 0);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", pub, vouch_strerror(ret));
+		vouch_note_skey_destroy(&l->key);
 		return -1;
 	}
 	return 0;
@@ -616,7 +624,7 @@ int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t er
 	ret = vouch_log_open(&l->log, l->dir, &l->key, l->max_bytes);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", l->dir, vouch_strerror(ret));
-		explicit_bzero(&l->key, sizeof(l->key));
+		vouch_note_skey_destroy(&l->key);
 		ring_free(&l->q);
 		free(l);
 		return -1;
@@ -630,7 +638,7 @@ int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t er
 		snprintf(err, errlen, "cannot start the log writer: %s", strerror(ret));
 		d->log = NULL;
 		vouch_log_close(l->log);
-		explicit_bzero(&l->key, sizeof(l->key));
+		vouch_note_skey_destroy(&l->key);
 		ring_free(&l->q);
 		free(l);
 		return -1;
@@ -694,7 +702,8 @@ void dlog_stop(struct daemon *d)
 		while (ring_pop(&l->q, &r))
 			rec_free(&r);
 	}
-	explicit_bzero(&l->key, sizeof(l->key));
+	/* After the log handle that borrowed it is closed, and the writer joined. */
+	vouch_note_skey_destroy(&l->key);
 	ring_free(&l->q);
 	pthread_mutex_destroy(&l->lock);
 	pthread_cond_destroy(&l->cond);

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/crypto.h>
 
 #include "tool.h"
 
@@ -63,10 +62,9 @@ int cmd_keygen(int argc, char **argv)
 	char pw[PASSWORD_MAX + 1], sectext[512], pubtext[256], id[17];
 	char sectmp[PATH_MAX], pubtmp[PATH_MAX];
 	size_t pwlen = 0, seclen, publen;
-	struct vouch_seckey sk;
+	struct vouch_seckey *sk = NULL;
 	struct vouch_pubkey pk;
 
-	memset(&sk, 0, sizeof(sk));
 	optind = 1;
 	opterr = 0; /* one-line errors: tool_bad_option() reports */
 	while ((c = getopt_long(argc, argv, ":p:s:Wfh", opts, NULL)) != -1) {
@@ -124,7 +122,7 @@ int cmd_keygen(int argc, char **argv)
 	}
 	ret = vouch_keypair_generate(&sk, &pk);
 	if (!ret)
-		ret = vouch_seckey_format(&sk, nopw ? NULL : pw, pwlen, VOUCH_KDF_OPSLIMIT_DEFAULT,
+		ret = vouch_seckey_format(sk, nopw ? NULL : pw, pwlen, VOUCH_KDF_OPSLIMIT_DEFAULT,
 		                          VOUCH_KDF_MEMLIMIT_DEFAULT, sectext, sizeof(sectext),
 		                          &seclen);
 	if (!ret)
@@ -166,8 +164,8 @@ int cmd_keygen(int argc, char **argv)
 	tool_print("secret key: %s (%s)\n", sec, nopw ? "unencrypted" : "encrypted");
 	rc = EXIT_OK;
 out:
-	vouch_seckey_wipe(&sk);
-	OPENSSL_cleanse(pw, sizeof(pw));
-	OPENSSL_cleanse(sectext, sizeof(sectext));
+	vouch_seckey_free(sk);
+	vouch_wipe(pw, sizeof(pw));
+	vouch_wipe(sectext, sizeof(sectext));
 	return rc;
 }

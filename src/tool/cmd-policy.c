@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <openssl/crypto.h>
 
 #include "tool.h"
 #include "vouch/compile.h"
@@ -47,7 +46,7 @@ static int do_compile(int argc, char **argv)
 	};
 	const char *sec = NULL, *outpath = NULL, *policy;
 	struct vouch_seckey_file skf;
-	struct vouch_seckey sk;
+	struct tool_key key;
 	struct vouch_compiled comp;
 	struct vouch_policy_error err;
 	struct tool_files files;
@@ -57,7 +56,7 @@ static int do_compile(int argc, char **argv)
 	char comment[160], hex[65], when[21], id[17];
 	int c, ret, pwfd = -1, rc = EXIT_ERROR;
 
-	memset(&sk, 0, sizeof(sk));
+	memset(&key, 0, sizeof(key));
 	memset(&comp, 0, sizeof(comp));
 	optind = 1;
 	opterr = 0;
@@ -130,7 +129,7 @@ static int do_compile(int argc, char **argv)
 		nallow += !!(f & VOUCH_TRUST_ALLOW);
 		nman += !!(f & VOUCH_TRUST_MANIFEST);
 	}
-	if (tool_unlock_seckey(CMD, sec, &skf, pwfd, &sk))
+	if (tool_unlock_seckey(CMD, sec, &skf, pwfd, &key))
 		goto out;
 	vouch_hex(comp.policy.source_sha256, 32, hex);
 	vouch_time_format(comp.policy.compiled, when);
@@ -138,7 +137,7 @@ static int do_compile(int argc, char **argv)
 	         hex, when);
 	ret = vouch_bundle_serialize(&comp.policy, comp.entries, comp.nentries, &buf, &len);
 	if (!ret)
-		ret = vouch_bundle_seal(&buf, &len, &sk, comment);
+		ret = vouch_bundle_seal(&buf, &len, &key.signer, key.keyid, comment);
 	if (ret) {
 		tool_err(CMD, outpath, "cannot make the bundle: %s", vouch_strerror(ret));
 		goto out;
@@ -148,7 +147,7 @@ static int do_compile(int argc, char **argv)
 		tool_err(CMD, outpath, "cannot write: %s", vouch_strerror(ret));
 		goto out;
 	}
-	vouch_keyid_hex(sk.keyid, id);
+	vouch_keyid_hex(key.keyid, id);
 	tool_print("%s: %llu hashes (%llu denied, %llu allowed by hash, %llu from %u manifests), "
 	           "mode %s, signed by key %s\n",
 	           outpath, (unsigned long long)comp.nentries, (unsigned long long)ndeny,
@@ -156,8 +155,8 @@ static int do_compile(int argc, char **argv)
 	           vouch_mode_name(comp.policy.mode), id);
 	rc = EXIT_OK;
 out:
-	OPENSSL_cleanse(&skf, sizeof(skf));
-	vouch_seckey_wipe(&sk);
+	vouch_wipe(&skf, sizeof(skf));
+	tool_key_destroy(&key);
 	vouch_compiled_free(&comp);
 	tool_files_free(&files);
 	free(buf);

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <openssl/crypto.h>
 
 #include "tool.h"
 
@@ -48,8 +47,8 @@ struct input {
  * The message to sign: BLAKE2b-512 of the file, or the file itself (legacy). The
  * signature is staged beside its place (in->tmp), to be committed with the others.
  */
-static int sign_one(struct input *in, const struct vouch_seckey *sk, bool legacy,
-                    const char *untrusted, const char *trusted)
+static int sign_one(struct input *in, const struct tool_key *k, bool legacy, const char *untrusted,
+                    const char *trusted)
 {
 	uint8_t hash[VOUCH_BLAKE2B512_LEN];
 	struct vouch_sig sig;
@@ -96,7 +95,8 @@ static int sign_one(struct input *in, const struct vouch_seckey *sk, bool legacy
 		if (ret)
 			goto ioerr;
 	}
-	ret = vouch_sig_sign(&sig, sk, legacy ? VOUCH_SIG_LEGACY : VOUCH_SIG_PREHASHED, msg, msglen,
+	ret = vouch_sig_sign(&sig, &k->signer, k->keyid,
+	                     legacy ? VOUCH_SIG_LEGACY : VOUCH_SIG_PREHASHED, msg, msglen,
 	                     untrusted, trusted);
 	if (map)
 		munmap(map, msglen);
@@ -166,9 +166,9 @@ int cmd_sign(int argc, char **argv)
 	bool legacy = false;
 	int pwfd = -1, c, ret, rc = EXIT_ERROR, nin = 0;
 	struct input *in = NULL;
-	struct vouch_seckey sk;
+	struct tool_key key;
 
-	memset(&sk, 0, sizeof(sk));
+	memset(&key, 0, sizeof(key));
 	optind = 1;
 	opterr = 0; /* one-line errors: tool_bad_option() reports */
 	while ((c = getopt_long(argc, argv, ":s:t:c:x:lh", opts, NULL)) != -1) {
@@ -237,11 +237,11 @@ int cmd_sign(int argc, char **argv)
 	}
 	if (check_outputs(sec, in, nin))
 		goto out;
-	if (tool_load_seckey(CMD, sec, pwfd, &sk))
+	if (tool_load_seckey(CMD, sec, pwfd, &key))
 		goto out;
 	/* Every signature made and staged before any is put in place: all or none. */
 	for (int i = 0; i < nin; i++)
-		if (sign_one(&in[i], &sk, legacy, untrusted, trusted))
+		if (sign_one(&in[i], &key, legacy, untrusted, trusted))
 			goto out;
 	rc = EXIT_OK;
 	for (int i = 0; i < nin; i++) {
@@ -253,7 +253,7 @@ int cmd_sign(int argc, char **argv)
 		}
 	}
 out:
-	vouch_seckey_wipe(&sk);
+	tool_key_destroy(&key);
 	for (int i = 0; i < nin; i++) {
 		if (in[i].staged)
 			vouch_file_discard(in[i].tmp);

@@ -91,13 +91,24 @@ int tool_parse_fd(const char *cmd, const char *arg);
 /* Load a public key file, or a base64 key given on the command line (-P). EXIT_* */
 int tool_load_pubkey(const char *cmd, const char *path, const char *b64, struct vouch_pubkey *pk);
 
+/*
+ * A minisign secret key, unlocked: its key id and a signer. The seed is in the
+ * signer's guarded memory and nowhere else. Release with tool_key_destroy().
+ */
+struct tool_key {
+	uint8_t keyid[VOUCH_KEYID_LEN];
+	struct vouch_signer signer;
+};
+
 /* Read and parse a secret key file (no decryption yet). EXIT_*, message printed. */
 int tool_read_seckey(const char *cmd, const char *path, struct vouch_seckey_file *f);
 /* Decrypt a parsed secret key, asking for the password if it is encrypted. EXIT_* */
 int tool_unlock_seckey(const char *cmd, const char *path, const struct vouch_seckey_file *f,
-                       int pwfd, struct vouch_seckey *sk);
-/* Both of the above. Wipe @sk with vouch_seckey_wipe() when done. EXIT_* */
-int tool_load_seckey(const char *cmd, const char *path, int pwfd, struct vouch_seckey *sk);
+                       int pwfd, struct tool_key *k);
+/* Both of the above. Release @k with tool_key_destroy() when done (also after a failure). EXIT_* */
+int tool_load_seckey(const char *cmd, const char *path, int pwfd, struct tool_key *k);
+/* tool_key_destroy() - wipe and release @k's signer; @k is left empty. */
+void tool_key_destroy(struct tool_key *k);
 
 /*
  * Open @path for reading only if it is a regular file (never blocking on a FIFO).

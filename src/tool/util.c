@@ -168,13 +168,13 @@ int tool_password(const char *cmd, int fd, bool confirm, char buf[static PASSWOR
 	if (!ret && confirm) {
 		ret = prompt_tty(tty, "Password (again): ", again, &alen);
 		if (!ret && (alen != *len || CRYPTO_memcmp(again, buf, alen) != 0)) {
-			OPENSSL_cleanse(again, sizeof(again));
+			vouch_wipe(again, sizeof(again));
 			close(tty);
 			tool_err(cmd, "password", "the two passwords differ");
 			return EXIT_ERROR;
 		}
 	}
-	OPENSSL_cleanse(again, sizeof(again));
+	vouch_wipe(again, sizeof(again));
 	close(tty);
 	if (ret) {
 		tool_err(cmd, "password", "cannot read from the terminal: %s", vouch_strerror(ret));
@@ -394,40 +394,55 @@ int tool_read_seckey(const char *cmd, const char *path, struct vouch_seckey_file
 		         memmem(text, len, "public key", 10) ? " (this is a public key)" : "");
 	else if (ret)
 		tool_err(cmd, path, "malformed secret key: %s", vouch_strerror(ret));
-	OPENSSL_cleanse(text, len);
+	vouch_wipe(text, len);
 	free(text);
 	return ret ? EXIT_ERROR : EXIT_OK;
 }
 
 int tool_unlock_seckey(const char *cmd, const char *path, const struct vouch_seckey_file *f,
-                       int pwfd, struct vouch_seckey *sk)
+                       int pwfd, struct tool_key *k)
 {
 	char pw[PASSWORD_MAX + 1];
+	struct vouch_seckey *sk = NULL;
 	size_t pwlen = 0;
 	int ret, rc = EXIT_ERROR;
 
+	memset(k, 0, sizeof(*k));
 	if (f->encrypted && tool_password(cmd, pwfd, false, pw, &pwlen))
 		goto out;
-	ret = vouch_seckey_decrypt(f, pw, pwlen, sk);
+	ret = vouch_seckey_decrypt(f, pw, pwlen, &sk);
+	/* The signer takes a guarded copy of the seed; the decrypted key goes at once. */
+	if (!ret)
+		ret = vouch_seckey_signer(sk, &k->signer);
 	if (ret) {
 		tool_err(cmd, path, "%s", vouch_strerror(ret));
 		goto out;
 	}
+	memcpy(k->keyid, sk->keyid, VOUCH_KEYID_LEN);
 	rc = EXIT_OK;
 out:
-	OPENSSL_cleanse(pw, sizeof(pw));
+	vouch_seckey_free(sk);
+	vouch_wipe(pw, sizeof(pw));
 	return rc;
 }
 
-int tool_load_seckey(const char *cmd, const char *path, int pwfd, struct vouch_seckey *sk)
+int tool_load_seckey(const char *cmd, const char *path, int pwfd, struct tool_key *k)
 {
 	struct vouch_seckey_file f;
-	int rc = tool_read_seckey(cmd, path, &f);
+	int rc;
 
+	memset(k, 0, sizeof(*k));
+	rc = tool_read_seckey(cmd, path, &f);
 	if (rc == EXIT_OK)
-		rc = tool_unlock_seckey(cmd, path, &f, pwfd, sk);
-	OPENSSL_cleanse(&f, sizeof(f));
+		rc = tool_unlock_seckey(cmd, path, &f, pwfd, k);
+	vouch_wipe(&f, sizeof(f));
 	return rc;
+}
+
+void tool_key_destroy(struct tool_key *k)
+{
+	vouch_signer_destroy(&k->signer);
+	memset(k, 0, sizeof(*k));
 }
 
 int tool_open_regular(const char *path)

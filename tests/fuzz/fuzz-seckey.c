@@ -25,7 +25,7 @@ static void require(int cond, const char *what)
 static void round_trip(const struct vouch_seckey *sk)
 {
 	struct vouch_seckey_file f;
-	struct vouch_seckey again;
+	struct vouch_seckey *again = NULL;
 	struct vouch_pubkey pk;
 	char text[VOUCH_KEYFILE_MAX];
 	size_t len = 0;
@@ -36,18 +36,18 @@ static void round_trip(const struct vouch_seckey *sk)
 	require(vouch_seckey_parse(&f, text, len) == 0, "formatted key does not parse");
 	require(!f.encrypted, "formatted key without password is encrypted");
 	require(vouch_seckey_decrypt(&f, NULL, 0, &again) == 0, "formatted key does not decrypt");
-	require(memcmp(&again, sk, sizeof(again)) == 0, "round trip changed the key");
-	vouch_seckey_public(&again, &pk);
+	require(memcmp(again, sk, sizeof(*again)) == 0, "round trip changed the key");
+	vouch_seckey_public(again, &pk);
 	require(memcmp(pk.keyid, sk->keyid, VOUCH_KEYID_LEN) == 0 &&
 	            memcmp(pk.pk, sk->pk, VOUCH_PK_LEN) == 0,
 	        "public half differs");
-	vouch_seckey_wipe(&again);
+	vouch_seckey_free(again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vouch_seckey_file f;
-	struct vouch_seckey sk;
+	struct vouch_seckey *sk = NULL;
 	int ret;
 
 	ret = vouch_seckey_parse(&f, (const char *)data, size);
@@ -56,9 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	ret = vouch_seckey_decrypt(&f, NULL, 0, &sk);
 	require(ret <= 0, "decrypt returned a positive value");
+	require(ret == 0 || !sk, "decrypt failed but handed out a key");
 	if (ret == 0) {
-		round_trip(&sk);
-		vouch_seckey_wipe(&sk);
+		round_trip(sk);
+		vouch_seckey_free(sk);
 	}
 	return 0;
 }

@@ -105,7 +105,7 @@ static struct vouch_pubkey test_pk;
 static int keys_setup(void **state)
 {
 	(void)state;
-	return vouch_keypair_generate(&test_sk, &test_pk);
+	return test_keypair_generate(&test_sk, &test_pk);
 }
 
 /* Serialize and seal: the sealed bundle, and the payload length. */
@@ -117,7 +117,7 @@ static uint8_t *make_bundle(const struct vouch_cpolicy *cp, const struct vouch_t
 	assert_err(vouch_bundle_serialize(cp, e, n, &buf, len), 0);
 	if (payload_len)
 		*payload_len = *len;
-	assert_err(vouch_bundle_seal(&buf, len, &test_sk, "policy test"), 0);
+	assert_err(test_bundle_seal(&buf, len, &test_sk, "policy test"), 0);
 	return buf;
 }
 
@@ -149,7 +149,7 @@ static int parse_patched(uint8_t *payload, size_t plen)
 
 	assert_non_null(buf);
 	memcpy(buf, payload, plen);
-	assert_err(vouch_bundle_seal(&buf, &len, &test_sk, "patched"), 0);
+	assert_err(test_bundle_seal(&buf, &len, &test_sk, "patched"), 0);
 	ret = parse_exact(buf, len);
 	free(buf);
 	return ret;
@@ -366,7 +366,7 @@ static void wrong_key(void **state)
 	(void)state;
 	make_policy(&cp);
 	buf = make_bundle(&cp, e, 10, &len, NULL);
-	assert_err(vouch_keypair_generate(&sk2, &pk2), 0);
+	assert_err(test_keypair_generate(&sk2, &pk2), 0);
 	assert_err(vouch_bundle_parse(&b, &sig, buf, len), 0);
 	assert_err(vouch_bundle_verify(&b, &sig, buf, &pk2), VOUCH_E_WRONGKEY);
 	/* Another key claiming this key's id. */
@@ -374,7 +374,7 @@ static void wrong_key(void **state)
 	assert_err(vouch_bundle_verify(&b, &sig, buf, &pk2), VOUCH_E_BADSIG);
 	assert_err(vouch_bundle_verify(&b, &sig, buf, &test_pk), 0);
 	vouch_bundle_free(&b);
-	vouch_seckey_wipe(&sk2);
+	vouch_wipe(&sk2, sizeof(sk2));
 	vouch_cpolicy_free(&cp);
 	free(buf);
 	free(e);
@@ -670,7 +670,7 @@ static void trailer(void **state)
 
 	/* A well-formed trailer... */
 	assert_err(vouch_blake2b(payload, plen, hash, 64), 0);
-	assert_err(vouch_sig_sign(&sig, &test_sk, VOUCH_SIG_PREHASHED, hash, 64, "u", "t"), 0);
+	assert_err(test_sig_sign(&sig, &test_sk, VOUCH_SIG_PREHASHED, hash, 64, "u", "t"), 0);
 	assert_err(vouch_sig_format(&sig, text, sizeof(text), &tlen), 0);
 	memcpy(buf + plen, text, tlen);
 	put32(buf + plen + tlen, (uint32_t)tlen);
@@ -722,7 +722,7 @@ static void trailer(void **state)
 	}
 
 	/* Legacy ("Ed") signatures are not accepted for bundles. */
-	assert_err(vouch_sig_sign(&sig, &test_sk, VOUCH_SIG_LEGACY, payload, plen, "u", "t"), 0);
+	assert_err(test_sig_sign(&sig, &test_sk, VOUCH_SIG_LEGACY, payload, plen, "u", "t"), 0);
 	assert_err(vouch_sig_format(&sig, text, sizeof(text), &tlen), 0);
 	memcpy(buf + plen, text, tlen);
 	put32(buf + plen + tlen, (uint32_t)tlen);
@@ -737,9 +737,9 @@ static void trailer(void **state)
 
 		assert_non_null(p2);
 		memcpy(p2, payload, plen);
-		assert_err(vouch_bundle_seal(&p2, &l2, &test_sk, "bad\ncomment"), VOUCH_E_CONTROL);
+		assert_err(test_bundle_seal(&p2, &l2, &test_sk, "bad\ncomment"), VOUCH_E_CONTROL);
 		assert_int_equal(l2, plen);
-		assert_err(vouch_bundle_seal(&p2, &l2, &test_sk, NULL), 0);
+		assert_err(test_bundle_seal(&p2, &l2, &test_sk, NULL), 0);
 		assert_err(parse_exact(p2, l2), 0);
 		assert_err(vouch_bundle_parse(&b, &sig, p2, VOUCH_BUNDLE_MAX + 1), VOUCH_E_TOOBIG);
 		free(p2);

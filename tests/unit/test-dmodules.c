@@ -144,13 +144,13 @@ static void make_store(const char *path, const uint8_t good[32], const uint8_t b
 	memcpy(e[1 - lo].sha256, bad, 32);
 	e[1 - lo].rec =
 	    (struct vouch_trust_rec){VOUCH_TRUST_DENY, VOUCH_NONE, VOUCH_NONE, VOUCH_NONE};
-	assert_err(vouch_keypair_generate(&sk, &pk), 0);
+	assert_err(test_keypair_generate(&sk, &pk), 0);
 	assert_err(vouch_bundle_serialize(&cp, e, 2, &buf, &len), 0);
-	assert_err(vouch_bundle_seal(&buf, &len, &sk, "daemon module test"), 0);
+	assert_err(test_bundle_seal(&buf, &len, &sk, "daemon module test"), 0);
 	assert_err(vouch_bundle_parse(&b, &sig, buf, len), 0);
 	assert_err(vouch_store_install(path, &b), 0);
 	vouch_bundle_free(&b);
-	vouch_seckey_wipe(&sk);
+	vouch_wipe(&sk, sizeof(sk));
 	free(buf);
 }
 

@@ -32,7 +32,7 @@ static int group_setup(void **state)
 	g.sig = read_data("msg.txt.minisig", &g.sig_len);
 	g.sig_legacy = read_data("msg.txt.legacy.minisig", &g.sig_legacy_len);
 	if (vouch_pubkey_parse(&g.pk, g.pub, g.pub_len) ||
-	    vouch_seckey_parse(&f, g.key, g.key_len) || vouch_seckey_decrypt(&f, NULL, 0, &g.sk))
+	    vouch_seckey_parse(&f, g.key, g.key_len) || test_seckey_decrypt(&f, NULL, 0, &g.sk))
 		return -1;
 	return 0;
 }
@@ -40,7 +40,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	vouch_seckey_wipe(&g.sk);
+	vouch_wipe(&g.sk, sizeof(g.sk));
 	free(g.pub);
 	free(g.key);
 	free(g.enc);
@@ -103,7 +103,7 @@ static void secret_key_vouch_format(void **state)
 	assert_int_equal(len, g.vouchkey_len);
 	assert_memory_equal(out, g.vouchkey, len);
 	assert_err(vouch_seckey_parse(&f, g.vouchkey, g.vouchkey_len), 0);
-	assert_err(vouch_seckey_decrypt(&f, NULL, 0, &back), 0);
+	assert_err(test_seckey_decrypt(&f, NULL, 0, &back), 0);
 	assert_memory_equal(&back, &g.sk, sizeof(back));
 }
 
@@ -120,7 +120,7 @@ static void resign(enum vouch_sig_alg alg, const char *trusted, const char *want
 		m = h;
 		mlen = 64;
 	}
-	assert_err(vouch_sig_sign(&sig, &g.sk, alg, m, mlen, UNTRUSTED, trusted), 0);
+	assert_err(test_sig_sign(&sig, &g.sk, alg, m, mlen, UNTRUSTED, trusted), 0);
 	assert_err(vouch_sig_format(&sig, out, sizeof(out), &len), 0);
 	if (len != want_len || memcmp(out, want, len) != 0)
 		fail_msg("re-signed file differs from the golden one:\n%s\nexpected:\n%.*s", out,
@@ -180,10 +180,10 @@ static void encrypted_key(void **state)
 	assert_true(f.opslimit == VOUCH_KDF_OPSLIMIT_DEFAULT);
 	assert_true(f.memlimit == VOUCH_KDF_MEMLIMIT_DEFAULT);
 	memset(&back, 0, sizeof(back));
-	assert_err(vouch_seckey_decrypt(&f, PASSWORD, strlen(PASSWORD), &back), 0);
+	assert_err(test_seckey_decrypt(&f, PASSWORD, strlen(PASSWORD), &back), 0);
 	assert_memory_equal(&back, &g.sk, sizeof(back));
 	/* One character off. */
-	assert_err(vouch_seckey_decrypt(&f, "vouch-test-passwore", strlen(PASSWORD), &back),
+	assert_err(test_seckey_decrypt(&f, "vouch-test-passwore", strlen(PASSWORD), &back),
 	           VOUCH_E_PASSWORD);
 }
 
@@ -202,7 +202,7 @@ static void minisign_unencrypted_key_zero_checksum(void **state)
 	assert_err(vouch_seckey_parse(&f, g.nochk, g.nochk_len), 0);
 	assert_false(f.encrypted);
 	memset(&back, 0, sizeof(back));
-	assert_err(vouch_seckey_decrypt(&f, NULL, 0, &back), 0);
+	assert_err(test_seckey_decrypt(&f, NULL, 0, &back), 0);
 	assert_memory_equal(&back, &g.sk, sizeof(back));
 }
 

@@ -41,7 +41,7 @@ static int group_setup(void **state)
 	(void)state;
 	exhaustive =
 	    getenv("VOUCH_TEST_EXHAUSTIVE") && !strcmp(getenv("VOUCH_TEST_EXHAUSTIVE"), "1");
-	if (vouch_keypair_generate(&sk1, &pk1) || vouch_keypair_generate(&sk2, &pk2))
+	if (test_keypair_generate(&sk1, &pk1) || test_keypair_generate(&sk2, &pk2))
 		return -1;
 	return 0;
 }
@@ -49,8 +49,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	vouch_seckey_wipe(&sk1);
-	vouch_seckey_wipe(&sk2);
+	vouch_wipe(&sk1, sizeof(sk1));
+	vouch_wipe(&sk2, sizeof(sk2));
 	return 0;
 }
 
@@ -76,7 +76,7 @@ static size_t make_sigfile(const struct vouch_seckey *sk, enum vouch_sig_alg alg
 	size_t mlen, tlen = 0;
 	const uint8_t *m = signed_msg(alg, data, len, hash, &mlen);
 
-	assert_err(vouch_sig_sign(&sig, sk, alg, m, mlen, UNTRUSTED, trusted), 0);
+	assert_err(test_sig_sign(&sig, sk, alg, m, mlen, UNTRUSTED, trusted), 0);
 	assert_err(vouch_sig_format(&sig, text, cap, &tlen), 0);
 	assert_int_equal(strlen(text), tlen);
 	return tlen;
@@ -210,10 +210,10 @@ static void seckey_roundtrip_unencrypted(void **state)
 	assert_err(vouch_seckey_parse(&f, text, len), 0);
 	assert_false(f.encrypted);
 	memset(&back, 0, sizeof(back));
-	assert_err(vouch_seckey_decrypt(&f, NULL, 0, &back), 0);
+	assert_err(test_seckey_decrypt(&f, NULL, 0, &back), 0);
 	assert_memory_equal(&back, &sk1, sizeof(back));
 	/* An unencrypted key ignores any password. */
-	assert_err(vouch_seckey_decrypt(&f, "whatever", 8, &back), 0);
+	assert_err(test_seckey_decrypt(&f, "whatever", 8, &back), 0);
 	assert_memory_equal(&back, &sk1, sizeof(back));
 	/* Unencrypted output is deterministic. */
 	{
@@ -249,13 +249,13 @@ static void seckey_roundtrip_encrypted(void **state)
 	/* Encrypted: the seed must not appear in the clear. */
 	assert_memory_not_equal(f.keynum_sk + 8, sk1.seed, VOUCH_SEED_LEN);
 	memset(&back, 0, sizeof(back));
-	assert_err(vouch_seckey_decrypt(&f, "pw", 2, &back), 0);
+	assert_err(test_seckey_decrypt(&f, "pw", 2, &back), 0);
 	assert_memory_equal(&back, &sk1, sizeof(back));
 	/* The length, not a NUL, ends the password. */
-	assert_err(vouch_seckey_decrypt(&f, "pwx", 2, &back), 0);
-	assert_err(vouch_seckey_decrypt(&f, "pw", 1, &back), VOUCH_E_PASSWORD);
-	assert_err(vouch_seckey_decrypt(&f, "pW", 2, &back), VOUCH_E_PASSWORD);
-	assert_err(vouch_seckey_decrypt(&f, "", 0, &back), VOUCH_E_PASSWORD);
+	assert_err(test_seckey_decrypt(&f, "pwx", 2, &back), 0);
+	assert_err(test_seckey_decrypt(&f, "pw", 1, &back), VOUCH_E_PASSWORD);
+	assert_err(test_seckey_decrypt(&f, "pW", 2, &back), VOUCH_E_PASSWORD);
+	assert_err(test_seckey_decrypt(&f, "", 0, &back), VOUCH_E_PASSWORD);
 }
 
 static void sign_verify_roundtrip(enum vouch_sig_alg alg)
@@ -588,11 +588,11 @@ static void prehashed_needs_64_bytes(void **state)
 	uint8_t hash[65] = {0};
 
 	(void)state;
-	assert_err(vouch_sig_sign(&sig, &sk1, VOUCH_SIG_PREHASHED, hash, 63, "", ""),
+	assert_err(test_sig_sign(&sig, &sk1, VOUCH_SIG_PREHASHED, hash, 63, "", ""),
 	           VOUCH_E_LENGTH);
-	assert_err(vouch_sig_sign(&sig, &sk1, VOUCH_SIG_PREHASHED, hash, 65, "", ""),
+	assert_err(test_sig_sign(&sig, &sk1, VOUCH_SIG_PREHASHED, hash, 65, "", ""),
 	           VOUCH_E_LENGTH);
-	assert_err(vouch_sig_sign(&sig, &sk1, VOUCH_SIG_PREHASHED, hash, 64, "", ""), 0);
+	assert_err(test_sig_sign(&sig, &sk1, VOUCH_SIG_PREHASHED, hash, 64, "", ""), 0);
 	assert_err(vouch_sig_verify(&sig, &pk1, hash, 64), 0);
 	assert_err(vouch_sig_verify(&sig, &pk1, hash, 63), VOUCH_E_LENGTH);
 	assert_err(vouch_sig_verify(&sig, &pk1, (const uint8_t *)MESSAGE, strlen(MESSAGE)),
@@ -1044,11 +1044,11 @@ static void parse_control_characters(void **state)
 		assert_err(vouch_pubkey_parse(&p, t, (size_t)n), VOUCH_E_CONTROL);
 		assert_err(vouch_comment_check(bad[i], strlen(bad[i]), false), VOUCH_E_CONTROL);
 		assert_err(vouch_comment_check(bad[i], strlen(bad[i]), true), VOUCH_E_CONTROL);
-		assert_err(vouch_sig_sign(&s, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1,
-		                          bad[i], TRUSTED),
+		assert_err(test_sig_sign(&s, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1,
+		                         bad[i], TRUSTED),
 		           VOUCH_E_CONTROL);
-		assert_err(vouch_sig_sign(&s, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1,
-		                          UNTRUSTED, bad[i]),
+		assert_err(test_sig_sign(&s, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1,
+		                         UNTRUSTED, bad[i]),
 		           VOUCH_E_CONTROL);
 	}
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -1075,11 +1075,10 @@ static void comment_check_lengths(void **state)
 	assert_err(vouch_comment_check(c, VOUCH_TCOMMENT_MAX + 1, true), VOUCH_E_TOOBIG);
 	assert_err(vouch_comment_check(c, 0, false), 0);
 	c[VOUCH_TCOMMENT_MAX + 1] = '\0';
-	assert_err(
-	    vouch_sig_sign(&s, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1, UNTRUSTED, c),
-	    VOUCH_E_TOOBIG);
+	assert_err(test_sig_sign(&s, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1, UNTRUSTED, c),
+	           VOUCH_E_TOOBIG);
 	c[VOUCH_COMMENT_MAX + 1] = '\0';
-	assert_err(vouch_sig_sign(&s, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1, c, TRUSTED),
+	assert_err(test_sig_sign(&s, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1, c, TRUSTED),
 	           VOUCH_E_TOOBIG);
 }
 
@@ -1173,7 +1172,7 @@ static void parse_crlf_accepted(void **state)
 	assert_memory_equal(&p, &pk1, sizeof(p));
 	len = to_crlf(f.sec, f.sec_len, t, sizeof(t));
 	assert_err(vouch_seckey_parse(&k, t, len), 0);
-	assert_err(vouch_seckey_decrypt(&k, NULL, 0, &back), 0);
+	assert_err(test_seckey_decrypt(&k, NULL, 0, &back), 0);
 	assert_memory_equal(&back, &sk1, sizeof(back));
 	len = to_crlf(f.sig, f.sig_len, t, sizeof(t));
 	assert_err(parse_verify(t, len, MESSAGE, strlen(MESSAGE), &pk1, &parsed), 0);
@@ -1231,7 +1230,7 @@ static void seckey_corrupt_checksum(void **state)
 		assert_err(vouch_seckey_parse(&k, t, len), 0);
 		assert_false(k.encrypted);
 		memset(&back, 0x55, sizeof(back));
-		if (vouch_seckey_decrypt(&k, NULL, 0, &back) != VOUCH_E_PASSWORD)
+		if (test_seckey_decrypt(&k, NULL, 0, &back) != VOUCH_E_PASSWORD)
 			fail_msg("flipped bit in key byte %zu not detected", pos);
 	}
 }
@@ -1249,13 +1248,13 @@ static void seckey_inconsistent_pair(void **state)
 	assert_err(vouch_seckey_format(&mixed, NULL, 0, 0, 0, t, sizeof(t), &len), 0);
 	assert_err(vouch_seckey_parse(&k, t, len), 0);
 	memset(&back, 0x55, sizeof(back));
-	assert_err(vouch_seckey_decrypt(&k, NULL, 0, &back), VOUCH_E_KEYPAIR);
+	assert_err(test_seckey_decrypt(&k, NULL, 0, &back), VOUCH_E_KEYPAIR);
 	/* Nothing of the refused key is handed out. */
 	assert_memory_not_equal(back.seed, sk1.seed, VOUCH_SEED_LEN);
 	/* The same through an encrypted key (small limits). */
 	assert_err(vouch_seckey_format(&mixed, "pw", 2, 32768, 1 << 24, t, sizeof(t), &len), 0);
 	assert_err(vouch_seckey_parse(&k, t, len), 0);
-	assert_err(vouch_seckey_decrypt(&k, "pw", 2, &back), VOUCH_E_KEYPAIR);
+	assert_err(test_seckey_decrypt(&k, "pw", 2, &back), VOUCH_E_KEYPAIR);
 }
 
 /*
@@ -1277,7 +1276,7 @@ static void seckey_zero_checksum(void **state)
 	memset(bin + 54 + 72, 0, 32);
 	len = seckey_text(bin, t, sizeof(t));
 	assert_err(vouch_seckey_parse(&k, t, len), 0);
-	assert_err(vouch_seckey_decrypt(&k, NULL, 0, &back), 0);
+	assert_err(test_seckey_decrypt(&k, NULL, 0, &back), 0);
 	assert_memory_equal(&back, &sk1, sizeof(back));
 	/* Zero checksum, someone else's public key. */
 	memcpy(mixed.pk, sk2.pk, VOUCH_PK_LEN);
@@ -1287,7 +1286,7 @@ static void seckey_zero_checksum(void **state)
 	len = seckey_text(bin, t, sizeof(t));
 	assert_err(vouch_seckey_parse(&k, t, len), 0);
 	memset(&back, 0x55, sizeof(back));
-	assert_err(vouch_seckey_decrypt(&k, NULL, 0, &back), VOUCH_E_KEYPAIR);
+	assert_err(test_seckey_decrypt(&k, NULL, 0, &back), VOUCH_E_KEYPAIR);
 	assert_memory_not_equal(back.seed, sk1.seed, VOUCH_SEED_LEN);
 	/* Encrypted, with a checksum that decrypts to zero: refused like a wrong password. */
 	assert_err(vouch_seckey_format(&sk1, "pw", 2, 32768, 1 << 24, t, sizeof(t), &len), 0);
@@ -1296,11 +1295,11 @@ static void seckey_zero_checksum(void **state)
 	                        sizeof(stream)),
 	           0);
 	memcpy(k.keynum_sk + 72, stream + 72, 32);
-	assert_err(vouch_seckey_decrypt(&k, "pw", 2, &back), VOUCH_E_PASSWORD);
+	assert_err(test_seckey_decrypt(&k, "pw", 2, &back), VOUCH_E_PASSWORD);
 }
 
 /*
- * Run vouch_seckey_decrypt() in a child that must answer within @ms: a refused KDF
+ * Run test_seckey_decrypt() in a child that must answer within @ms: a refused KDF
  * must not start scrypt (1 GiB and seconds at the smallest "excessive" sizes).
  * Return: the child's result, or 1 if it had to be killed.
  */
@@ -1318,7 +1317,7 @@ static int decrypt_quickly(const struct vouch_seckey_file *k, int ms)
 		int r;
 
 		close(p[0]);
-		r = vouch_seckey_decrypt(k, "pw", 2, &back);
+		r = test_seckey_decrypt(k, "pw", 2, &back);
 		if (write(p[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
 			_exit(2);
 		_exit(0);
@@ -1423,8 +1422,8 @@ static void format_buffer_too_small(void **state)
 	assert_err(vouch_seckey_format(&sk1, NULL, 0, 0, 0, buf, sizeof(buf), &len), 0);
 	need = len;
 	assert_err(vouch_seckey_format(&sk1, NULL, 0, 0, 0, buf, need, &len), VOUCH_E_TOOBIG);
-	assert_err(vouch_sig_sign(&sig, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1, UNTRUSTED,
-	                          TRUSTED),
+	assert_err(test_sig_sign(&sig, &sk1, VOUCH_SIG_LEGACY, (const uint8_t *)"m", 1, UNTRUSTED,
+	                         TRUSTED),
 	           0);
 	assert_err(vouch_sig_format(&sig, buf, sizeof(buf), &len), 0);
 	need = len;
@@ -1438,7 +1437,7 @@ static void seckey_wipe_zeroes(void **state)
 
 	(void)state;
 	memset(&zero, 0, sizeof(zero));
-	vouch_seckey_wipe(&k);
+	vouch_wipe(&k, sizeof(k));
 	assert_memory_equal(&k, &zero, sizeof(k));
 }
 

@@ -100,7 +100,7 @@ static void tb_make(struct tb *t, uint64_t n, uint64_t seed)
 	}
 	make_policy(&cp, seed);
 	assert_err(vouch_bundle_serialize(&cp, t->e, n, &t->buf, &t->len), 0);
-	assert_err(vouch_bundle_seal(&t->buf, &t->len, &test_sk, "store test"), 0);
+	assert_err(test_bundle_seal(&t->buf, &t->len, &test_sk, "store test"), 0);
 	assert_err(vouch_bundle_parse(&t->b, &t->sig, t->buf, t->len), 0);
 	vouch_cpolicy_free(&cp);
 }
@@ -1041,7 +1041,7 @@ static void policy_install(void **state)
 	test_expires = 1000; /* long past */
 	tb_make(&expired, 3, 24);
 	test_expires = 0;
-	assert_err(vouch_keypair_generate(&other_sk, &other_pk), 0);
+	assert_err(test_keypair_generate(&other_sk, &other_pk), 0);
 	/* Refusals change nothing on disk: the state directory is not even created. */
 	assert_err(vouch_policy_install(st, &old.b, &old.sig, old.buf, old.len, &other_pk, 0,
 	                                1800000000, &info),
@@ -1083,7 +1083,7 @@ static void policy_install(void **state)
 	assert_int_equal(vouch_store_policy(s)->compiled, old.b.policy.compiled);
 	vouch_store_close(s);
 	assert_dir_holds(st, 2);
-	vouch_seckey_wipe(&other_sk);
+	vouch_wipe(&other_sk, sizeof(other_sk));
 	tb_free(&old);
 	tb_free(&newer);
 	tb_free(&expired);
@@ -1146,7 +1146,7 @@ static void mapped_not_copied(void **state)
 static int keys_setup(void **state)
 {
 	(void)state;
-	return vouch_keypair_generate(&test_sk, &test_pk);
+	return test_keypair_generate(&test_sk, &test_pk);
 }
 
 int main(void)

@@ -165,4 +165,61 @@ static inline uint64_t rng(void)
 	return z ^ (z >> 31);
 }
 
+/*
+ * Minisign keys in the tests: the library keeps a decrypted key in guarded memory
+ * and signs through a signer; these helpers give the tests a plain copy of the key
+ * to compare and tamper with, and make a signer for each signing call (the tool
+ * keeps one for its run). test-signer and test-minisign test the guarded forms.
+ */
+static inline int test_keypair_generate(struct vouch_seckey *copy, struct vouch_pubkey *pk)
+{
+	struct vouch_seckey *sk = NULL;
+	int ret = vouch_keypair_generate(&sk, pk);
+
+	if (!ret)
+		memcpy(copy, sk, sizeof(*copy));
+	vouch_seckey_free(sk);
+	return ret;
+}
+
+/* vouch_seckey_decrypt() into @copy, which is left untouched on failure. */
+static inline int test_seckey_decrypt(const struct vouch_seckey_file *f, const char *pw,
+                                      size_t pwlen, struct vouch_seckey *copy)
+{
+	struct vouch_seckey *sk = (struct vouch_seckey *)1;
+	int ret = vouch_seckey_decrypt(f, pw, pwlen, &sk);
+
+	if (ret && sk)
+		fail_msg("vouch_seckey_decrypt failed (%d) but handed out a key", ret);
+	if (!ret)
+		memcpy(copy, sk, sizeof(*copy));
+	vouch_seckey_free(sk);
+	return ret;
+}
+
+static inline int test_sig_sign(struct vouch_sig *out, const struct vouch_seckey *sk,
+                                enum vouch_sig_alg alg, const uint8_t *msg, size_t len,
+                                const char *untrusted, const char *trusted)
+{
+	struct vouch_signer s;
+	int ret = vouch_seckey_signer(sk, &s);
+
+	if (!ret)
+		ret = vouch_sig_sign(out, &s, sk->keyid, alg, msg, len, untrusted, trusted);
+	vouch_signer_destroy(&s);
+	return ret;
+}
+
+static inline int test_bundle_seal(uint8_t **buf, size_t *len, const struct vouch_seckey *sk,
+                                   const char *trusted_comment)
+{
+	struct vouch_signer s;
+	int ret = vouch_seckey_signer(sk, &s);
+
+	if (!ret)
+		ret = vouch_bundle_seal(buf, len, &s, sk->keyid, trusted_comment);
+	vouch_signer_destroy(&s);
+	return ret;
+}
+
 #endif

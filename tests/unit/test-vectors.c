@@ -250,19 +250,30 @@ static void signify_secret_key_resign(void **state)
 	memcpy(b64, line, l);
 	b64[l] = '\0';
 	b64_exact(b64, sig_blob, sizeof(sig_blob));
-	assert_err(vouch_ed25519_sign(sec + 40, (const uint8_t *)ORDERS, strlen(ORDERS), sig), 0);
+	{
+		struct vouch_signer s;
+		size_t siglen = 0;
+
+		assert_err(vouch_signer_ed25519(&s, sec + 40), 0);
+		assert_memory_equal(s.pk, pk.pk, 32);
+		assert_err(vouch_signer_sign(&s, (const uint8_t *)ORDERS, strlen(ORDERS), sig,
+		                             sizeof(sig), &siglen),
+		           0);
+		assert_int_equal(siglen, 64);
+		vouch_signer_destroy(&s);
+	}
 	assert_memory_equal(sig, sig_blob + 10, 64);
 	/* And through the minisign layer, with signify's key number as key id. */
 	memcpy(sk.keyid, pk.keyid, 8);
 	memcpy(sk.seed, sec + 40, 32);
 	memcpy(sk.pk, pk.pk, 32);
-	assert_err(vouch_sig_sign(&made, &sk, VOUCH_SIG_LEGACY, (const uint8_t *)ORDERS,
-	                          strlen(ORDERS), "signature from signify secret key", ""),
+	assert_err(test_sig_sign(&made, &sk, VOUCH_SIG_LEGACY, (const uint8_t *)ORDERS,
+	                         strlen(ORDERS), "signature from signify secret key", ""),
 	           0);
 	assert_memory_equal(made.sig, sig_blob + 10, 64);
 	assert_memory_equal(made.keyid, sig_blob + 2, 8);
 	assert_err(vouch_sig_verify(&made, &pk, (const uint8_t *)ORDERS, strlen(ORDERS)), 0);
-	vouch_seckey_wipe(&sk);
+	vouch_wipe(&sk, sizeof(sk));
 }
 
 /* Neither signify's secret key nor its signature is a public key, and vice versa. */

@@ -422,8 +422,8 @@ int vouch_bundle_serialize(const struct vouch_cpolicy *cp, const struct vouch_tr
 	return 0;
 }
 
-int vouch_bundle_seal(uint8_t **buf, size_t *len, const struct vouch_seckey *sk,
-                      const char *trusted_comment)
+int vouch_bundle_seal(uint8_t **buf, size_t *len, const struct vouch_signer *s,
+                      const uint8_t keyid[static VOUCH_KEYID_LEN], const char *trusted_comment)
 {
 	uint8_t hash[VOUCH_BLAKE2B512_LEN], *nb;
 	struct vouch_sig *sig;
@@ -439,7 +439,7 @@ int vouch_bundle_seal(uint8_t **buf, size_t *len, const struct vouch_seckey *sk,
 	ret = vouch_blake2b(*buf, *len, hash, sizeof(hash));
 	if (ret)
 		goto out;
-	ret = vouch_sig_sign(sig, sk, VOUCH_SIG_PREHASHED, hash, sizeof(hash), UNTRUSTED_TEXT,
+	ret = vouch_sig_sign(sig, s, keyid, VOUCH_SIG_PREHASHED, hash, sizeof(hash), UNTRUSTED_TEXT,
 	                     trusted_comment ? trusted_comment : "");
 	if (ret)
 		goto out;

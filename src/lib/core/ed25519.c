@@ -1,42 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Ed25519 sign and verify over buffers, through OpenSSL's EVP interface. */
+/* Ed25519 public keys from seeds, and verification (OpenSSL's EVP); signing is signer.c's. */
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include "internal.h"
 #include "vouch/error.h"
+#include "vouch/signer.h"
 
+/*
+ * Through libsodium, as the signer (signer.c) makes its keys: a seed never enters
+ * OpenSSL, whose EVP_PKEY would hold a copy on the ordinary heap.
+ */
 int vouch_ed25519_public(const uint8_t seed[static 32], uint8_t pk[static 32])
 {
-	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
-	size_t len = 32;
-	int ret = VOUCH_E_CRYPTO;
+	uint8_t sk[crypto_sign_ed25519_SECRETKEYBYTES];
+	int ret = vouch_sodium_init();
 
-	if (!key)
-		return VOUCH_E_CRYPTO;
-	if (EVP_PKEY_get_raw_public_key(key, pk, &len) == 1 && len == 32)
-		ret = 0;
-	EVP_PKEY_free(key);
-	return ret;
-}
-
-int vouch_ed25519_sign(const uint8_t seed[static 32], const uint8_t *msg, size_t len,
-                       uint8_t sig[static 64])
-{
-	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	size_t siglen = 64;
-	int ret = VOUCH_E_CRYPTO;
-
-	if (!key || !md)
-		goto out;
-	if (EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1)
-		goto out;
-	if (EVP_DigestSign(md, sig, &siglen, msg, len) != 1 || siglen != 64)
-		goto out;
-	ret = 0;
-out:
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(key);
+	if (!ret && crypto_sign_ed25519_seed_keypair(pk, sk, seed) != 0)
+		ret = VOUCH_E_CRYPTO;
+	vouch_wipe(sk, sizeof(sk));
 	return ret;
 }
 

@@ -8,6 +8,8 @@
 
 #include "vouch/base64.h"
 
+struct vouch_signer;
+
 /*
  * sodium_init() once, before BLAKE2b (it picks the CPU's fastest code) and guarded
  * memory (sodium_malloc needs its page size and canary). Return: 0 or VOUCH_E_CRYPTO.
@@ -15,12 +17,18 @@
 int vouch_sodium_init(void);
 
 /*
- * Ed25519 through OpenSSL EVP. seed is the 32-byte private key. Signing is not
- * here: only signer.c signs (include/vouch/signer.h).
+ * vouch_signer_ed25519_seed() - the seed back out of a signer made by
+ * vouch_signer_ed25519(), for the key-file formats that write it (note keys):
+ * the one read of a seed outside signer.c, into a buffer the caller wipes.
+ * Return: 0, or VOUCH_E_ALG for any other signer (a TPM key never leaves the TPM).
+ */
+int vouch_signer_ed25519_seed(const struct vouch_signer *s, uint8_t seed[static 32]);
+
+/*
+ * Ed25519: the public key of a 32-byte seed (libsodium), and verification
+ * (OpenSSL EVP). Nothing here signs: only signer.c does (include/vouch/signer.h).
  */
 int vouch_ed25519_public(const uint8_t seed[static 32], uint8_t pk[static 32]);
-int vouch_ed25519_sign(const uint8_t seed[static 32], const uint8_t *msg, size_t len,
-                       uint8_t sig[static 64]);
 /* Return: 0 valid, VOUCH_E_BADSIG invalid, VOUCH_E_CRYPTO. */
 int vouch_ed25519_verify(const uint8_t pk[static 32], const uint8_t *msg, size_t len,
                          const uint8_t sig[static 64]);

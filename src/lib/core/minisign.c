@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* minisign (and signify) key and signature files: strict parsing, formatting, signing. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 
 #include "internal.h"
 #include "vouch/digest.h"
@@ -204,28 +206,54 @@ int vouch_pubkey_format(const struct vouch_pubkey *pk, char *out, size_t cap, si
 	return 0;
 }
 
-int vouch_keypair_generate(struct vouch_seckey *sk, struct vouch_pubkey *pk)
+/* A secret key's home: guarded memory (its bytes only: no alignment needed). */
+static int seckey_alloc(struct vouch_seckey **out)
 {
+	int ret = vouch_sodium_init();
+
+	*out = NULL;
+	if (ret)
+		return ret;
+	*out = sodium_malloc(sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+void vouch_seckey_free(struct vouch_seckey *sk)
+{
+	sodium_free(sk); /* wipes; NULL is fine */
+}
+
+int vouch_keypair_generate(struct vouch_seckey **out, struct vouch_pubkey *pk)
+{
+	struct vouch_seckey *sk;
+	int ret = seckey_alloc(&sk);
+
+	if (ret)
+		return ret;
+	ret = VOUCH_E_CRYPTO;
 	if (RAND_priv_bytes(sk->seed, VOUCH_SEED_LEN) != 1 ||
 	    RAND_bytes(sk->keyid, VOUCH_KEYID_LEN) != 1)
-		return VOUCH_E_CRYPTO;
-	if (vouch_ed25519_public(sk->seed, sk->pk)) {
-		vouch_seckey_wipe(sk);
-		return VOUCH_E_CRYPTO;
-	}
+		goto out;
+	ret = vouch_ed25519_public(sk->seed, sk->pk);
+	if (ret)
+		goto out;
 	vouch_seckey_public(sk, pk);
-	return 0;
+	*out = sk;
+	sk = NULL;
+out:
+	vouch_seckey_free(sk);
+	return ret;
+}
+
+int vouch_seckey_signer(const struct vouch_seckey *sk, struct vouch_signer *s)
+{
+	return vouch_signer_ed25519(s, sk->seed);
 }
 
 void vouch_seckey_public(const struct vouch_seckey *sk, struct vouch_pubkey *pk)
 {
 	memcpy(pk->keyid, sk->keyid, VOUCH_KEYID_LEN);
 	memcpy(pk->pk, sk->pk, VOUCH_PK_LEN);
-}
-
-void vouch_seckey_wipe(struct vouch_seckey *sk)
-{
-	OPENSSL_cleanse(sk, sizeof(*sk));
 }
 
 int vouch_seckey_parse(struct vouch_seckey_file *out, const char *text, size_t len)
@@ -269,7 +297,7 @@ int vouch_seckey_parse(struct vouch_seckey_file *out, const char *text, size_t l
 	out->memlimit = vouch_load64_le(bin + 46);
 	memcpy(out->keynum_sk, bin + 54, sizeof(out->keynum_sk));
 out:
-	OPENSSL_cleanse(bin, sizeof(bin));
+	vouch_wipe(bin, sizeof(bin));
 	return ret;
 }
 
@@ -291,16 +319,18 @@ static int seckey_checksum(const uint8_t keynum_sk[static 72], uint8_t chk[stati
 	memcpy(buf, "Ed", 2);
 	memcpy(buf + 2, keynum_sk, 72);
 	ret = vouch_blake2b(buf, sizeof(buf), chk, 32);
-	OPENSSL_cleanse(buf, sizeof(buf));
+	vouch_wipe(buf, sizeof(buf));
 	return ret;
 }
 
 int vouch_seckey_decrypt(const struct vouch_seckey_file *f, const char *pw, size_t pwlen,
-                         struct vouch_seckey *out)
+                         struct vouch_seckey **out)
 {
 	uint8_t ks[104], chk[32], derived_pk[32];
+	struct vouch_seckey *sk = NULL;
 	int ret;
 
+	*out = NULL;
 	memcpy(ks, f->keynum_sk, sizeof(ks));
 	if (f->encrypted) {
 		uint8_t stream[104];
@@ -308,12 +338,12 @@ int vouch_seckey_decrypt(const struct vouch_seckey_file *f, const char *pw, size
 		ret = vouch_scrypt(pw, pwlen, f->salt, VOUCH_SALT_LEN, f->opslimit, f->memlimit,
 		                   stream, sizeof(stream));
 		if (ret) {
-			OPENSSL_cleanse(stream, sizeof(stream));
+			vouch_wipe(stream, sizeof(stream));
 			goto out;
 		}
 		for (size_t i = 0; i < sizeof(ks); i++)
 			ks[i] ^= stream[i];
-		OPENSSL_cleanse(stream, sizeof(stream));
+		vouch_wipe(stream, sizeof(stream));
 	}
 	ret = seckey_checksum(ks, chk);
 	if (ret)
@@ -326,17 +356,23 @@ int vouch_seckey_decrypt(const struct vouch_seckey_file *f, const char *pw, size
 	ret = VOUCH_E_PASSWORD;
 	if (CRYPTO_memcmp(chk, ks + 72, 32) != 0 && (f->encrypted || !all_zero(ks + 72, 32)))
 		goto out;
-	memcpy(out->keyid, ks, VOUCH_KEYID_LEN);
-	memcpy(out->seed, ks + 8, VOUCH_SEED_LEN);
-	memcpy(out->pk, ks + 40, VOUCH_PK_LEN);
-	ret = vouch_ed25519_public(out->seed, derived_pk);
-	if (!ret && memcmp(derived_pk, out->pk, VOUCH_PK_LEN) != 0)
+	ret = seckey_alloc(&sk);
+	if (ret)
+		goto out;
+	memcpy(sk->keyid, ks, VOUCH_KEYID_LEN);
+	memcpy(sk->seed, ks + 8, VOUCH_SEED_LEN);
+	memcpy(sk->pk, ks + 40, VOUCH_PK_LEN);
+	ret = vouch_ed25519_public(sk->seed, derived_pk);
+	if (!ret && memcmp(derived_pk, sk->pk, VOUCH_PK_LEN) != 0)
 		ret = VOUCH_E_KEYPAIR;
 	if (ret)
-		vouch_seckey_wipe(out);
+		goto out;
+	*out = sk;
+	sk = NULL;
 out:
-	OPENSSL_cleanse(ks, sizeof(ks));
-	OPENSSL_cleanse(chk, sizeof(chk));
+	vouch_seckey_free(sk);
+	vouch_wipe(ks, sizeof(ks));
+	vouch_wipe(chk, sizeof(chk));
 	return ret;
 }
 
@@ -380,9 +416,9 @@ int vouch_seckey_format(const struct vouch_seckey *sk, const char *pw, size_t pw
 	*outlen = (size_t)n;
 	ret = 0;
 out:
-	OPENSSL_cleanse(bin, sizeof(bin));
-	OPENSSL_cleanse(stream, sizeof(stream));
-	OPENSSL_cleanse(b64, sizeof(b64));
+	vouch_wipe(bin, sizeof(bin));
+	vouch_wipe(stream, sizeof(stream));
+	vouch_wipe(b64, sizeof(b64));
 	return ret;
 }
 
@@ -471,13 +507,31 @@ static int global_message(const struct vouch_sig *sig, uint8_t *buf, size_t *len
 	return 0;
 }
 
-int vouch_sig_sign(struct vouch_sig *out, const struct vouch_seckey *sk, enum vouch_sig_alg alg,
+/* One Ed25519 signature by @s: exactly VOUCH_SIG_LEN bytes, or an error. */
+static int sign_ed25519(const struct vouch_signer *s, const uint8_t *msg, size_t len,
+                        uint8_t sig[static VOUCH_SIG_LEN])
+{
+	uint8_t buf[VOUCH_SIGNER_SIG_MAX];
+	size_t n = 0;
+	int ret = vouch_signer_sign(s, msg, len, buf, sizeof(buf), &n);
+
+	if (!ret && n != VOUCH_SIG_LEN)
+		ret = VOUCH_E_CRYPTO;
+	if (!ret)
+		memcpy(sig, buf, VOUCH_SIG_LEN);
+	return ret;
+}
+
+int vouch_sig_sign(struct vouch_sig *out, const struct vouch_signer *s,
+                   const uint8_t keyid[static VOUCH_KEYID_LEN], enum vouch_sig_alg alg,
                    const uint8_t *msg, size_t len, const char *untrusted, const char *trusted)
 {
 	uint8_t gm[VOUCH_SIG_LEN + VOUCH_TCOMMENT_MAX];
 	size_t ulen = strlen(untrusted), tlen = strlen(trusted), gl;
 	int ret;
 
+	if (s->alg != VOUCH_SIGNER_ED25519 || s->pklen != VOUCH_PK_LEN)
+		return VOUCH_E_ALG;
 	ret = vouch_comment_check(untrusted, ulen, false);
 	if (!ret)
 		ret = vouch_comment_check(trusted, tlen, true);
@@ -486,15 +540,15 @@ int vouch_sig_sign(struct vouch_sig *out, const struct vouch_seckey *sk, enum vo
 	if (alg == VOUCH_SIG_PREHASHED && len != VOUCH_BLAKE2B512_LEN)
 		return VOUCH_E_LENGTH;
 	out->alg = alg;
-	memcpy(out->keyid, sk->keyid, VOUCH_KEYID_LEN);
+	memcpy(out->keyid, keyid, VOUCH_KEYID_LEN);
 	memcpy(out->untrusted, untrusted, ulen + 1);
 	memcpy(out->trusted, trusted, tlen + 1);
 	out->has_trusted = true;
-	ret = vouch_ed25519_sign(sk->seed, msg, len, out->sig);
+	ret = sign_ed25519(s, msg, len, out->sig);
 	if (ret)
 		return ret;
 	global_message(out, gm, &gl);
-	return vouch_ed25519_sign(sk->seed, gm, gl, out->global_sig);
+	return sign_ed25519(s, gm, gl, out->global_sig);
 }
 
 int vouch_sig_verify(const struct vouch_sig *sig, const struct vouch_pubkey *pk, const uint8_t *msg,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* C2SP signed notes with Ed25519 keys, and the C2SP checkpoint body carried in them. */
+/* C2SP signed notes (signed through the signer interface), and the checkpoints carried in them. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "vouch/note.h"
 
 #define ALG_ED25519 0x01
+#define ALG_ECDSA   0x02 /* vouch's stamps: ECDSA P-256 (docs/formats.md) */
 #define SKEY_PREFIX "PRIVATE+KEY+"
 /* U+2014 EM DASH, then a space: how every signature line begins. */
 #define SIG_PREFIX     "\xe2\x80\x94 "
@@ -27,39 +28,83 @@ int vouch_note_name_ok(const char *name)
 	return 1;
 }
 
-static int key_id(const char *name, const uint8_t pk[static 32], uint32_t *id)
+/* The first 4 bytes of SHA-256(name "\n" type pk): a key's ID. */
+static int key_id(const char *name, uint8_t type, const uint8_t *pk, size_t pklen, uint32_t *id)
 {
-	uint8_t buf[VOUCH_NOTE_NAME_MAX + 2 + 32], d[VOUCH_SHA256_LEN];
+	uint8_t buf[VOUCH_NOTE_NAME_MAX + 2 + VOUCH_SIGNER_PK_MAX], d[VOUCH_SHA256_LEN];
 	size_t n = strlen(name);
 	int ret;
 
+	if (pklen > VOUCH_SIGNER_PK_MAX)
+		return VOUCH_E_RANGE;
 	memcpy(buf, name, n);
 	buf[n] = '\n';
-	buf[n + 1] = ALG_ED25519;
-	memcpy(buf + n + 2, pk, 32);
-	ret = vouch_sha256(buf, n + 2 + 32, d);
+	buf[n + 1] = type;
+	memcpy(buf + n + 2, pk, pklen);
+	ret = vouch_sha256(buf, n + 2 + pklen, d);
 	if (ret)
 		return ret;
 	*id = vouch_load32_be(d);
 	return 0;
 }
 
+/* The signature type byte of a note key for each signer algorithm; 0 for none. */
+static uint8_t note_type(enum vouch_signer_alg alg)
+{
+	switch (alg) {
+	case VOUCH_SIGNER_ED25519:
+		return ALG_ED25519;
+	case VOUCH_SIGNER_ECDSA_P256:
+		return ALG_ECDSA;
+	default:
+		return 0;
+	}
+}
+
+int vouch_note_skey_init(struct vouch_note_skey *k, const char *name, struct vouch_signer *s)
+{
+	uint8_t type = note_type(s->alg);
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	if (!vouch_note_name_ok(name))
+		return VOUCH_E_RANGE;
+	if (!type || (type == ALG_ED25519 && s->pklen != 32))
+		return VOUCH_E_ALG;
+	ret = key_id(name, type, s->pk, s->pklen, &k->v.id);
+	if (ret)
+		return ret;
+	memcpy(k->v.name, name, strlen(name) + 1);
+	if (type == ALG_ED25519)
+		memcpy(k->v.pk, s->pk, 32);
+	k->signer = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
 int vouch_note_skey_from_seed(struct vouch_note_skey *k, const char *name,
                               const uint8_t seed[static 32])
 {
+	struct vouch_signer s;
 	int ret;
 
+	memset(k, 0, sizeof(*k));
 	if (!vouch_note_name_ok(name))
 		return VOUCH_E_RANGE;
-	memset(k, 0, sizeof(*k));
-	memcpy(k->v.name, name, strlen(name) + 1);
-	memcpy(k->seed, seed, 32);
-	ret = vouch_ed25519_public(seed, k->v.pk);
+	ret = vouch_signer_ed25519(&s, seed);
 	if (!ret)
-		ret = key_id(name, k->v.pk, &k->v.id);
+		ret = vouch_note_skey_init(k, name, &s);
 	if (ret)
-		explicit_bzero(k, sizeof(*k));
+		vouch_signer_destroy(&s);
 	return ret;
+}
+
+void vouch_note_skey_destroy(struct vouch_note_skey *k)
+{
+	if (!k)
+		return;
+	vouch_signer_destroy(&k->signer);
+	memset(k, 0, sizeof(*k));
 }
 
 /* "name+hhhhhhhh+base64(0x01 key)" of a 32-byte key (public or seed). */
@@ -73,8 +118,8 @@ static void key_format(const char *name, uint32_t id, const uint8_t key[static 3
 	memcpy(raw + 1, key, 32);
 	vouch_b64_encode(b64, sizeof(b64), raw, sizeof(raw));
 	snprintf(out, cap, "%s+%08" PRIx32 "+%s", name, id, b64);
-	explicit_bzero(raw, sizeof(raw));
-	explicit_bzero(b64, sizeof(b64));
+	vouch_wipe(raw, sizeof(raw));
+	vouch_wipe(b64, sizeof(b64));
 }
 
 void vouch_note_vkey_format(const struct vouch_note_vkey *k, char out[static VOUCH_NOTE_VKEY_MAX])
@@ -82,11 +127,19 @@ void vouch_note_vkey_format(const struct vouch_note_vkey *k, char out[static VOU
 	key_format(k->name, k->id, k->pk, out, VOUCH_NOTE_VKEY_MAX);
 }
 
-void vouch_note_skey_format(const struct vouch_note_skey *k, char out[static VOUCH_NOTE_SKEY_MAX])
+int vouch_note_skey_format(const struct vouch_note_skey *k, char out[static VOUCH_NOTE_SKEY_MAX])
 {
+	uint8_t seed[32];
+	int ret = vouch_signer_ed25519_seed(&k->signer, seed);
+
+	out[0] = '\0';
+	if (ret)
+		return ret;
 	memcpy(out, SKEY_PREFIX, sizeof(SKEY_PREFIX) - 1);
-	key_format(k->v.name, k->v.id, k->seed, out + sizeof(SKEY_PREFIX) - 1,
+	key_format(k->v.name, k->v.id, seed, out + sizeof(SKEY_PREFIX) - 1,
 	           VOUCH_NOTE_SKEY_MAX - (sizeof(SKEY_PREFIX) - 1));
+	vouch_wipe(seed, sizeof(seed));
+	return 0;
 }
 
 /* Split "name+hhhhhhhh+base64" into its parts: name, ID and 32 key bytes. */
@@ -126,15 +179,15 @@ static int key_parse(const char *text, size_t len, char name[static VOUCH_NOTE_N
 	if (rawlen < 1)
 		return VOUCH_E_LENGTH;
 	if (raw[0] != ALG_ED25519) {
-		explicit_bzero(raw, sizeof(raw));
+		vouch_wipe(raw, sizeof(raw));
 		return VOUCH_E_ALG;
 	}
 	if (rawlen != 33) {
-		explicit_bzero(raw, sizeof(raw));
+		vouch_wipe(raw, sizeof(raw));
 		return VOUCH_E_LENGTH;
 	}
 	memcpy(key, raw + 1, 32);
-	explicit_bzero(raw, sizeof(raw));
+	vouch_wipe(raw, sizeof(raw));
 	*id = v;
 	return 0;
 }
@@ -150,7 +203,7 @@ int vouch_note_vkey_parse(struct vouch_note_vkey *k, const char *text, size_t le
 	ret = key_parse(text, len, k->name, &k->id, k->pk);
 	if (ret)
 		return ret;
-	ret = key_id(k->name, k->pk, &want);
+	ret = key_id(k->name, ALG_ED25519, k->pk, 32, &want);
 	if (ret)
 		return ret;
 	return want == k->id ? 0 : VOUCH_E_KEYPAIR;
@@ -170,11 +223,11 @@ int vouch_note_skey_parse(struct vouch_note_skey *k, const char *text, size_t le
 	                seed);
 	if (!ret)
 		ret = vouch_note_skey_from_seed(k, name, seed);
-	explicit_bzero(seed, sizeof(seed));
+	vouch_wipe(seed, sizeof(seed));
 	if (!ret && k->v.id != id)
 		ret = VOUCH_E_KEYPAIR;
 	if (ret)
-		explicit_bzero(k, sizeof(*k));
+		vouch_note_skey_destroy(k);
 	return ret;
 }
 
@@ -199,18 +252,19 @@ static int text_ok(const char *t, size_t len)
 int vouch_note_sign(const struct vouch_note_skey *k, const char *text, size_t len, char *out,
                     size_t cap, size_t *outlen)
 {
-	uint8_t raw[4 + 64];
-	char b64[128];
-	size_t nlen = strlen(k->v.name), need;
+	uint8_t raw[4 + VOUCH_SIGNER_SIG_MAX];
+	char b64[4 * ((sizeof(raw) + 2) / 3) + 1];
+	size_t nlen = strlen(k->v.name), need, siglen = 0;
 	int ret;
 
 	if (!text_ok(text, len))
 		return VOUCH_E_NOTE;
 	vouch_store32_be(raw, k->v.id);
-	ret = vouch_ed25519_sign(k->seed, (const uint8_t *)text, len, raw + 4);
+	ret = vouch_signer_sign(&k->signer, (const uint8_t *)text, len, raw + 4, sizeof(raw) - 4,
+	                        &siglen);
 	if (ret)
 		return ret;
-	vouch_b64_encode(b64, sizeof(b64), raw, sizeof(raw));
+	vouch_b64_encode(b64, sizeof(b64), raw, 4 + siglen);
 	need = len + 1 + SIG_PREFIX_LEN + nlen + 1 + strlen(b64) + 1;
 	if (need > cap || need > VOUCH_NOTE_MAX)
 		return VOUCH_E_TOOBIG;

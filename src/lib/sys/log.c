@@ -310,7 +310,7 @@ struct level {
 
 struct vouch_log {
 	int dirfd;
-	struct vouch_note_skey key;
+	const struct vouch_note_skey *key; /* the caller's, borrowed: the one copy of the key */
 	struct vouch_tlog_edge edge;
 	uint64_t committed;
 	struct level lv[LEVELS];
@@ -400,12 +400,12 @@ static int write_checkpoint(struct vouch_log *log, const uint8_t root[HASH], uin
 	size_t nlen = 0;
 	int n, ret;
 
-	memcpy(cp.origin, log->key.v.name, sizeof(cp.origin));
+	memcpy(cp.origin, log->key->v.name, sizeof(cp.origin));
 	memcpy(cp.root, root, HASH);
 	n = vouch_checkpoint_format(&cp, body, sizeof(body));
 	if (n < 0)
 		return n;
-	ret = vouch_note_sign(&log->key, body, (size_t)n, note, sizeof(note), &nlen);
+	ret = vouch_note_sign(log->key, body, (size_t)n, note, sizeof(note), &nlen);
 	if (!ret)
 		ret = write_at(log->dirfd, "checkpoint", note, nlen, d, NULL);
 	if (!ret)
@@ -560,7 +560,7 @@ int vouch_log_open(struct vouch_log **out, const char *dir, const struct vouch_n
 	if (!log)
 		return -ENOMEM;
 	log->dirfd = -1;
-	log->key = *key;
+	log->key = key;
 	log->max_bytes = max_bytes;
 	log->retain_from = VOUCH_LOG_RETAIN_ALL_SEEN;
 	/* Root's alone by default: users read their own entries through vouchd. */
@@ -622,7 +622,6 @@ void vouch_log_close(struct vouch_log *log)
 		free(log->lv[l].h);
 	free(log->ebuf);
 	free(log->eoff);
-	explicit_bzero(&log->key, sizeof(log->key));
 	free(log);
 }
 
