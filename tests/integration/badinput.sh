@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Bad key files given to verify (-p) and sign (-s): exit 2, one stderr line naming the
 # file, nothing on stdout and nothing written.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 FIX=$DATA/integration
 
 # bad NAME REGEX CMD...: exit 2, one stderr line matching REGEX, empty stdout, and the

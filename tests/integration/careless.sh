@@ -4,7 +4,7 @@
 # device and inode, however spelt); a FIFO, device or directory given where a file is
 # read is refused at once, never waited on; 'policy install' into a bad state path
 # says one accurate thing. Each refusal: exit 2, one stderr line, nothing changed.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 
 # Every command runs under timeout: a command blocked on a FIFO fails (exit 124).
 V() { timeout 10 "$VOUCH" "$@"; }

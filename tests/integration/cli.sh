@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # The vouch command line: keygen, sign and verify options, outputs, exit codes and messages.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 
 # unchanged NAME BEFORE: the directory is as the snapshot BEFORE shows.
 unchanged() {

@@ -4,7 +4,7 @@
 # the core's own, libcrypto's or libsodium's, or a libc function on this list (memory,
 # strings, formatting into buffers, time arithmetic). A file, socket, process, thread or
 # clock call anywhere in the core fails this test, and names the object that makes it.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 core=$VOUCH_BUILD/src/lib/libvouch-core.a
 sys=$VOUCH_BUILD/src/lib/libvouch-sys.a
 if ! command -v nm >/dev/null; then

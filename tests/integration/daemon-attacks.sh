@@ -4,7 +4,7 @@
 # tmpfs only (never a host filesystem): each attack's payload is checked not to have run, next
 # to a control showing the trusted equivalent does run.
 VOUCH_NS_NEEDS=setpriv
-. "$VOUCH_SRC/tests/integration/lib-daemon.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib-daemon.sh" || exit 2
 U=${VOUCH_TEST_UID:-65534} # the attacker: any uid but 0
 O=$S/out                   # the attacker's own directory on it, for copies and markers
 B=$T/bin                   # helpers and attack material, off the watched filesystem

@@ -4,7 +4,7 @@
 # python3's standard library and the usual tools), next to a control showing that the
 # trusted case still works. In a private mount namespace over scratch filesystems only.
 VOUCH_NS_NEEDS="setpriv python3 prlimit"
-. "$VOUCH_SRC/tests/integration/lib-daemon.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib-daemon.sh" || exit 2
 U=${VOUCH_TEST_UID:-65534}
 O=$S/out # the attacker's own directory on the marked filesystem
 B=$T/bin # helpers and attack material, off it

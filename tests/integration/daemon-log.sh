@@ -4,7 +4,7 @@
 # tmpfs: read by root and by a user (their own entries only), verified by vouch and by Go's
 # sumdb/tlog (tlogcheck), proven, and shown to fail when truncated, rewritten or forked.
 VOUCH_NS_NEEDS="setpriv python3"
-. "$VOUCH_SRC/tests/integration/lib-daemon.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib-daemon.sh" || exit 2
 U=${VOUCH_TEST_UID:-65534}
 cleanup() {
 	[ -n "${tpid:-}" ] && kill "$tpid" 2>/dev/null

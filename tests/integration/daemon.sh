@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # vouchd enforcing a policy, in a private mount namespace over a scratch tmpfs only (never a
 # host filesystem): payloads that must not run are checked not to have run.
-. "$VOUCH_SRC/tests/integration/lib-daemon.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib-daemon.sh" || exit 2
 cleanup() {
 	umount "$S/late" "$T/outside" 2>/dev/null
 	daemon_cleanup

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Every command has --help and a man page with EXIT STATUS and SECURITY, rendering cleanly.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 man=$VOUCH_SRC/docs/man
 cmds=$("$VOUCH" --help | awk '/^Commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}')
 check "vouch --help lists commands" test -n "$cmds"

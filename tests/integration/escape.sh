@@ -3,7 +3,7 @@
 # Untrusted bytes never reach a terminal raw: file names, proofs, log entries, vouchd's answers
 # and policy text are escaped (\xHH, \\) in messages and in text output; JSON stays valid JSON;
 # formats that promise exact bytes (vouch hash, proofs) stay exact in a pipe.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 FX=$VOUCH_BUILD/tests/log-fixture
 pty() { python3 "$VOUCH_SRC/tests/integration/ptyrun.py" "$@"; }
 fpid=

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # vouch hash: byte-for-byte sha256sum output, errors per file, and memory that does not
 # grow with the file size.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 
 # same_as_sha256sum NAME ARGS...: vouch hash ARGS and sha256sum ARGS print the same bytes
 # and exit the same way.

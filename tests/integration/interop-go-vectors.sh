@@ -3,7 +3,7 @@
 # Interoperability with Go's sumdb/note and sumdb/tlog (Debian's x/mod 0.7.0): tlogcheck, built
 # from them, checks the published note and Merkle vectors, and C2SP tlog-tiles logs, checkpoints
 # and proofs that an independent Python reference (hashlib only) builds here.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 : "${VOUCH_BUILD:?}"
 
 skip_all() {

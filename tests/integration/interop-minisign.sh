@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Interoperability with the reference minisign (Debian's 0.11): keys, signatures, vectors.
 # Encrypted keys cost a 1 GiB scrypt each use, so there are six such operations in all.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 FIX=$DATA/integration
 PW='interop pass phrase'
 

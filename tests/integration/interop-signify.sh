@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Interoperability with OpenBSD's signify (Debian's signify-openbsd) and its regress vectors.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 FIX=$DATA/integration
 SIGNIFY=signify-openbsd
 

@@ -16,7 +16,7 @@ if [ -z "${VOUCH_IN_NS:-}" ]; then
 	fi
 	VOUCH_IN_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 fi
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 : "${VOUCHD:?VOUCHD must name the vouchd binary}"
 S=$T/scratch # the one filesystem vouchd marks
 dpid=

@@ -3,7 +3,7 @@
 # Crash test of the log: a writer appending and committing as fast as it can is killed
 # (SIGKILL) at random points, many times over the same log. After each kill the log must
 # verify, and must hold every entry the writer had acknowledged (reported committed), intact.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 W=$VOUCH_BUILD/tests/log-crash-writer
 ROUNDS=${CRASH_ROUNDS:-40}
 RANDOM=20261121 # the kill points are reproducible

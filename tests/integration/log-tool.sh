@@ -4,7 +4,7 @@
 # vouchd stand-in answering canned replies on a socket. The pruned record cannot make verify,
 # show or prove skip what the checkpoint covers; show prints only what it checked; exit codes
 # as vouch-log(1) says; status shows the log and warns of lost records.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 FX=$VOUCH_BUILD/tests/log-fixture
 U=${VOUCH_TEST_UID:-65534}
 fpid=

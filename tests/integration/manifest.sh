@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # vouch manifest: create over a scratch tree and from-dpkg over a fake dpkg database and the real one.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 
 # esc PATH: PATH escaped as a manifest line carries it (as sha256sum escapes names).
 esc() {

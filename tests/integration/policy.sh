@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Policy end to end: manifests signed, policy compiled to a signed bundle, installed, checked.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 key_line() { sed -n 2p "$1"; }

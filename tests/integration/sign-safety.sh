@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # vouch never overwrites a user's file with a signature, nor leaves partial output.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 "$VOUCH" keygen -W -p k.pub -s k.sec >/dev/null
 printf 'data\n' >a
 cp a orig

@@ -3,7 +3,7 @@
 # The systemd unit: systemd itself accepts it (every command it names must exist, which is
 # how a fresh machine caught /bin/kill), it is Type=notify, restarts at once, and keeps only
 # the capabilities vouchd needs. (vouchd's READY=1 is checked in daemon.sh.)
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 : "${VOUCH_BUILD:?VOUCH_BUILD must name the build directory}"
 unit=$VOUCH_BUILD/vouchd.service
 check "meson generated the unit" test -f "$unit"

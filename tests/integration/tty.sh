@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Passwords typed at a terminal: prompts, no echo, confirmation, and no terminal at all.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 pty() { python3 "$VOUCH_SRC/tests/integration/ptyrun.py" "$@"; }
 if ! command -v python3 >/dev/null; then
 	echo "ok 1 - terminal tests # SKIP python3 is needed to drive a pseudo-terminal"

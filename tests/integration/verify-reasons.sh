@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Every reason vouch verify rejects a signature for: its exit code and its one-line message.
-. "$VOUCH_SRC/tests/integration/lib.sh"
+. "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 
 # rejected NAME RC REGEX CMD...: like expect_err, and nothing at all on stdout.
 rejected() {
