@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "vouch/procfs.h"
 
 #define NOTICES_PER_SEC      10 /* lines written to terminals each second, by all users */
 #define NOTICES_USER_PER_SEC 3  /* ... for one user */
@@ -85,27 +86,19 @@ bool notice_allowed(struct daemon *d, uid_t uid)
 /* The controlling terminal of @pid from /proc/PID/stat, or 0 if it has none. */
 static dev_t controlling_tty(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long v = 0;
+	char path[64], buf[1024];
+	uint32_t v = 0;
 	ssize_t len;
-	int fd, field;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
+	len = read(fd, buf, sizeof(buf));
 	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = '\0';
-	/* "pid (comm) state ppid pgrp session tty_nr": comm may hold anything but ')' last. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	for (field = 2; field < 7 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &v) != 1 || v == 0)
+	/* Parsed in the core: the process chose the name in the line (comm). */
+	if (len <= 0 || vouch_proc_stat_tty(buf, (size_t)len, &v) != 0 || v == 0)
 		return 0;
 	/* The kernel's encoding: minor in bits 0-7 and 20-31, major in 8-19. */
 	return makedev((unsigned)((v >> 8) & 0xfff),

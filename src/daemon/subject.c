@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "vouch/procfs.h"
 
 int stat_nosync(int dirfd, const char *path, int flags, struct stat *st)
 {
@@ -81,22 +82,19 @@ static int64_t pidfd_uid(pid_t tid)
 /* The real uid on the "Uid:" line of /proc/TID/status; -1 if the thread is gone. */
 static int64_t status_uid(pid_t tid)
 {
-	char path[64], buf[2048], *p;
+	char path[64], buf[2048];
 	ssize_t n;
-	unsigned long uid;
+	uint32_t uid;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "\nUid:");
-	if (!p || sscanf(p + 5, "%lu", &uid) != 1)
+	/* Parsed in the core (a process names itself on the line before). */
+	if (n <= 0 || vouch_proc_status_ruid(buf, (size_t)n, &uid) != 0)
 		return -1;
 	return (int64_t)uid;
 }
