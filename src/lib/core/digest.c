@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "vouch/digest.h"
 #include "vouch/error.h"
+#include "vouch/signer.h" /* vouch_wipe() */
 
 /* The public structs are OpenSSL's and libsodium's states, with room and alignment checked. */
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct vouch_sha256 *)0)->opaque),
@@ -77,7 +78,7 @@ int vouch_sha256_final(struct vouch_sha256 *ctx, uint8_t out[static VOUCH_SHA256
 
 void vouch_sha256_wipe(struct vouch_sha256 *ctx)
 {
-	explicit_bzero(ctx, sizeof(*ctx));
+	vouch_wipe(ctx, sizeof(*ctx));
 }
 
 int vouch_sha256(const void *data, size_t len, uint8_t out[static VOUCH_SHA256_LEN])
@@ -119,7 +120,7 @@ int vouch_blake2b_final(struct vouch_blake2b *ctx, uint8_t *out)
 
 void vouch_blake2b_wipe(struct vouch_blake2b *ctx)
 {
-	sodium_memzero(ctx, sizeof(*ctx));
+	vouch_wipe(ctx, sizeof(*ctx));
 }
 
 int vouch_blake2b(const void *data, size_t len, uint8_t *out, size_t outlen)
