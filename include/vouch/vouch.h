@@ -23,5 +23,6 @@
 #include "log.h"
 #include "dpkg.h"
 #include "tiles.h"
+#include "ctl.h"
 
 #endif

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vouchd's control thread: signals, the control socket, new mounts, systemd readiness. */
+/* vouchd's control thread: signals, the control socket (vouch/ctl.h's protocol), systemd readiness. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +22,7 @@
 #include "daemon.h"
 #include "vouch-config.h"
 
-#define REQ_MAX        256    /* a request is one short line */
 #define CLIENT_TIMEOUT 1      /* seconds a client may take to send its request */
-#define LOG_REPLY_MAX  1000   /* entries in one answer to "log" */
 #define LOG_SCAN_MAX   100000 /* entries read for one answer (a user's are a few of all) */
 
 #define HANDLER_STACK  (512 * 1024)
@@ -35,8 +32,8 @@
  * Connections: each is served by a thread of its own, so that nobody's slow or
  * silent client delays anyone else's request. A user other than root may have
  * CONTROL_USER_MAX at once, and all such users together leave CONTROL_ROOT free
- * for root; beyond that a connection gets one line ("error busy ...") and is
- * closed at once.
+ * for root; beyond that a connection gets a "busy" answer and is closed at
+ * once.
  */
 #define CONTROL_ROOT 8
 
@@ -118,31 +115,12 @@ void control_close(struct daemon *d)
 	}
 }
 
-static void put(FILE *f, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void put(FILE *f, const char *key, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(f, "%s\t", key);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-}
-
-/* Values go on one line: control characters (and tabs) become '?'. */
-static const char *oneline(const char *s, char *buf, size_t cap)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i < cap - 1; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	buf[i] = '\0';
-	return buf;
-}
-
-static void policy_lines(struct daemon *d, FILE *f)
+/*
+ * Every answer is built with the one codec (vouch/ctl.h), which escapes
+ * values and reasons: nothing here worries about a tab or newline in a path.
+ * The putting functions' errors are sticky in @o and looked at once, in serve().
+ */
+static void policy_pairs(struct daemon *d, struct vouch_ctl_out *o)
 {
 	const struct vouch_cpolicy *cp;
 	char hex[65];
@@ -150,90 +128,87 @@ static void policy_lines(struct daemon *d, FILE *f)
 	pthread_rwlock_rdlock(&d->plock);
 	cp = vouch_store_policy(d->pol->store);
 	vouch_hex(cp->source_sha256, 32, hex);
-	put(f, "mode", "%s", vouch_mode_name(cp->mode));
-	put(f, "policy_compiled", "%lld", (long long)cp->compiled);
-	put(f, "policy_expires", "%lld", (long long)cp->expires);
-	put(f, "policy_sha256", "%s", hex);
-	put(f, "policy_hashes", "%llu", (unsigned long long)vouch_store_count(d->pol->store));
-	put(f, "policy_generation", "%u", d->pol->gen);
+	vouch_ctl_out_putf(o, "mode", "%s", vouch_mode_name(cp->mode));
+	vouch_ctl_out_put_i64(o, "policy_compiled", cp->compiled);
+	vouch_ctl_out_put_i64(o, "policy_expires", cp->expires);
+	vouch_ctl_out_putf(o, "policy_sha256", "%s", hex);
+	vouch_ctl_out_put_u64(o, "policy_hashes", vouch_store_count(d->pol->store));
+	vouch_ctl_out_put_u64(o, "policy_generation", d->pol->gen);
 	pthread_rwlock_unlock(&d->plock);
 }
 
-static void do_status(struct daemon *d, FILE *f)
+#define U64(o, key, v) vouch_ctl_out_put_u64(o, key, (uint64_t)(v))
+
+static void do_status(struct daemon *d, struct vouch_ctl_out *o)
 {
 	struct queue_stats qs;
-	char buf[300];
 
-	fputs("ok\n", f);
-	put(f, "version", "%s", VOUCH_VERSION);
-	put(f, "pid", "%d", (int)d->self);
-	put(f, "started", "%lld", (long long)d->started);
-	policy_lines(d, f);
-	put(f, "workers", "%u", d->nworkers);
-	put(f, "workers_per_user", "%u", d->q.user_running);
+	vouch_ctl_out_putf(o, "version", "%s", VOUCH_VERSION);
+	vouch_ctl_out_put_i64(o, "pid", d->self);
+	vouch_ctl_out_put_i64(o, "started", d->started);
+	policy_pairs(d, o);
+	U64(o, "workers", d->nworkers);
+	U64(o, "workers_per_user", d->q.user_running);
 	queue_stats(&d->q, &qs);
-	put(f, "queue_depth", "%u", qs.len);
-	put(f, "queue_max", "%u", qs.max);
-	put(f, "queue_capacity", "%u", qs.cap);
-	put(f, "queue_users", "%u", qs.lanes);
-	put(f, "queue_running", "%u", qs.running);
-	put(f, "events", "%llu", (unsigned long long)atomic_load(&d->c.events));
-	put(f, "decisions", "%llu", (unsigned long long)atomic_load(&d->c.decisions));
-	put(f, "cache_hits", "%llu", (unsigned long long)atomic_load(&d->c.hits));
-	put(f, "opens_nowait", "%llu", (unsigned long long)atomic_load(&d->c.nowait));
-	put(f, "denials", "%llu", (unsigned long long)atomic_load(&d->c.denials));
-	put(f, "would_deny", "%llu", (unsigned long long)atomic_load(&d->c.would_deny));
-	put(f, "queue_full", "%llu", (unsigned long long)atomic_load(&d->c.queue_full));
-	put(f, "user_limited", "%llu", (unsigned long long)atomic_load(&d->c.user_limited));
-	put(f, "hash_errors", "%llu", (unsigned long long)atomic_load(&d->c.hash_errors));
-	put(f, "read_errors", "%llu", (unsigned long long)atomic_load(&d->c.read_errors));
-	put(f, "unrecorded", "%llu", (unsigned long long)atomic_load(&d->c.unrecorded));
-	put(f, "stat_errors", "%llu", (unsigned long long)atomic_load(&d->c.stat_errors));
-	put(f, "fd_limit", "%ld", d->fd_limit);
-	put(f, "events_held", "%ld", (long)atomic_load(&d->events_held));
-	put(f, "events_max", "%ld", d->events_max);
-	put(f, "leases_held", "%u", atomic_load(&d->leases.count));
-	put(f, "leases_taken", "%llu", (unsigned long long)atomic_load(&d->leases.taken));
-	put(f, "leases_refused_writers", "%llu",
-	    (unsigned long long)atomic_load(&d->leases.refused_writers));
-	put(f, "leases_broken_during_check", "%llu",
-	    (unsigned long long)atomic_load(&d->leases.broken_during));
-	put(f, "leases_released_broken", "%llu",
-	    (unsigned long long)atomic_load(&d->leases.released_broken));
-	put(f, "leases_user_full", "%llu", (unsigned long long)atomic_load(&d->leases.user_full));
-	put(f, "notices", "%llu", (unsigned long long)atomic_load(&d->notices.written));
-	put(f, "notices_dropped", "%llu", (unsigned long long)atomic_load(&d->notices.dropped));
-	put(f, "control_refused", "%llu", (unsigned long long)atomic_load(&conns_refused));
-	put(f, "threads_unregistered", "%u", self_unregistered(d));
+	U64(o, "queue_depth", qs.len);
+	U64(o, "queue_max", qs.max);
+	U64(o, "queue_capacity", qs.cap);
+	U64(o, "queue_users", qs.lanes);
+	U64(o, "queue_running", qs.running);
+	U64(o, "events", atomic_load(&d->c.events));
+	U64(o, "decisions", atomic_load(&d->c.decisions));
+	U64(o, "cache_hits", atomic_load(&d->c.hits));
+	U64(o, "opens_nowait", atomic_load(&d->c.nowait));
+	U64(o, "denials", atomic_load(&d->c.denials));
+	U64(o, "would_deny", atomic_load(&d->c.would_deny));
+	U64(o, "queue_full", atomic_load(&d->c.queue_full));
+	U64(o, "user_limited", atomic_load(&d->c.user_limited));
+	U64(o, "hash_errors", atomic_load(&d->c.hash_errors));
+	U64(o, "read_errors", atomic_load(&d->c.read_errors));
+	U64(o, "unrecorded", atomic_load(&d->c.unrecorded));
+	U64(o, "stat_errors", atomic_load(&d->c.stat_errors));
+	vouch_ctl_out_put_i64(o, "fd_limit", d->fd_limit);
+	vouch_ctl_out_put_i64(o, "events_held", atomic_load(&d->events_held));
+	vouch_ctl_out_put_i64(o, "events_max", d->events_max);
+	U64(o, "leases_held", atomic_load(&d->leases.count));
+	U64(o, "leases_taken", atomic_load(&d->leases.taken));
+	U64(o, "leases_refused_writers", atomic_load(&d->leases.refused_writers));
+	U64(o, "leases_broken_during_check", atomic_load(&d->leases.broken_during));
+	U64(o, "leases_released_broken", atomic_load(&d->leases.released_broken));
+	U64(o, "leases_user_full", atomic_load(&d->leases.user_full));
+	U64(o, "notices", atomic_load(&d->notices.written));
+	U64(o, "notices_dropped", atomic_load(&d->notices.dropped));
+	U64(o, "control_refused", atomic_load(&conns_refused));
+	U64(o, "threads_unregistered", self_unregistered(d));
 	if (d->log) {
 		struct dlog *l = d->log;
 
-		put(f, "log_dir", "%s", oneline(l->dir, buf, sizeof(buf)));
-		put(f, "log_entries", "%llu", (unsigned long long)atomic_load(&l->size));
-		put(f, "log_checkpointed", "%llu", (unsigned long long)atomic_load(&l->committed));
-		put(f, "log_checkpoint_time", "%lld", (long long)atomic_load(&l->checkpoint_time));
-		put(f, "log_dropped", "%llu", (unsigned long long)atomic_load(&l->dropped));
-		put(f, "log_lost", "%llu", (unsigned long long)atomic_load(&l->lost));
-		put(f, "log_rate_limited", "%llu", (unsigned long long)atomic_load(&l->limited));
-		put(f, "log_summaries", "%llu", (unsigned long long)atomic_load(&l->summaries));
+		vouch_ctl_out_put(o, "log_dir", l->dir, strlen(l->dir));
+		U64(o, "log_entries", atomic_load(&l->size));
+		U64(o, "log_checkpointed", atomic_load(&l->committed));
+		vouch_ctl_out_put_i64(o, "log_checkpoint_time", atomic_load(&l->checkpoint_time));
+		U64(o, "log_dropped", atomic_load(&l->dropped));
+		U64(o, "log_lost", atomic_load(&l->lost));
+		U64(o, "log_rate_limited", atomic_load(&l->limited));
+		U64(o, "log_summaries", atomic_load(&l->summaries));
 		if (atomic_load(&l->witnessed))
-			put(f, "log_seen", "%llu", (unsigned long long)atomic_load(&l->seen));
+			U64(o, "log_seen", atomic_load(&l->seen));
 		pthread_mutex_lock(&l->lock);
 		if (l->error[0]) {
-			put(f, "log_error", "%s", oneline(l->error, buf, sizeof(buf)));
-			put(f, "log_error_time", "%lld", (long long)l->error_time);
+			vouch_ctl_out_put(o, "log_error", l->error, strlen(l->error));
+			vouch_ctl_out_put_i64(o, "log_error_time", l->error_time);
 		}
 		pthread_mutex_unlock(&l->lock);
 	} else {
-		put(f, "log_dir", "%s", "");
+		vouch_ctl_out_put(o, "log_dir", "", 0);
 	}
 	pthread_mutex_lock(&d->marks.lock);
-	put(f, "marks_refused", "%llu", (unsigned long long)d->marks.refused);
+	U64(o, "marks_refused", d->marks.refused);
 	for (unsigned i = 0; i < d->marks.nfs; i++) {
 		const struct marked_fs *m = &d->marks.fs[i];
 
-		put(f, "filesystem", "%u:%u %s %s", major((dev_t)m->dev), minor((dev_t)m->dev),
-		    oneline(m->fstype, buf, 64), oneline(m->point, buf + 64, sizeof(buf) - 64));
+		vouch_ctl_out_putf(o, "filesystem", "%u:%u %s %s", major((dev_t)m->dev),
+		                   minor((dev_t)m->dev), m->fstype, m->point);
 	}
 	pthread_mutex_unlock(&d->marks.lock);
 }
@@ -262,34 +237,36 @@ static bool peer_may_read(const struct stat *st, const struct ucred *cred, const
  * O_PATH too), to someone who could read that file: a file's hash, and that it
  * ran, are the business of those who may read it.
  */
-static void do_why(struct daemon *d, FILE *f, int fd, const struct ucred *cred, const gid_t *groups,
-                   unsigned ngroups)
+static void do_why(struct daemon *d, struct vouch_ctl_out *o, int fd, const struct ucred *cred,
+                   const gid_t *groups, unsigned ngroups)
 {
 	static const uint32_t access[2] = {CACHE_EXEC, CACHE_OPEN};
 	struct vouch_decision dec;
 	struct cache_val v;
 	struct cache_key k;
 	struct stat st;
-	char hex[65], buf[600], msg[VOUCH_MESSAGE_MAX + 1];
+	char hex[65], msg[VOUCH_MESSAGE_MAX + 1];
 
 	if (fd < 0 || stat_nosync(fd, "", AT_EMPTY_PATH, &st) != 0) {
-		fputs("error no file was passed\n", f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_USAGE,
+		                   "no file was passed (why takes one descriptor of the file)");
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fputs("error not a regular file: vouchd decides only regular files\n", f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_NOT_REGULAR,
+		                   "not a regular file: vouchd decides only regular files");
 		return;
 	}
 	if (!peer_may_read(&st, cred, groups, ngroups)) {
-		fputs("error you may not read this file, so vouchd does not say what it decided "
-		      "about it (ask its owner or root)\n",
-		      f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_UNREADABLE,
+		                   "you may not read this file, so vouchd does not say what it "
+		                   "decided about it (ask its owner or root)");
 		return;
 	}
 	if (file_user_writable(&st)) {
-		fputs("error vouchd remembers no verdict about a file that users can change: each "
-		      "run is decided afresh (see 'vouch check')\n",
-		      f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_USER_WRITABLE,
+		                   "vouchd remembers no verdict about a file that users can "
+		                   "change: each run is decided afresh (see 'vouch check')");
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -308,77 +285,96 @@ static void do_why(struct daemon *d, FILE *f, int fd, const struct ucred *cred, 
 			};
 
 			policy_decide(d, &subj, &obj, &dec, msg);
-			fputs("ok\n", f);
 			vouch_hex(v.sha256, 32, hex);
-			put(f, "sha256", "%s", hex);
-			put(f, "access", "%s", i == 0 ? "exec" : "open");
-			put(f, "verdict", "%s",
-			    dec.allow ? (dec.would_deny ? "would-deny" : "allow") : "deny");
-			put(f, "rule", "%s", vouch_rule_name(dec.rule));
-			put(f, "reason", "%s", oneline(dec.reason, buf, sizeof(buf)));
+			vouch_ctl_out_putf(o, "sha256", "%s", hex);
+			vouch_ctl_out_putf(o, "access", "%s", i == 0 ? "exec" : "open");
+			vouch_ctl_out_putf(o, "verdict", "%s",
+			                   vouch_verdict_name(dec.allow, dec.would_deny));
+			vouch_ctl_out_putf(o, "rule", "%s", vouch_rule_name(dec.rule));
+			vouch_ctl_out_putf(o, "reason", "%s", dec.reason);
 			if (dec.message)
-				put(f, "message", "%s", oneline(dec.message, buf, sizeof(buf)));
-			put(f, "mode", "%s", atomic_load(&d->enforce) ? "enforce" : "monitor");
+				vouch_ctl_out_putf(o, "message", "%s", dec.message);
+			vouch_ctl_out_putf(o, "mode", "%s",
+			                   atomic_load(&d->enforce) ? "enforce" : "monitor");
 		}
 		return;
 	}
-	fputs("error vouchd has not decided this file as code since its policy was loaded\n", f);
+	vouch_ctl_out_fail(o, VOUCH_CTL_NOT_DECIDED,
+	                   "vouchd has not decided this file as code since its policy was loaded");
 }
 
 /* "seen N" (root): a witness has the log up to N entries; retention keeps them from there. */
-static void do_seen(struct daemon *d, FILE *f, const char *args, uid_t uid)
+static void do_seen(struct daemon *d, struct vouch_ctl_out *o, uint64_t n, uid_t uid)
 {
-	unsigned long long n;
-	char err[300], c;
+	char err[300];
+	int ret;
 
 	if (uid != 0) {
-		fputs("error only root may say what a witness has seen\n", f);
-		return;
-	}
-	if (sscanf(args, "%llu%c", &n, &c) != 1) {
-		fputs("error usage: seen SIZE\n", f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_NEEDS_ROOT,
+		                   "only root may say what a witness has seen");
 		return;
 	}
 	if (!d->log) {
-		fputs("error vouchd keeps no log (--no-log)\n", f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_NO_LOG, "vouchd keeps no log (--no-log)");
 		return;
 	}
-	if (dlog_seen(d, n, err, sizeof(err)) != 0) {
-		fprintf(f, "error %s\n", oneline(err, err, sizeof(err)));
+	ret = dlog_seen(d, n, err, sizeof(err));
+	if (ret != 0) {
+		vouch_ctl_out_fail(o, ret == -ERANGE ? VOUCH_CTL_BEYOND_LOG : VOUCH_CTL_SYSTEM_ERROR,
+		                   "%s", err);
 		return;
 	}
-	fputs("ok\n", f);
-	put(f, "log_seen", "%llu", n);
+	vouch_ctl_out_put_u64(o, "log_seen", n);
 }
 
-static void do_reload(struct daemon *d, FILE *f, uid_t uid)
+static void do_reload(struct daemon *d, struct vouch_ctl_out *o, uid_t uid)
 {
 	char err[300];
 
 	if (uid != 0) {
-		fputs("error only root may reload the policy\n", f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_NEEDS_ROOT, "only root may reload the policy");
 		return;
 	}
 	if (policy_load(d, err, sizeof(err)) != 0) {
-		fprintf(f, "error %s\n", oneline(err, err, sizeof(err)));
+		vouch_ctl_out_fail(o, VOUCH_CTL_POLICY_ERROR, "%s", err);
 		return;
 	}
 	logf_("vouchd: policy reloaded (asked by uid 0)");
-	do_status(d, f);
+	do_status(d, o);
+}
+
+/* The status for a reader's error: the log disagreeing with itself is not a system error. */
+static unsigned log_status(int ret)
+{
+	switch (ret) {
+	case VOUCH_E_LOG:
+	case VOUCH_E_CHECKPOINT:
+	case VOUCH_E_NOTE:
+	case VOUCH_E_WRONGKEY:
+	case VOUCH_E_BADSIG:
+	case VOUCH_E_PROOF:
+		return VOUCH_CTL_LOG_MISMATCH;
+	case VOUCH_E_RANGE:
+		return VOUCH_CTL_BEYOND_LOG;
+	case VOUCH_E_NOTFOUND:
+		return VOUCH_CTL_NO_ENTRY;
+	default:
+		return VOUCH_CTL_SYSTEM_ERROR;
+	}
 }
 
 /* The log as its last checkpoint has it; false with the error answered if there is none. */
-static bool log_open(struct daemon *d, FILE *f, struct vouch_log_reader **r)
+static bool log_open(struct daemon *d, struct vouch_ctl_out *o, struct vouch_log_reader **r)
 {
 	int ret;
 
 	if (!d->log) {
-		fputs("error vouchd keeps no log (--no-log)\n", f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_NO_LOG, "vouchd keeps no log (--no-log)");
 		return false;
 	}
 	ret = vouch_log_reader_open(r, d->log->dir, &d->log->key.v);
 	if (ret) {
-		fprintf(f, "error %s: %s\n", d->log->dir, vouch_strerror(ret));
+		vouch_ctl_out_fail(o, log_status(ret), "%s: %s", d->log->dir, vouch_strerror(ret));
 		return false;
 	}
 	return true;
@@ -397,39 +393,34 @@ static bool visible(const char *data, size_t len, uid_t uid, char *scratch)
  * "log FROM MAX": checkpointed entries from index FROM on, at most MAX of them,
  * and only the asker's own unless the asker is root. "next" says where to go on.
  */
-static void do_log(struct daemon *d, FILE *f, const char *args, uid_t uid)
+static void do_log(struct daemon *d, struct vouch_ctl_out *o, uint64_t from, uint64_t max,
+                   uid_t uid)
 {
 	struct vouch_log_reader *r;
-	unsigned long long from, max;
-	char *scratch, *body = NULL;
-	size_t bodylen = 0;
+	char *scratch, *line = NULL;
 	uint64_t i, size, scanned = 0;
-	FILE *b;
 	int ret = 0;
 
-	if (sscanf(args, "%llu %llu", &from, &max) != 2 || max == 0 || max > LOG_REPLY_MAX) {
-		fputs("error usage: log FROM MAX\n", f);
-		return;
-	}
-	if (!log_open(d, f, &r))
+	if (!log_open(d, o, &r))
 		return;
 	scratch = malloc(VOUCH_ENTRY_MAX + 8);
-	b = open_memstream(&body, &bodylen);
-	if (!scratch || !b) {
-		if (b)
-			fclose(b);
-		free(body);
+	line = malloc(VOUCH_ENTRY_MAX + 32);
+	if (!scratch || !line) {
+		free(line);
 		free(scratch);
 		vouch_log_reader_close(r);
-		fputs("error out of memory\n", f);
+		vouch_ctl_out_fail(o, VOUCH_CTL_SYSTEM_ERROR, "%s", strerror(ENOMEM));
 		return;
 	}
 	size = vouch_log_reader_checkpoint(r)->size;
+	vouch_ctl_out_put_u64(o, "size", size);
+	vouch_ctl_out_put_u64(o, "first", vouch_log_reader_pruned(r));
 	i = from < vouch_log_reader_pruned(r) ? vouch_log_reader_pruned(r) : from;
 	/* Bounded work per request: the client asks again from "next". */
 	for (; i < size && max > 0 && scanned < LOG_SCAN_MAX; i++, scanned++) {
 		const char *data;
 		size_t len;
+		int n;
 
 		/* Only what matches the signed checkpoint is given out. */
 		ret = vouch_log_reader_entry_checked(r, i, &data, &len);
@@ -439,43 +430,40 @@ static void do_log(struct daemon *d, FILE *f, const char *args, uid_t uid)
 			ret = 0;
 			continue;
 		}
-		fprintf(b, "entry\t%llu ", (unsigned long long)i);
-		fwrite(data, 1, len, b);
-		fputc('\n', b);
+		/* Room for "next" stays: an escape is 4 bytes at most. */
+		if (vouch_ctl_out_len(o) + 4 * len + 4096 > VOUCH_CTL_ANSWER_MAX)
+			break;
+		n = snprintf(line, VOUCH_ENTRY_MAX + 32, "%llu ", (unsigned long long)i);
+		if (n < 0 || len > VOUCH_ENTRY_MAX)
+			continue; /* cannot happen: the reader returns no longer entry */
+		memcpy(line + n, data, len);
+		vouch_ctl_out_put(o, "entry", line, (size_t)n + len);
 		max--;
 	}
-	fclose(b);
 	if (ret == VOUCH_E_LOG) {
-		fprintf(f,
-		        "error the log does not match its signed checkpoint at entry %llu (see "
-		        "'vouch log verify')\n",
-		        (unsigned long long)i);
+		vouch_ctl_out_fail(o, VOUCH_CTL_LOG_MISMATCH,
+		                   "the log does not match its signed checkpoint at entry %llu (see "
+		                   "'vouch log verify')",
+		                   (unsigned long long)i);
+		vouch_ctl_out_put_u64(o, "at", i);
 	} else {
-		fputs("ok\n", f);
-		put(f, "size", "%llu", (unsigned long long)size);
-		put(f, "first", "%llu", (unsigned long long)vouch_log_reader_pruned(r));
-		fwrite(body, 1, bodylen, f);
-		put(f, "next", "%llu", (unsigned long long)i);
+		vouch_ctl_out_put_u64(o, "next", i);
 	}
-	free(body);
+	free(line);
 	free(scratch);
 	vouch_log_reader_close(r);
 }
 
 /* "prove N" (the asker's own entry, or any for root) and "consistency N" (anyone). */
-static void do_proof(struct daemon *d, FILE *f, const char *args, uid_t uid, bool inclusion)
+static void do_proof(struct daemon *d, struct vouch_ctl_out *o, uint64_t n, uid_t uid,
+                     bool inclusion)
 {
 	struct vouch_log_reader *r;
-	unsigned long long n;
 	char *text = NULL, *p, *nl;
 	size_t len = 0;
 	int ret = 0;
 
-	if (sscanf(args, "%llu", &n) != 1) {
-		fputs("error usage: prove INDEX, or consistency SIZE\n", f);
-		return;
-	}
-	if (!log_open(d, f, &r))
+	if (!log_open(d, o, &r))
 		return;
 	if (inclusion && uid != 0) {
 		const char *data;
@@ -487,9 +475,9 @@ static void do_proof(struct daemon *d, FILE *f, const char *args, uid_t uid, boo
 			ret = -EPERM;
 		free(scratch);
 		if (ret == -EPERM) {
-			fputs(
-			    "error entry is not yours: only root may prove another user's entry\n",
-			    f);
+			vouch_ctl_out_fail(
+			    o, VOUCH_CTL_NEEDS_ROOT,
+			    "entry is not yours: only root may prove another user's entry");
 			vouch_log_reader_close(r);
 			return;
 		}
@@ -499,16 +487,19 @@ static void do_proof(struct daemon *d, FILE *f, const char *args, uid_t uid, boo
 		                : vouch_log_reader_consistency_text(r, n, &text, &len);
 	vouch_log_reader_close(r);
 	if (ret) {
-		fprintf(f, "error %s %llu: %s\n", inclusion ? "entry" : "size", n,
-		        vouch_strerror(ret));
+		vouch_ctl_out_fail(o, log_status(ret), "%s %llu: %s", inclusion ? "entry" : "size",
+		                   (unsigned long long)n,
+		                   ret == VOUCH_E_RANGE      ? "beyond the log's checkpoint"
+		                   : ret == VOUCH_E_NOTFOUND ? "removed by retention"
+		                                             : vouch_strerror(ret));
 		return;
 	}
-	fputs("ok\n", f);
+	/* The proof's lines, each a value: the codec carries them exactly. */
 	for (p = text; p < text + len; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(text + len - p));
 		if (!nl)
 			break;
-		fprintf(f, "line\t%.*s\n", (int)(nl - p), p);
+		vouch_ctl_out_put(o, "line", p, (size_t)(nl - p));
 	}
 	free(text);
 }
@@ -544,68 +535,144 @@ static unsigned passed_fds(struct msghdr *mh, int *fds, unsigned cap)
 	return n;
 }
 
+/*
+ * The request: one line, read until its LF (a client may send it in pieces)
+ * within CLIENT_TIMEOUT of its first piece; the descriptors come with that
+ * piece, and any sent later are dropped by the kernel (recv() without a
+ * control buffer).
+ * Return: its length (0 if the client sent nothing).
+ */
+static size_t read_request(int c, char *req, int *fds, unsigned *nfds)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * PASSED_FDS_MAX)];
+	struct iovec iov = {req, VOUCH_CTL_REQUEST_MAX + 1};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	ssize_t n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
+	struct timespec start, now;
+	size_t len;
+
+	/* Taken whatever the message holds (MSG_CTRUNC too: what did not fit was never
+	 * ours), and every one closed by the caller. */
+	*nfds = n >= 0 ? passed_fds(&mh, fds, PASSED_FDS_MAX) : 0;
+	if (n <= 0)
+		return 0;
+	len = (size_t)n;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* One byte past the cap is read, so that the parser sees a request too long. The
+	 * whole line within CLIENT_TIMEOUT: a byte now and then buys no more time. */
+	while (len <= VOUCH_CTL_REQUEST_MAX && !memchr(req, '\n', len)) {
+		struct pollfd p = {c, POLLIN, 0};
+		int left;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = CLIENT_TIMEOUT * 1000 - (int)((now.tv_sec - start.tv_sec) * 1000 +
+		                                     (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			break; /* too slow: what came is parsed */
+		n = recv(c, req + len, VOUCH_CTL_REQUEST_MAX + 1 - len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break; /* closed: what came is parsed */
+		len += (size_t)n;
+	}
+	return len;
+}
+
+/* The answer to a request that did not parse (@ret), saying what a client needs to know. */
+static void refuse(struct vouch_ctl_out *o, const struct vouch_ctl_request *r, int ret)
+{
+	if (ret == VOUCH_E_CTL_VERSION && r->version == 0)
+		vouch_ctl_out_fail(o, VOUCH_CTL_WRONG_VERSION,
+		                   "this vouchd (%s) speaks %s and the request names no protocol: "
+		                   "use the vouch of vouchd's version",
+		                   VOUCH_VERSION, VOUCH_CTL_PROTOCOL);
+	else if (ret == VOUCH_E_CTL_VERSION)
+		vouch_ctl_out_fail(o, VOUCH_CTL_WRONG_VERSION,
+		                   "this vouchd (%s) speaks %s, not vouch-ctl/%u: use the vouch of "
+		                   "vouchd's version",
+		                   VOUCH_VERSION, VOUCH_CTL_PROTOCOL, r->version);
+	else if (ret == VOUCH_E_EMPTY)
+		vouch_ctl_out_fail(o, VOUCH_CTL_USAGE, "no request came (one line: %s VERB ...)",
+		                   VOUCH_CTL_PROTOCOL);
+	else if (ret == VOUCH_E_CTL && r->verb == VOUCH_CTL_NONE)
+		vouch_ctl_out_fail(o, VOUCH_CTL_UNKNOWN, "unknown request (%s)",
+		                   vouch_ctl_verb_usage(VOUCH_CTL_NONE));
+	else if (r->verb != VOUCH_CTL_NONE)
+		vouch_ctl_out_fail(o, VOUCH_CTL_USAGE, "usage: %s", vouch_ctl_verb_usage(r->verb));
+	else
+		vouch_ctl_out_fail(o, VOUCH_CTL_USAGE, "a request is one line of at most %d bytes: %s",
+		                   VOUCH_CTL_REQUEST_MAX, vouch_strerror(ret));
+}
+
+static void send_all(int c, const char *p, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t w = send(c, p + off, len - off, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break; /* gone, or too slow (SO_SNDTIMEO): its loss */
+		off += (size_t)w;
+	}
+}
+
 /* One client: one request line (and, for "why", one descriptor), one answer. */
 static void serve(struct conn *cn)
 {
 	struct daemon *d = cn->d;
-	char req[REQ_MAX + 1], cbuf[CMSG_SPACE(sizeof(int) * PASSED_FDS_MAX)];
-	struct iovec iov = {req, REQ_MAX};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	char req[VOUCH_CTL_REQUEST_MAX + 1];
 	struct timeval tv = {CLIENT_TIMEOUT, 0};
 	gid_t groups[64];
 	socklen_t gl = sizeof(groups);
 	unsigned ngroups = 0, nfds = 0;
-	int fds[PASSED_FDS_MAX], c = cn->fd;
-	ssize_t n;
-	FILE *f;
-	char *out = NULL;
-	size_t outlen = 0;
+	int fds[PASSED_FDS_MAX], c = cn->fd, ret;
+	struct vouch_ctl_request r;
+	struct vouch_ctl_out *o = NULL;
+	const char *text;
+	size_t len;
 
 	if (getsockopt(c, SOL_SOCKET, SO_PEERGROUPS, groups, &gl) == 0)
 		ngroups = gl / sizeof(gid_t);
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
-	/* Taken whatever the message holds (MSG_CTRUNC too: what did not fit was never
-	 * ours), and every one closed below. */
-	if (n >= 0)
-		nfds = passed_fds(&mh, fds, PASSED_FDS_MAX);
+	len = read_request(c, req, fds, &nfds);
 	/* Composed in memory, then sent: no lock is held while a slow client reads. */
-	f = open_memstream(&out, &outlen);
-	if (f) {
-		req[n > 0 ? n : 0] = '\0';
-		req[strcspn(req, "\r\n")] = '\0';
-		if (!strcmp(req, "status"))
-			do_status(d, f);
-		else if (!strcmp(req, "why"))
-			do_why(d, f, nfds == 1 ? fds[0] : -1, &cn->cred, groups, ngroups);
-		else if (!strcmp(req, "reload"))
-			do_reload(d, f, cn->cred.uid);
-		else if (!strncmp(req, "log ", 4))
-			do_log(d, f, req + 4, cn->cred.uid);
-		else if (!strncmp(req, "prove ", 6))
-			do_proof(d, f, req + 6, cn->cred.uid, true);
-		else if (!strncmp(req, "consistency ", 12))
-			do_proof(d, f, req + 12, cn->cred.uid, false);
-		else if (!strncmp(req, "seen ", 5))
-			do_seen(d, f, req + 5, cn->cred.uid);
+	ret = vouch_ctl_out_create(&o);
+	if (ret == 0) {
+		ret = vouch_ctl_request_parse(&r, req, len);
+		if (ret != 0)
+			refuse(o, &r, ret);
+		else if (r.verb == VOUCH_CTL_STATUS)
+			do_status(d, o);
+		else if (r.verb == VOUCH_CTL_WHY)
+			do_why(d, o, nfds == 1 ? fds[0] : -1, &cn->cred, groups, ngroups);
+		else if (r.verb == VOUCH_CTL_RELOAD)
+			do_reload(d, o, cn->cred.uid);
+		else if (r.verb == VOUCH_CTL_LOG)
+			do_log(d, o, r.arg[0], r.arg[1], cn->cred.uid);
+		else if (r.verb == VOUCH_CTL_PROVE || r.verb == VOUCH_CTL_CONSISTENCY)
+			do_proof(d, o, r.arg[0], cn->cred.uid, r.verb == VOUCH_CTL_PROVE);
+		else if (r.verb == VOUCH_CTL_SEEN)
+			do_seen(d, o, r.arg[0], cn->cred.uid);
 		else
-			fputs("error unknown request (status, why, reload, log, prove, consistency "
-			      "or "
-			      "seen)\n",
-			      f);
-		if (fclose(f) == 0) {
-			for (size_t off = 0; off < outlen;) {
-				ssize_t w = send(c, out + off, outlen - off, MSG_NOSIGNAL);
-
-				if (w <= 0)
-					break; /* gone, or too slow (SO_SNDTIMEO): its loss */
-				off += (size_t)w;
-			}
-		}
-		free(out);
+			refuse(o, &r, VOUCH_E_CTL); /* a verb the codec knows and vouchd not yet */
+		ret = vouch_ctl_out_text(o, &text, &len);
 	}
+	if (ret == 0) {
+		send_all(c, text, len);
+	} else {
+		char fb[VOUCH_CTL_REASON_MAX + 64], why[128];
+
+		/* The answer could not be built (memory, or a bug): say so, still in the protocol. */
+		snprintf(why, sizeof(why), "vouchd could not compose its answer: %s",
+		         vouch_strerror(ret));
+		if (vouch_ctl_answer_format(fb, sizeof(fb), &len, VOUCH_CTL_SYSTEM_ERROR, why) == 0)
+			send_all(c, fb, len);
+	}
+	vouch_ctl_out_destroy(o);
 	for (unsigned i = 0; i < nfds; i++)
 		close(fds[i]);
 	close(c);
@@ -665,7 +732,6 @@ static void *handler_main(void *arg)
 
 static void accept_one(struct daemon *d)
 {
-	static const char busy[] = "error busy: too many requests from you at once, try again\n";
 	pthread_attr_t attr;
 	struct conn *cn;
 	socklen_t cl = sizeof(cn->cred);
@@ -687,13 +753,17 @@ static void accept_one(struct daemon *d)
 		logf_pow2(k, "vouchd: control: uid %u has %d requests open: refused (%llu so far)",
 		          (unsigned)cn->cred.uid, CONTROL_USER_MAX, (unsigned long long)k);
 		{
-			char drop[REQ_MAX];
+			char drop[VOUCH_CTL_REQUEST_MAX], busy[VOUCH_CTL_REASON_MAX + 64];
+			size_t len;
 
 			/* Its request read first: a close with data unread would reset the
 			 * connection before the client read why. */
 			if (recv(c, drop, sizeof(drop), MSG_DONTWAIT) < 0 && errno != EAGAIN)
 				(void)0;
-			if (send(c, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			if (vouch_ctl_answer_format(busy, sizeof(busy), &len, VOUCH_CTL_BUSY,
+			                            "busy: too many requests from you at once, try "
+			                            "again") == 0 &&
+			    send(c, busy, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 				(void)0; /* it may not even read */
 		}
 		close(c);

@@ -340,7 +340,9 @@ static enum vouch_rule rule_by_name(const char *name)
  */
 static int why_from_daemon(const char *path, const char *state)
 {
-	struct tool_answer a;
+	const struct vouch_ctl_request req = {.verb = VOUCH_CTL_WHY};
+	const char *deny = vouch_verdict_name(false, false);
+	struct vouch_ctl_answer a;
 	const char *v, *msg;
 	int fd = open(path, O_PATH | O_CLOEXEC), rc;
 
@@ -348,41 +350,42 @@ static int why_from_daemon(const char *path, const char *state)
 		tool_err("why", path, "%s", strerror(errno));
 		return EXIT_ERROR;
 	}
-	rc = tool_daemon_ask("why", state, "why\n", fd, &a);
+	rc = tool_daemon_ask("why", state, &req, fd, &a);
 	close(fd);
 	if (rc != EXIT_OK) {
-		tool_daemon_free(&a);
+		vouch_ctl_answer_release(&a);
 		return EXIT_ERROR;
 	}
-	v = tool_answer_get(&a, "verdict");
+	/* The verdict is one of the log's words (vouch_verdict_name()), not text to read. */
+	v = vouch_ctl_answer_get(&a, "verdict");
 	/* vouchd's answer is shown escaped, as the file name is. */
-	if (v && !strcmp(v, "deny"))
+	if (v && !strcmp(v, deny))
 		tool_print("%s may not run: vouchd denied it.\n", path);
-	else if (v && !strcmp(v, "would-deny"))
+	else if (v && !strcmp(v, vouch_verdict_name(true, true)))
 		tool_print("%s may run only because the policy is in monitor mode; in enforce mode "
 		           "vouch would deny it.\n",
 		           path);
 	else
 		tool_print("%s may run.\n", path);
 	tool_print("  why:     %s\n",
-	           tool_answer_get(&a, "reason") ? tool_answer_get(&a, "reason") : "?");
+	           vouch_ctl_answer_get(&a, "reason") ? vouch_ctl_answer_get(&a, "reason") : "?");
 	tool_print("  rule:    %s (%s)\n",
-	           tool_answer_get(&a, "rule") ? tool_answer_get(&a, "rule") : "?",
-	           rule_words(rule_by_name(tool_answer_get(&a, "rule"))));
-	msg = tool_answer_get(&a, "message");
+	           vouch_ctl_answer_get(&a, "rule") ? vouch_ctl_answer_get(&a, "rule") : "?",
+	           rule_words(rule_by_name(vouch_ctl_answer_get(&a, "rule"))));
+	msg = vouch_ctl_answer_get(&a, "message");
 	if (msg)
 		tool_print("  message from the policy's owner: %s\n", msg);
 	tool_print("  file:    sha256 %s (as vouchd read it; it refused to let this command read "
 	           "it)\n",
-	           tool_answer_get(&a, "sha256") ? tool_answer_get(&a, "sha256") : "?");
+	           vouch_ctl_answer_get(&a, "sha256") ? vouch_ctl_answer_get(&a, "sha256") : "?");
 	tool_print("  policy:  %s (enforced by vouchd), %s mode\n", state,
-	           tool_answer_get(&a, "mode") ? tool_answer_get(&a, "mode") : "?");
-	if (!v || strcmp(v, "allow") != 0)
+	           vouch_ctl_answer_get(&a, "mode") ? vouch_ctl_answer_get(&a, "mode") : "?");
+	if (!v || strcmp(v, vouch_verdict_name(true, false)) != 0)
 		printf(
 		    "  what to do: ask the policy's owner to vouch for this file (by its sha256),"
 		    " or use a version they have vouched for.\n");
-	rc = v && !strcmp(v, "deny") ? EXIT_DENIED : EXIT_OK;
-	tool_daemon_free(&a);
+	rc = v && !strcmp(v, deny) ? EXIT_DENIED : EXIT_OK;
+	vouch_ctl_answer_release(&a);
 	return rc;
 }
 

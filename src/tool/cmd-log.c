@@ -221,36 +221,38 @@ typedef void (*entry_fn)(struct opts *o, bool checked, uint64_t index, const cha
 static int src_read(struct source *s, uint64_t from, entry_fn fn, uint64_t *next, uint64_t *size)
 {
 	if (s->via_daemon) {
-		struct tool_answer a;
-		char req[96];
+		const struct vouch_ctl_request req = {
+		    .verb = VOUCH_CTL_LOG, .arg = {from, VOUCH_CTL_LOG_MAX}};
+		struct vouch_ctl_answer a;
 		int ret;
 
-		snprintf(req, sizeof(req), "log %" PRIu64 " 1000", from);
-		ret = tool_daemon_ask(s->cmd, tool_state_dir(s->o->state), req, -1, &a);
+		ret = tool_daemon_ask(s->cmd, tool_state_dir(s->o->state), &req, -1, &a);
 		if (ret) {
-			tool_daemon_free(&a);
+			vouch_ctl_answer_release(&a);
 			return ret;
+		}
+		if (vouch_ctl_answer_u64(&a, "next", next) != 0 ||
+		    vouch_ctl_answer_u64(&a, "size", size) != 0) {
+			tool_err(s->cmd, NULL, "vouchd's answer is malformed: no next or size");
+			vouch_ctl_answer_release(&a);
+			return EXIT_ERROR;
 		}
 		/* Said once vouchd has answered: a failure stays one line. */
 		if (fn)
 			src_note(s);
-		for (size_t i = 0; i < a.n; i++) {
-			char *sp;
+		for (size_t i = 0; i < a.npairs; i++) {
+			const struct vouch_ctl_pair *p = &a.pair[i];
+			const char *sp = memchr(p->value, ' ', p->len);
 			uint64_t idx;
 
-			if (strcmp(a.keys[i], "entry"))
+			/* "INDEX ENTRY" */
+			if (strcmp(p->key, "entry") || !sp ||
+			    vouch_ctl_u64_parse(p->value, (size_t)(sp - p->value), &idx) != 0)
 				continue;
-			idx = strtoull(a.vals[i], &sp, 10);
-			if (*sp == ' ' && fn)
-				fn(s->o, false, idx, sp + 1, strlen(sp + 1));
+			if (fn)
+				fn(s->o, false, idx, sp + 1, p->len - (size_t)(sp + 1 - p->value));
 		}
-		*next = tool_answer_get(&a, "next")
-		            ? strtoull(tool_answer_get(&a, "next"), NULL, 10)
-		            : from;
-		*size = tool_answer_get(&a, "size")
-		            ? strtoull(tool_answer_get(&a, "size"), NULL, 10)
-		            : 0;
-		tool_daemon_free(&a);
+		vouch_ctl_answer_release(&a);
 		return 0;
 	}
 	{
@@ -610,21 +612,21 @@ static int do_prove(struct opts *o, bool inclusion)
 	if (ret)
 		return ret;
 	if (s.via_daemon) {
-		struct tool_answer a;
-		char req[96];
+		const struct vouch_ctl_request req = {
+		    .verb = inclusion ? VOUCH_CTL_PROVE : VOUCH_CTL_CONSISTENCY, .arg = {n, 0}};
+		struct vouch_ctl_answer a;
 
-		snprintf(req, sizeof(req), "%s %" PRIu64, inclusion ? "prove" : "consistency", n);
-		ret = tool_daemon_ask(cmd, tool_state_dir(o->state), req, -1, &a);
+		ret = tool_daemon_ask(cmd, tool_state_dir(o->state), &req, -1, &a);
 		if (ret) {
-			tool_daemon_free(&a);
+			vouch_ctl_answer_release(&a);
 			return ret;
 		}
-		for (size_t i = 0; i < a.n; i++)
-			if (!strcmp(a.keys[i], "line")) {
-				tool_print_exact(a.vals[i], strlen(a.vals[i]));
+		for (size_t i = 0; i < a.npairs; i++)
+			if (!strcmp(a.pair[i].key, "line")) {
+				tool_print_exact(a.pair[i].value, a.pair[i].len);
 				putchar('\n');
 			}
-		tool_daemon_free(&a);
+		vouch_ctl_answer_release(&a);
 		return EXIT_OK;
 	}
 	ret = inclusion ? vouch_log_reader_proof_text(s.r, n, &text, &len)
@@ -772,15 +774,14 @@ out:
 /* "seen SIZE": told to vouchd, which keeps it (STATE/log.seen) and applies it to retention. */
 static int do_seen(struct opts *o, uint64_t size)
 {
-	struct tool_answer a;
-	char req[64];
+	const struct vouch_ctl_request req = {.verb = VOUCH_CTL_SEEN, .arg = {size, 0}};
+	struct vouch_ctl_answer a;
 	int ret;
 
-	snprintf(req, sizeof(req), "seen %" PRIu64 "\n", size);
-	ret = tool_daemon_ask("log seen", tool_state_dir(o->state), req, -1, &a);
+	ret = tool_daemon_ask("log seen", tool_state_dir(o->state), &req, -1, &a);
 	if (ret == EXIT_OK)
 		printf("retention keeps every entry from %" PRIu64 " on\n", size);
-	tool_daemon_free(&a);
+	vouch_ctl_answer_release(&a);
 	return ret;
 }
 

@@ -580,10 +580,11 @@ static int do_install(int argc, char **argv)
 	rc = EXIT_OK;
 	/* A vouchd enforcing from this directory picks the new policy up now, with no gap. */
 	{
-		struct tool_answer a;
+		const struct vouch_ctl_request req = {.verb = VOUCH_CTL_RELOAD};
+		struct vouch_ctl_answer a;
 
 		if (tool_daemon_running(vo.state)) {
-			if (tool_daemon_ask(CMD, vo.state, "reload\n", -1, &a) == EXIT_OK) {
+			if (tool_daemon_ask(CMD, vo.state, &req, -1, &a) == EXIT_OK) {
 				if (!vo.quiet)
 					tool_print("%s: vouchd reloaded it\n", vo.path);
 			} else {
@@ -592,7 +593,7 @@ static int do_install(int argc, char **argv)
 				         "'vouch reload'");
 				rc = EXIT_ERROR;
 			}
-			tool_daemon_free(&a);
+			vouch_ctl_answer_release(&a);
 		}
 	}
 out:

@@ -32,8 +32,9 @@ int cmd_reload(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
+	const struct vouch_ctl_request req = {.verb = VOUCH_CTL_RELOAD};
 	const char *state = NULL, *mode, *hashes, *compiled;
-	struct tool_answer a;
+	struct vouch_ctl_answer a;
 	int c, rc;
 
 	opterr = 0;
@@ -51,17 +52,17 @@ int cmd_reload(int argc, char **argv)
 	}
 	if (optind != argc)
 		return tool_usage(CMD, "unexpected argument '%s'", argv[optind]);
-	rc = tool_daemon_ask(CMD, tool_state_dir(state), "reload\n", -1, &a);
+	rc = tool_daemon_ask(CMD, tool_state_dir(state), &req, -1, &a);
 	if (rc == EXIT_OK) {
 		char when[21];
 
-		mode = tool_answer_get(&a, "mode");
-		hashes = tool_answer_get(&a, "policy_hashes");
-		compiled = tool_answer_get(&a, "policy_compiled");
+		mode = vouch_ctl_answer_get(&a, "mode");
+		hashes = vouch_ctl_answer_get(&a, "policy_hashes");
+		compiled = vouch_ctl_answer_get(&a, "policy_compiled");
 		vouch_time_format(compiled ? strtoll(compiled, NULL, 10) : 0, when);
 		tool_print("reloaded: mode %s, policy compiled %s, %s hashes\n", mode ? mode : "?",
 		           when, hashes ? hashes : "?");
 	}
-	tool_daemon_free(&a);
+	vouch_ctl_answer_release(&a);
 	return rc;
 }

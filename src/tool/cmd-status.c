@@ -29,9 +29,9 @@ static void help(void)
 	       VOUCH_STATE_DIR_DEFAULT);
 }
 
-static uint64_t num(const struct tool_answer *a, const char *key)
+static uint64_t num(const struct vouch_ctl_answer *a, const char *key)
 {
-	const char *v = tool_answer_get(a, key);
+	const char *v = vouch_ctl_answer_get(a, key);
 
 	return v ? strtoull(v, NULL, 10) : 0;
 }
@@ -56,21 +56,21 @@ static bool numeric(const char *key)
 	return true;
 }
 
-static void print_json(const struct tool_answer *a)
+static void print_json(const struct vouch_ctl_answer *a)
 {
 	bool first = true;
 
 	fputs("{\"running\":true", stdout);
-	for (size_t i = 0; i < a->n; i++) {
-		if (!strcmp(a->keys[i], "filesystem"))
+	for (size_t i = 0; i < a->npairs; i++) {
+		if (!strcmp(a->pair[i].key, "filesystem"))
 			continue;
 		putchar(',');
-		tool_json_string(stdout, a->keys[i]);
+		tool_json_string(stdout, a->pair[i].key);
 		putchar(':');
-		if (numeric(a->keys[i]))
-			printf("%llu", strtoull(a->vals[i], NULL, 10));
+		if (numeric(a->pair[i].key))
+			printf("%llu", strtoull(a->pair[i].value, NULL, 10));
 		else
-			tool_json_string(stdout, a->vals[i]);
+			tool_json_string(stdout, a->pair[i].value);
 	}
 	{
 		uint64_t dec = num(a, "decisions"), hits = num(a, "cache_hits");
@@ -78,21 +78,21 @@ static void print_json(const struct tool_answer *a)
 		printf(",\"cache_hit_rate\":%.4f", dec ? (double)hits / (double)dec : 0.0);
 	}
 	fputs(",\"filesystems\":[", stdout);
-	for (size_t i = 0; i < a->n; i++) {
+	for (size_t i = 0; i < a->npairs; i++) {
 		char dev[32], type[64];
 		int at = 0;
 
-		if (strcmp(a->keys[i], "filesystem") != 0)
+		if (strcmp(a->pair[i].key, "filesystem") != 0)
 			continue;
 		/* "major:minor type path": the path may hold spaces, so it is the rest. */
-		if (sscanf(a->vals[i], "%31s %63s %n", dev, type, &at) != 2 || at == 0)
+		if (sscanf(a->pair[i].value, "%31s %63s %n", dev, type, &at) != 2 || at == 0)
 			continue;
 		printf("%s{\"dev\":", first ? "" : ",");
 		tool_json_string(stdout, dev);
 		fputs(",\"type\":", stdout);
 		tool_json_string(stdout, type);
 		fputs(",\"path\":", stdout);
-		tool_json_string(stdout, a->vals[i] + at);
+		tool_json_string(stdout, a->pair[i].value + at);
 		fputs("}", stdout);
 		first = false;
 	}
@@ -104,9 +104,10 @@ static void print_json(const struct tool_answer *a)
  * older vouchd that says nothing of a log gets no line; an empty log_dir is
  * vouchd --no-log.
  */
-static void print_log(const struct tool_answer *a)
+static void print_log(const struct vouch_ctl_answer *a)
 {
-	const char *dir = tool_answer_get(a, "log_dir"), *err = tool_answer_get(a, "log_error");
+	const char *dir = vouch_ctl_answer_get(a, "log_dir");
+	const char *err = vouch_ctl_answer_get(a, "log_error");
 	uint64_t entries = num(a, "log_entries"), done = num(a, "log_checkpointed");
 	uint64_t dropped = num(a, "log_dropped"), lost = num(a, "log_lost");
 	char t[21];
@@ -122,12 +123,12 @@ static void print_log(const struct tool_answer *a)
 	tool_print("log:         %s: %" PRIu64 " entries, %" PRIu64
 	           " in a signed checkpoint (the last %s)\n",
 	           dir, entries, done, t);
-	if (tool_answer_get(a, "log_rate_limited") && num(a, "log_rate_limited"))
+	if (vouch_ctl_answer_get(a, "log_rate_limited") && num(a, "log_rate_limited"))
 		printf("             %" PRIu64
 		       " decisions over a user's rate limit, counted in %" PRIu64
 		       " summary entries\n",
 		       num(a, "log_rate_limited"), num(a, "log_summaries"));
-	if (tool_answer_get(a, "log_seen"))
+	if (vouch_ctl_answer_get(a, "log_seen"))
 		printf("             a witness has seen %" PRIu64
 		       " entries (retention keeps the rest)\n",
 		       num(a, "log_seen"));
@@ -161,30 +162,30 @@ static const struct {
     {"marks_refused", "filesystems could not be marked (see vouchd's log)"},
 };
 
-static void print_text(const struct tool_answer *a)
+static void print_text(const struct vouch_ctl_answer *a)
 {
-	const char *mode = tool_answer_get(a, "mode");
+	const char *mode = vouch_ctl_answer_get(a, "mode");
 	uint64_t dec = num(a, "decisions"), hits = num(a, "cache_hits"), nfs = 0;
 	int64_t up = (int64_t)time(NULL) - (int64_t)num(a, "started");
 	char c[21], e[21];
 
 	when((int64_t)num(a, "policy_compiled"), c);
 	when((int64_t)num(a, "policy_expires"), e);
-	for (size_t i = 0; i < a->n; i++)
-		nfs += !strcmp(a->keys[i], "filesystem");
+	for (size_t i = 0; i < a->npairs; i++)
+		nfs += !strcmp(a->pair[i].key, "filesystem");
 	/* vouchd's strings are shown escaped, as everything this tool did not write. */
 	tool_print("vouchd %s, pid %" PRIu64 ", up %lldh %02lldm %02llds\n",
-	           tool_answer_get(a, "version") ? tool_answer_get(a, "version") : "?",
+	           vouch_ctl_answer_get(a, "version") ? vouch_ctl_answer_get(a, "version") : "?",
 	           num(a, "pid"), (long long)(up / 3600), (long long)(up / 60 % 60),
 	           (long long)(up % 60));
 	tool_print("mode:        %s%s\n", mode ? mode : "?",
-	           mode && !strcmp(mode, "monitor")
+	           mode && !strcmp(mode, vouch_mode_name(VOUCH_MODE_MONITOR))
 	               ? " (nothing is denied; would-be denials are counted)"
 	               : "");
 	printf("policy:      compiled %s, expires %s, %" PRIu64 " hashes\n", c, e,
 	       num(a, "policy_hashes"));
 	tool_print("             sha256 of its text %s\n",
-	           tool_answer_get(a, "policy_sha256") ? tool_answer_get(a, "policy_sha256") : "?");
+	           vouch_ctl_answer_get(a, "policy_sha256") ? vouch_ctl_answer_get(a, "policy_sha256") : "?");
 	printf("decisions:   %" PRIu64 " about code, %.1f%% from the cache; %" PRIu64
 	       " events in all\n",
 	       dec, dec ? 100.0 * (double)hits / (double)dec : 0.0, num(a, "events"));
@@ -194,11 +195,11 @@ static void print_text(const struct tool_answer *a)
 	       " so far, room for %" PRIu64 ")\n",
 	       num(a, "workers"), num(a, "queue_depth"), num(a, "queue_max"),
 	       num(a, "queue_capacity"));
-	if (tool_answer_get(a, "workers_per_user"))
+	if (vouch_ctl_answer_get(a, "workers_per_user"))
 		printf("             a user but root has %" PRIu64 " of them at most; %" PRIu64
 		       " users waiting or running now\n",
 		       num(a, "workers_per_user"), num(a, "queue_users"));
-	if (tool_answer_get(a, "leases_taken"))
+	if (vouch_ctl_answer_get(a, "leases_taken"))
 		printf("leases:      %" PRIu64 " held now; %" PRIu64 " taken, %" PRIu64
 		       " refused (open for writing), %" PRIu64 " broken during a check\n",
 		       num(a, "leases_held"), num(a, "leases_taken"),
@@ -209,9 +210,9 @@ static void print_text(const struct tool_answer *a)
 			       warnings[i].what);
 	print_log(a);
 	printf("filesystems: %" PRIu64 " marked\n", nfs);
-	for (size_t i = 0; i < a->n; i++)
-		if (!strcmp(a->keys[i], "filesystem"))
-			tool_print("  %s\n", a->vals[i]);
+	for (size_t i = 0; i < a->npairs; i++)
+		if (!strcmp(a->pair[i].key, "filesystem"))
+			tool_print("  %s\n", a->pair[i].value);
 }
 
 int cmd_status(int argc, char **argv)
@@ -222,8 +223,9 @@ int cmd_status(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
+	const struct vouch_ctl_request req = {.verb = VOUCH_CTL_STATUS};
 	const char *state = NULL;
-	struct tool_answer a;
+	struct vouch_ctl_answer a;
 	bool json = false;
 	int c, rc;
 
@@ -245,7 +247,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (optind != argc)
 		return tool_usage(CMD, "unexpected argument '%s'", argv[optind]);
-	rc = tool_daemon_ask(CMD, tool_state_dir(state), "status\n", -1, &a);
+	rc = tool_daemon_ask(CMD, tool_state_dir(state), &req, -1, &a);
 	if (rc == EXIT_OK) {
 		if (json)
 			print_json(&a);
@@ -254,6 +256,6 @@ int cmd_status(int argc, char **argv)
 	} else if (json) {
 		printf("{\"running\":false}\n");
 	}
-	tool_daemon_free(&a);
+	vouch_ctl_answer_release(&a);
 	return rc;
 }

@@ -148,27 +148,26 @@ struct tool_bundle {
 int tool_load_bundle(const char *cmd, const char *path, struct tool_bundle *tb);
 void tool_bundle_free(struct tool_bundle *tb);
 
-/* vouchd's answer: "ok" (or "error WHY") and key/value pairs, in order. */
-struct tool_answer {
-	char *buf;
-	const char *status;
-	char **keys, **vals;
-	size_t n;
-};
 /*
  * Send @req to the vouchd whose state directory is @state, passing @passfd
- * (if >= 0) with it, and read the answer. EXIT_OK with @a filled (free it
- * with tool_daemon_free()); otherwise the reason is printed and @a is empty,
- * or holds the error answer: EXIT_DENIED if vouchd refused for lack of
- * privilege, EXIT_ERROR for everything else (not running, malformed answer).
+ * (if >= 0) with it, and parse its answer (vouch/ctl.h) into @a.
+ * Return: EXIT_OK if vouchd answered "ok", with @a filled; otherwise the
+ * reason is printed (vouchd's, or why there was no answer in this protocol:
+ * not running, another protocol version, malformed) and the exit code is
+ * tool_ctl_exit()'s for vouchd's status, or EXIT_ERROR. @a is filled whenever
+ * an answer parsed (an error's pairs too): release it with
+ * vouch_ctl_answer_release() in every case.
  */
-int tool_daemon_ask(const char *cmd, const char *state, const char *req, int passfd,
-                    struct tool_answer *a);
-void tool_daemon_free(struct tool_answer *a);
+int tool_daemon_ask(const char *cmd, const char *state, const struct vouch_ctl_request *req,
+                    int passfd, struct vouch_ctl_answer *a);
+/*
+ * The exit code for one of vouchd's statuses, decided by its number alone:
+ * EXIT_OK for ok; EXIT_DENIED for needs-root and unreadable (refused for lack
+ * of privilege); EXIT_ERROR for every other, and for a number this vouch does not know.
+ */
+int tool_ctl_exit(unsigned status);
 /* Is a vouchd answering on @state's control socket? Prints nothing. */
 bool tool_daemon_running(const char *state);
-/* The first value for @key, or NULL. */
-const char *tool_answer_get(const struct tool_answer *a, const char *key);
 
 /*
  * The files one command reads and writes (util-paths.c), gathered before anything

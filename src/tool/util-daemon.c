@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Talking to vouchd over its control socket: one request, one answer of tab-separated lines. */
+/* Talking to vouchd over its control socket: one request, one answer, both in vouch/ctl.h's codec. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,65 +10,22 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "vouch-config.h"
 
-#define ANSWER_MAX (1 << 20) /* a status with a thousand filesystems fits easily */
-#define TIMEOUT_S  10        /* a reload of a large store takes about a second */
+#define TIMEOUT_S 10 /* a reload of a large store takes about a second */
 
-void tool_daemon_free(struct tool_answer *a)
+int tool_ctl_exit(unsigned status)
 {
-	free(a->buf);
-	free(a->keys);
-	free(a->vals);
-	memset(a, 0, sizeof(*a));
-}
-
-const char *tool_answer_get(const struct tool_answer *a, const char *key)
-{
-	for (size_t i = 0; i < a->n; i++)
-		if (!strcmp(a->keys[i], key))
-			return a->vals[i];
-	return NULL;
-}
-
-/* Split "ok\nkey\tvalue\n..." in place. */
-static int split(struct tool_answer *a)
-{
-	char *p = a->buf, *nl;
-	size_t cap = 0;
-
-	nl = strchr(p, '\n');
-	if (!nl)
-		return -1;
-	*nl = '\0';
-	a->status = p;
-	for (p = nl + 1; *p; p = nl + 1) {
-		char *tab;
-
-		nl = strchr(p, '\n');
-		if (!nl)
-			return -1;
-		*nl = '\0';
-		tab = strchr(p, '\t');
-		if (!tab)
-			return -1;
-		*tab = '\0';
-		if (a->n == cap) {
-			size_t ncap = cap ? 2 * cap : 32;
-			char **k = realloc(a->keys, ncap * sizeof(*k)), **v;
-
-			if (!k)
-				return -1;
-			a->keys = k;
-			v = realloc(a->vals, ncap * sizeof(*v));
-			if (!v)
-				return -1;
-			a->vals = v;
-			cap = ncap;
-		}
-		a->keys[a->n] = p;
-		a->vals[a->n++] = tab + 1;
+	switch (status) {
+	case VOUCH_CTL_OK:
+		return EXIT_OK;
+	case VOUCH_CTL_NEEDS_ROOT:
+	case VOUCH_CTL_UNREADABLE:
+		return EXIT_DENIED;
+	default:
+		/* Every other refusal, and a status newer than this vouch: usage or system. */
+		return EXIT_ERROR;
 	}
-	return 0;
 }
 
 /* The socket's address for @state; false if the name is too long. */
@@ -97,18 +54,114 @@ bool tool_daemon_running(const char *state)
 	return up;
 }
 
-int tool_daemon_ask(const char *cmd, const char *state, const char *req, int passfd,
-                    struct tool_answer *a)
+/*
+ * The whole answer, to EOF: at most VOUCH_CTL_ANSWER_MAX + 1 bytes (one more
+ * than an answer may have, so that the parser sees one too long). @flags:
+ * MSG_DONTWAIT to take only what is already there. Return: 0 or -errno.
+ */
+static int read_answer(int fd, int flags, char **buf, size_t *len)
+{
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 65536;
+			char *nb;
+
+			if (ncap > VOUCH_CTL_ANSWER_MAX + 1)
+				ncap = VOUCH_CTL_ANSWER_MAX + 1;
+			if (ncap == cap)
+				break;
+			nb = realloc(b, ncap);
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap = ncap;
+		}
+		r = recv(fd, b + n, cap - n, flags);
+		if (r < 0 && errno == EINTR)
+			continue;
+		/* A peer that closed with our request unread resets: what it sent still counts. */
+		if (r < 0 && (errno == ECONNRESET || errno == EAGAIN) && n > 0)
+			break;
+		if (r < 0) {
+			int e = errno;
+
+			free(b);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Parse @text, and say what went wrong if it is not an answer that says "ok". */
+static int take_answer(const char *cmd, const char *where, const char *text, size_t len,
+                       struct vouch_ctl_answer *a)
+{
+	int ret = vouch_ctl_answer_parse(a, text, len);
+
+	if (ret == VOUCH_E_CTL_VERSION && a->version == 0) {
+		tool_err(cmd, where,
+		         "vouchd does not speak %s, the control protocol of this vouch (%s): it is "
+		         "older; use the vouch of vouchd's version",
+		         VOUCH_CTL_PROTOCOL, VOUCH_VERSION);
+		return EXIT_ERROR;
+	}
+	if (ret == VOUCH_E_CTL_VERSION) {
+		tool_err(cmd, where,
+		         "vouchd speaks vouch-ctl/%u, this vouch (%s) %s: use the vouch of vouchd's "
+		         "version",
+		         a->version, VOUCH_VERSION, VOUCH_CTL_PROTOCOL);
+		return EXIT_ERROR;
+	}
+	if (ret == VOUCH_E_EMPTY) {
+		tool_err(cmd, where, "vouchd closed the connection without answering");
+		return EXIT_ERROR;
+	}
+	if (ret) {
+		tool_err(cmd, where, "vouchd's answer is malformed: %s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	if (a->status != VOUCH_CTL_OK) {
+		const char *name = vouch_ctl_status_name(a->status);
+
+		if (a->reason_len)
+			tool_err(cmd, NULL, "vouchd: %s", a->reason);
+		else
+			tool_err(cmd, NULL, "vouchd: %s (status %u)", name ? name : "refused",
+			         a->status);
+	}
+	return tool_ctl_exit(a->status);
+}
+
+int tool_daemon_ask(const char *cmd, const char *state, const struct vouch_ctl_request *req,
+                    int passfd, struct vouch_ctl_answer *a)
 {
 	struct sockaddr_un sa;
 	struct timeval tv = {TIMEOUT_S, 0};
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {(void *)req, strlen(req)};
+	char cbuf[CMSG_SPACE(sizeof(int))], line[VOUCH_CTL_REQUEST_MAX];
+	struct iovec iov = {line, 0};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	char *buf = NULL;
 	size_t len = 0;
-	int fd;
+	int fd, ret, rc;
 
 	memset(a, 0, sizeof(*a));
+	ret = vouch_ctl_request_format(req, line, &iov.iov_len);
+	if (ret) {
+		tool_err(cmd, NULL, "cannot ask vouchd: %s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
 	if (!sock_addr(state, &sa)) {
 		tool_err(cmd, state, "name too long for a socket");
 		return EXIT_ERROR;
@@ -141,58 +194,25 @@ int tool_daemon_ask(const char *cmd, const char *state, const char *req, int pas
 	}
 	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)iov.iov_len) {
 		int e = errno;
-		char busy[256];
-		ssize_t n;
 
 		/* vouchd may have answered at once (busy) and closed: its answer is still here. */
-		n = (e == EPIPE || e == ECONNRESET) ? recv(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT)
-		                                    : -1;
-		if (n > 0) {
-			busy[n] = '\0';
-			busy[strcspn(busy, "\n")] = '\0';
-			tool_err(cmd, NULL, "vouchd: %s",
-			         !strncmp(busy, "error ", 6) ? busy + 6 : busy);
-		} else {
+		if ((e != EPIPE && e != ECONNRESET) ||
+		    read_answer(fd, MSG_DONTWAIT, &buf, &len) != 0 || len == 0) {
+			free(buf);
 			tool_err(cmd, sa.sun_path, "cannot send to vouchd: %s", strerror(e));
-		}
-		close(fd);
-		return EXIT_ERROR;
-	}
-	a->buf = malloc(ANSWER_MAX + 1);
-	if (!a->buf) {
-		close(fd);
-		tool_err(cmd, NULL, "%s", strerror(ENOMEM));
-		return EXIT_ERROR;
-	}
-	for (;;) {
-		ssize_t n = read(fd, a->buf + len, ANSWER_MAX - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		/* A peer that closed with our request unread resets: what it sent still counts. */
-		if (n < 0 && errno == ECONNRESET && len > 0)
-			break;
-		if (n < 0) {
-			tool_err(cmd, sa.sun_path, "no answer from vouchd: %s", strerror(errno));
 			close(fd);
-			tool_daemon_free(a);
 			return EXIT_ERROR;
 		}
-		if (n == 0 || (len += (size_t)n) == ANSWER_MAX)
-			break;
+	} else {
+		ret = read_answer(fd, 0, &buf, &len);
+		if (ret) {
+			tool_err(cmd, sa.sun_path, "no answer from vouchd: %s", strerror(-ret));
+			close(fd);
+			return EXIT_ERROR;
+		}
 	}
 	close(fd);
-	a->buf[len] = '\0';
-	if (len == ANSWER_MAX || split(a) != 0) {
-		tool_err(cmd, sa.sun_path, "vouchd's answer is malformed");
-		tool_daemon_free(a);
-		return EXIT_ERROR;
-	}
-	if (strcmp(a->status, "ok") != 0) {
-		const char *why = !strncmp(a->status, "error ", 6) ? a->status + 6 : a->status;
-
-		tool_err(cmd, NULL, "vouchd: %s", why);
-		return strstr(why, "only root") ? EXIT_DENIED : EXIT_ERROR;
-	}
-	return EXIT_OK;
+	rc = take_answer(cmd, sa.sun_path, buf, len, a);
+	free(buf);
+	return rc;
 }

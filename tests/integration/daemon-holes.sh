@@ -301,7 +301,7 @@ fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(per)]
 for _ in range(rounds):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
-    s.sendmsg([b"why\n"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+    s.sendmsg([b"vouch-ctl/1 why\n"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
     s.recv(4096)
     s.close()
 print("sent")
@@ -319,7 +319,9 @@ check "control socket: control, 'why' with its one descriptor is still answered"
 	grep -q "may run" "$OUT"
 # Descriptors run out (a limit lowered under vouchd): the kernel denies what it cannot give
 # vouchd, and vouchd goes on enforcing.
-prlimit --pid "$dpid" --nofile="$(($(nfd) - 2)):$hard"
+# (After the last answer's connection has closed, so that no closing descriptor makes room.)
+sleep 0.3
+prlimit --pid "$dpid" --nofile="$(($(nfd) - 3)):$hard"
 pids=''
 for i in $(seq 20); do
 	as "$S/trusted-true" 2>/dev/null &
@@ -648,7 +650,7 @@ import array, os, socket, sys
 fd = os.open(sys.argv[2], os.O_PATH)  # needs no read permission
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
-s.sendmsg([b"why\n"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])
+s.sendmsg([b"vouch-ctl/1 why\n"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])
 print(s.recv(65536).decode(errors="replace"))
 EOF
 run as python3 "$B/why.py" "$T/st/vouchd.sock" "$S/root-only"

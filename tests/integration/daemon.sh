@@ -103,6 +103,67 @@ assert [f["path"] for f in s["filesystems"]] == [sys.argv[2]], s
 ' "$OUT" "$S"
 expect_err "vouch reload by a user who is not root is refused" 1 "only root may reload" \
 	nobody "$VOUCH" reload --state "$T/st"
+# The control protocol as another program speaks it: one line in, an answer out.
+cat >ask.py <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+sys.stdout.buffer.write(data)
+PY
+run nobody env -i PATH=/usr/bin:/bin python3 ask.py "$T/st/vouchd.sock" 'status\n'
+check "ctl: a request naming no protocol (an older vouch) is answered 3 version, naming vouchd's" \
+	grep -qE '^vouch-ctl/1 3 version .*speaks vouch-ctl/1 .*use the vouch of' "$OUT"
+check "ctl: which an older vouch shows whole: every line after the first has a tab" python3 -c '
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+assert lines[1:] == [b"end\t0", b""], lines' "$OUT"
+run nobody env -i PATH=/usr/bin:/bin python3 ask.py "$T/st/vouchd.sock" 'vouch-ctl/7 status\n'
+check "ctl: a request in another version: 3 version, naming both" \
+	grep -qE '^vouch-ctl/1 3 version .*vouch-ctl/1, not vouch-ctl/7' "$OUT"
+run nobody env -i PATH=/usr/bin:/bin python3 ask.py "$T/st/vouchd.sock" 'vouch-ctl/1 frob\n'
+check "ctl: an unknown verb: 2 unknown-request" grep -q '^vouch-ctl/1 2 unknown-request ' "$OUT"
+run nobody env -i PATH=/usr/bin:/bin python3 ask.py "$T/st/vouchd.sock" 'vouch-ctl/1 log 0 1001\n'
+check "ctl: arguments out of range: 1 usage" grep -q '^vouch-ctl/1 1 usage usage: log FROM MAX' "$OUT"
+run nobody env -i PATH=/usr/bin:/bin python3 ask.py "$T/st/vouchd.sock" 'vouch-ctl/1 status\nstatus\n'
+check "ctl: anything after the request's line: 1 usage" grep -q '^vouch-ctl/1 1 usage ' "$OUT"
+run nobody env -i PATH=/usr/bin:/bin python3 ask.py "$T/st/vouchd.sock" 'vouch-ctl/1 reload\n'
+check "ctl: reload by a user: 5 needs-root" grep -q '^vouch-ctl/1 5 needs-root ' "$OUT"
+run nobody env -i PATH=/usr/bin:/bin python3 ask.py "$T/st/vouchd.sock" 'vouch-ctl/1 status\n'
+check "ctl: status: 0 ok, key/value lines, and the end line counting them" python3 -c '
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+assert lines[0] == b"vouch-ctl/1 0 ok" and lines[-1] == b"", lines[:2]
+assert lines[-2] == b"end\t%d" % (len(lines) - 3), lines[-2]
+assert all(b"\t" in l for l in lines[1:-1])' "$OUT"
+cat >pieces.py <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+if sys.argv[2] == "two":  # a request in two pieces is one request
+    s.send(b"vouch-ctl/1 sta"); time.sleep(0.3); s.send(b"tus\n")
+else:  # a byte every 0.2 s buys no more than the one second
+    t = time.time()
+    for ch in b"vouch-ctl/1 status\n":
+        try:
+            s.send(bytes([ch]))
+        except OSError:
+            break
+        time.sleep(0.2)
+print(s.recv(200).split(b"\n")[0].decode())
+PY
+run nobody env -i PATH=/usr/bin:/bin timeout 10 python3 pieces.py "$T/st/vouchd.sock" two
+check "ctl: a request sent in two pieces is answered" grep -qx 'vouch-ctl/1 0 ok' "$OUT"
+SECONDS=0
+run nobody env -i PATH=/usr/bin:/bin timeout 10 python3 pieces.py "$T/st/vouchd.sock" trickle
+check "ctl: a request trickled byte by byte is cut after a second (usage), not waited for" \
+	bash -c "grep -q '^vouch-ctl/1 1 usage ' '$OUT' && [ $SECONDS -le 5 ]"
 expect_err "vouch status with no vouchd" 2 "vouchd is not running" \
 	"$VOUCH" status --state "$T/nothing-here"
 

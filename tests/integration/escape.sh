@@ -109,9 +109,10 @@ check "why: the name escaped" grep -qF 't\x1b[8m may not run' "$OUT"
 run "$VOUCH" policy show "p${ESC}"
 check "policy show: the missing bundle's name escaped in the message" grep -qF 'p\x1b' "$ERR"
 
-# vouchd's answers (status), from a stand-in on the socket.
+# vouchd's answers (status), from a stand-in on the socket: the control protocol carries
+# control bytes escaped (\x1b), and the tool gets them back raw, to escape them itself.
 mkdir st
-printf 'ok\nversion\t0.1\e[2J\npid\t1\nstarted\t0\nmode\tenforce\e]0;x\a\npolicy_sha256\t\xc2\x9b\xff\nlog_dir\t/l\e[1m\nlog_entries\t1\nlog_checkpointed\t1\nlog_error\tdisk \e[31mfull\nfilesystem\t0:1 tmpfs /m\e[5mnt\n' >st/answer
+printf 'vouch-ctl/1 0 ok\nversion\t0.1\\x1b[2J\npid\t1\nstarted\t0\nmode\tenforce\\x1b]0;x\\x07\npolicy_sha256\t\xc2\x9b\xff\nlog_dir\t/l\\x1b[1m\nlog_entries\t1\nlog_checkpointed\t1\nlog_error\tdisk \\x1b[31mfull\nfilesystem\t0:1 tmpfs /m\\x1b[5mnt\nend\t10\n' >st/answer
 python3 - "$T/st/vouchd.sock" "$T/st/answer" <<'PY' &
 import signal, socket, sys
 signal.alarm(60)

@@ -125,7 +125,7 @@ import json, sys; assert all(json.loads(l)["checked"] is False for l in open(sys
 chmod 0755 "$T"
 mkdir -p st
 e0=$(python3 -c 'import json; print(json.dumps({"time":"2026-11-21T10:00:00.000000Z","decision":"deny","mode":"enforce","event":"exec","rule":"default","reason":"r","path":"/tmp/x","sha256":"00"*32,"pid":5,"uid":'"$U"'}, separators=(",", ":")))')
-printf 'ok\nfirst\t0\nentry\t7 %s\nnext\t8\nsize\t8\n' "$e0" >st/answer
+printf 'vouch-ctl/1 0 ok\nfirst\t0\nentry\t7 %s\nnext\t8\nsize\t8\nend\t4\n' "$e0" >st/answer
 if command -v setpriv >/dev/null && fake_vouchd "$T/st" "$T/st/answer"; then
 	AS=(setpriv --reuid="$U" --regid="$U" --clear-groups --)
 	expect_rc "user: log show through vouchd" 0 "${AS[@]}" "$VOUCH" log show --state "$T/st"
@@ -188,13 +188,15 @@ expect_err "log: unknown subcommand: 2" 2 "unknown" "$VOUCH" log frob
 # --- 12: vouch status shows the log, and warns of what did not reach it.
 mkdir -p s2
 status_answer() { # the answer of a vouchd with the log keys given as KEY=VALUE args
-	{
-		printf 'ok\nversion\t0.1.0\npid\t42\nstarted\t%s\nmode\tenforce\n' "$(date +%s)"
+	local pairs
+	pairs=$(
+		printf 'version\t0.1.0\npid\t42\nstarted\t%s\nmode\tenforce\n' "$(date +%s)"
 		printf 'policy_compiled\t0\npolicy_expires\t0\npolicy_hashes\t3\ndecisions\t10\n'
 		printf 'frobs_new_counter\t77\n'
 		for kv in "$@"; do printf '%s\t%s\n' "${kv%%=*}" "${kv#*=}"; done
 		printf 'marks_refused\t0\nfilesystem\t0:42 tmpfs /scratch\n'
-	} >s2/answer
+	)
+	printf 'vouch-ctl/1 0 ok\n%s\nend\t%d\n' "$pairs" "$(printf '%s\n' "$pairs" | wc -l)" >s2/answer
 }
 status_answer log_dir=/var/lib/vouch/log log_entries=120 log_checkpointed=118 \
 	log_checkpoint_time=1763719200 log_dropped=0 log_lost=0
@@ -223,8 +225,35 @@ assert d["frobs_new_counter"] == 77 and d["log_entries"] == 120 and d["log_dir"]
 	status_answer
 	expect_rc "status: a vouchd that says nothing of a log" 0 "$VOUCH" status --state "$T/s2"
 	check "gets no log line" bash -c "! grep -q '^log:' '$OUT'"
+	# --- The control protocol: decisions by number, other versions named, strict parsing.
+	printf 'vouch-ctl/1 5 needs-root nope\nend\t0\n' >s2/answer
+	expect_err "ctl: a refusal for privilege is 1 by its number, whatever its words" 1 \
+		"^vouch: reload: vouchd: nope$" "$VOUCH" reload --state "$T/s2"
+	printf 'vouch-ctl/1 14 policy-error only root may reload the policy\nend\t0\n' >s2/answer
+	expect_err "ctl: and another status is 2, even with the words 'only root'" 2 \
+		"vouchd: only root may reload" "$VOUCH" reload --state "$T/s2"
+	printf 'vouch-ctl/1 77 frobbed a newer vouchd refused\nend\t0\n' >s2/answer
+	expect_err "ctl: a status newer than this vouch: 2, with its reason" 2 \
+		"vouchd: a newer vouchd refused" "$VOUCH" status --state "$T/s2"
+	printf 'ok\nversion\t0.1.0\n' >s2/answer
+	expect_err "ctl: an older vouchd, which names no protocol: said so, 2" 2 \
+		"vouchd does not speak vouch-ctl/1.*older" "$VOUCH" status --state "$T/s2"
+	run "$VOUCH" status --state "$T/s2" --json
+	check "ctl: and --json says it is not running" grep -qx '{"running":false}' "$OUT"
+	printf 'vouch-ctl/2 0 ok\nanything\n' >s2/answer
+	expect_err "ctl: a vouchd of another version: both named, 2" 2 \
+		"vouchd speaks vouch-ctl/2, this vouch .* vouch-ctl/1" "$VOUCH" status --state "$T/s2"
+	printf 'vouch-ctl/1 0 ok\nmode\tenforce\x1b[2J\nend\t1\n' >s2/answer
+	expect_err "ctl: a raw control byte in a value: malformed, 2" 2 \
+		"answer is malformed" "$VOUCH" status --state "$T/s2"
+	printf 'vouch-ctl/1 0 ok\nmode\tenforce\npid\t1\n' >s2/answer
+	expect_err "ctl: an answer cut short (no end line): malformed, 2" 2 \
+		"answer is malformed: wrong length" "$VOUCH" status --state "$T/s2"
+	: >s2/answer
+	expect_err "ctl: no answer at all: 2" 2 "closed the connection without answering" \
+		"$VOUCH" status --state "$T/s2"
 	stop_fake "$T/s2"
 else
-	for n in $(seq 14); do pass "status $n # SKIP python3 missing"; done
+	for n in $(seq 23); do pass "status $n # SKIP python3 missing"; done
 fi
 done_testing
