@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "note.h"
+#include "proof.h"
 #include "tiles.h"
 
 /*
@@ -123,13 +124,10 @@ int vouch_log_reader_consistency(struct vouch_log_reader *r, uint64_t old,
                                  uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], unsigned *n,
                                  uint8_t old_root[static VOUCH_TLOG_HASH]);
 
-/* The first line of a consistency proof (an inclusion proof is C2SP's tlog-proof@v1). */
-#define VOUCH_CONSISTENCY_HEADER "vouch/tlog-consistency@v1"
-
 /*
  * vouch_log_reader_proof_text() - entry @index's inclusion proof as C2SP
  * tlog-proof@v1 text: the entry in "extra", the index, the proof hashes, a
- * blank line and the signed checkpoint.
+ * blank line and the signed checkpoint (vouch_proof_format()).
  * vouch_log_reader_consistency_text() - the same shape for a consistency proof
  * from the tree of @old entries: VOUCH_CONSISTENCY_HEADER, "old N", hashes,
  * blank line, checkpoint.
@@ -139,30 +137,6 @@ int vouch_log_reader_proof_text(struct vouch_log_reader *r, uint64_t index, char
                                 size_t *len);
 int vouch_log_reader_consistency_text(struct vouch_log_reader *r, uint64_t old, char **out,
                                       size_t *len);
-
-/* A proof text as vouch_log_reader_proof_text() or _consistency_text() writes it. */
-struct vouch_log_proof {
-	bool inclusion;    /* c2sp.org/tlog-proof@v1; false: VOUCH_CONSISTENCY_HEADER */
-	uint64_t num;      /* the entry's index, or the old tree's size */
-	const char *extra; /* inclusion: the "extra" line's base64 (not NUL-terminated), or NULL */
-	size_t extra_len;
-	uint8_t hash[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH];
-	unsigned n;
-	const char *note; /* the signed checkpoint, the rest of the text: not checked here */
-	size_t note_len;
-	unsigned line;   /* with an error: the line (from 1) that is wrong, 0 for the whole */
-	const char *why; /* with an error: what is wrong, a static English phrase */
-};
-
-/*
- * vouch_log_proof_parse() - split @text (@len bytes, any bytes) into @p:
- * header; for an inclusion proof an optional "extra BASE64" line, then
- * "index N"; for a consistency proof "old N"; up to VOUCH_TLOG_PROOF_MAX lines
- * of base64 hashes; a blank line; the checkpoint. Numbers are decimal without
- * sign or leading zero. Nothing is verified. Pointers point into @text.
- * Return: 0; VOUCH_E_PROOF with @p->line and @p->why.
- */
-int vouch_log_proof_parse(struct vouch_log_proof *p, const char *text, size_t len);
 
 /* What vouch_log_verify() checked. */
 struct vouch_log_report {

@@ -19,6 +19,7 @@
 #include "install.h"
 #include "tlog.h"
 #include "note.h"
+#include "proof.h"
 #include "entry.h"
 #include "log.h"
 #include "dpkg.h"

@@ -669,7 +669,7 @@ static int do_check(struct opts *o, const char *path)
 {
 	static const char cmd[] = "log check-proof";
 	uint8_t leaf[VOUCH_TLOG_HASH];
-	struct vouch_log_proof *pf = NULL;
+	struct vouch_proof *pf = NULL;
 	struct vouch_checkpoint cp, old;
 	struct vouch_note_vkey k;
 	char *text = NULL;
@@ -691,7 +691,7 @@ static int do_check(struct opts *o, const char *path)
 		goto out;
 	}
 	/* The proof is another's bytes: messages name lines, never quote them. */
-	if (vouch_log_proof_parse(pf, text, len)) {
+	if (vouch_proof_parse(pf, text, len)) {
 		tool_err(cmd, path, "line %u: %s", pf->line, pf->why);
 		goto out;
 	}

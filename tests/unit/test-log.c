@@ -485,7 +485,7 @@ static void test_proof_parse(void **state)
 	struct vouch_note_skey k;
 	struct vouch_log *log;
 	struct vouch_log_reader *r;
-	struct vouch_log_proof p;
+	struct vouch_proof p;
 	uint8_t proof[VOUCH_TLOG_PROOF_MAX][32];
 	char *text, *cons, buf[8192];
 	size_t len, clen, nlen;
@@ -502,12 +502,12 @@ static void test_proof_parse(void **state)
 	assert_int_equal(vouch_log_reader_consistency_text(r, 100, &cons, &clen), 0);
 	assert_int_equal(vouch_log_reader_prove(r, 5, proof, &n), 0);
 	note = vouch_log_reader_note(r, &nlen);
-	assert_int_equal(vouch_log_proof_parse(&p, text, len), 0);
+	assert_int_equal(vouch_proof_parse(&p, text, len), 0);
 	assert_true(p.inclusion && p.num == 5 && p.n == n && p.extra);
 	assert_memory_equal(p.hash, proof, (size_t)n * 32);
 	assert_int_equal(p.note_len, nlen);
 	assert_memory_equal(p.note, note, nlen);
-	assert_int_equal(vouch_log_proof_parse(&p, cons, clen), 0);
+	assert_int_equal(vouch_proof_parse(&p, cons, clen), 0);
 	assert_true(!p.inclusion && p.num == 100 && !p.extra && p.note_len == nlen);
 	vouch_log_reader_close(r);
 	/* Every truncation is refused or parses, never read past its end (ASan). */
@@ -516,7 +516,7 @@ static void test_proof_parse(void **state)
 
 		assert_non_null(cut);
 		memcpy(cut, text, l);
-		if (vouch_log_proof_parse(&p, cut, l) == 0)
+		if (vouch_proof_parse(&p, cut, l) == 0)
 			assert_true(p.note_len > 0 && p.note + p.note_len == cut + l);
 		else
 			assert_non_null(p.why);
@@ -534,22 +534,22 @@ static void test_proof_parse(void **state)
 			int l = snprintf(buf, sizeof(buf), "%.*s%s\n%.*s", (int)head, text, bad[i],
 			                 (int)tail, idx + 8);
 
-			assert_err(vouch_log_proof_parse(&p, buf, (size_t)l), VOUCH_E_PROOF);
+			assert_err(vouch_proof_parse(&p, buf, (size_t)l), VOUCH_E_PROOF);
 			assert_int_equal(p.line, 3);
 		}
 	}
-	assert_err(vouch_log_proof_parse(&p, "c2sp.org/tlog-proof@v2\n", 23), VOUCH_E_PROOF);
+	assert_err(vouch_proof_parse(&p, "c2sp.org/tlog-proof@v2\n", 23), VOUCH_E_PROOF);
 	assert_int_equal(p.line, 1);
-	assert_err(vouch_log_proof_parse(&p, "\x1b[2Jc2sp\n", 9), VOUCH_E_PROOF);
+	assert_err(vouch_proof_parse(&p, "\x1b[2Jc2sp\n", 9), VOUCH_E_PROOF);
 	assert_err(
-	    vouch_log_proof_parse(&p, "c2sp.org/tlog-proof@v1\nindex 1\nnot base64!\n\nx", 46),
+	    vouch_proof_parse(&p, "c2sp.org/tlog-proof@v1\nindex 1\nnot base64!\n\nx", 46),
 	    VOUCH_E_PROOF);
 	assert_int_equal(p.line, 3);
-	assert_err(vouch_log_proof_parse(&p, "c2sp.org/tlog-proof@v1\nindex 1\n\n", 32),
+	assert_err(vouch_proof_parse(&p, "c2sp.org/tlog-proof@v1\nindex 1\n\n", 32),
 	           VOUCH_E_PROOF);
-	assert_err(vouch_log_proof_parse(&p, "c2sp.org/tlog-proof@v1\n\nx", 25), VOUCH_E_PROOF);
+	assert_err(vouch_proof_parse(&p, "c2sp.org/tlog-proof@v1\n\nx", 25), VOUCH_E_PROOF);
 	assert_int_equal(p.line, 2);
-	assert_err(vouch_log_proof_parse(&p, "c2sp.org/tlog-proof@v1\nindex 1\nindex 2\n\nx", 41),
+	assert_err(vouch_proof_parse(&p, "c2sp.org/tlog-proof@v1\nindex 1\nindex 2\n\nx", 41),
 	           VOUCH_E_PROOF);
 	/* Too many hashes. */
 	{
@@ -559,7 +559,7 @@ static void test_proof_parse(void **state)
 			l += snprintf(buf + l, sizeof(buf) - (size_t)l,
 			              "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n");
 		l += snprintf(buf + l, sizeof(buf) - (size_t)l, "\nx");
-		assert_err(vouch_log_proof_parse(&p, buf, (size_t)l), VOUCH_E_PROOF);
+		assert_err(vouch_proof_parse(&p, buf, (size_t)l), VOUCH_E_PROOF);
 		assert_int_equal(p.line, 3 + VOUCH_TLOG_PROOF_MAX);
 	}
 	free(text);

@@ -69,17 +69,7 @@ const char *vouch_ctl_verb_usage(enum vouch_ctl_verb verb)
 
 int vouch_ctl_u64_parse(const char *s, size_t len, uint64_t *v)
 {
-	uint64_t n = 0;
-
-	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
-		return VOUCH_E_CTL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9' || __builtin_mul_overflow(n, 10, &n) ||
-		    __builtin_add_overflow(n, (uint64_t)(s[i] - '0'), &n))
-			return VOUCH_E_CTL;
-	}
-	*v = n;
-	return 0;
+	return vouch_dec_parse(s, len, v) ? 0 : VOUCH_E_CTL;
 }
 
 /* ---- Escaping: one spelling of each byte string. ----------------------------------------- */

@@ -3,6 +3,7 @@
 #ifndef VOUCH_INTERNAL_H
 #define VOUCH_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,15 @@ void vouch_scrypt_params(uint64_t opslimit, uint64_t memlimit, unsigned *log2n, 
 /* scrypt through OpenSSL EVP_KDF. Return: 0, VOUCH_E_KDF or VOUCH_E_CRYPTO. */
 int vouch_scrypt(const char *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
                  uint64_t opslimit, uint64_t memlimit, uint8_t *out, size_t outlen);
+
+/*
+ * vouch_dec_parse() - the @len bytes at @s as an unsigned decimal number: digits
+ * only, no sign, no leading zero ("0" itself is one), at most UINT64_MAX; every
+ * format's numbers have that one spelling. Return: true, with *@v set.
+ * vouch_dec_span() - how many of the @len bytes at @s are digits, from the first.
+ */
+bool vouch_dec_parse(const char *s, size_t len, uint64_t *v);
+size_t vouch_dec_span(const char *s, size_t len);
 
 static inline uint32_t vouch_load32_be(const uint8_t *p)
 {

@@ -375,16 +375,8 @@ int vouch_checkpoint_parse(struct vouch_checkpoint *c, const char *text, size_t 
 	if (strlen(c->origin) != n)
 		return VOUCH_E_CHECKPOINT;
 	/* Decimal, no sign, no leading zero (but "0" itself). */
-	n = (size_t)(l2 - l1 - 1);
-	if (n == 0 || n > 20 || (n > 1 && l1[1] == '0'))
+	if (!vouch_dec_parse(l1 + 1, (size_t)(l2 - l1 - 1), &size))
 		return VOUCH_E_CHECKPOINT;
-	for (const char *p = l1 + 1; p < l2; p++) {
-		if (*p < '0' || *p > '9')
-			return VOUCH_E_CHECKPOINT;
-		if (__builtin_mul_overflow(size, 10, &size) ||
-		    __builtin_add_overflow(size, (uint64_t)(*p - '0'), &size))
-			return VOUCH_E_CHECKPOINT;
-	}
 	if (vouch_b64_decode(c->root, sizeof(c->root), &rootlen, l2 + 1, (size_t)(l3 - l2 - 1)) ||
 	    rootlen != VOUCH_TLOG_HASH)
 		return VOUCH_E_CHECKPOINT;

@@ -2,6 +2,7 @@
 /* Hash tiles, entry bundles, partial-tile names and the pruned record checked from bytes (no I/O). */
 #include <string.h>
 
+#include "internal.h"
 #include "vouch/error.h"
 #include "vouch/tiles.h"
 
@@ -55,20 +56,14 @@ int vouch_tile_width_parse(const char *name, unsigned *width)
 	return 0;
 }
 
-/* A decimal number of at most 20 digits, no sign, no leading zero; *@p moves past it. */
+/* A decimal number (vouch_dec_parse()) at *@p; *@p moves past it. */
 static int parse_u64(const char **p, const char *end, uint64_t *v)
 {
-	const char *s = *p;
+	size_t n = vouch_dec_span(*p, (size_t)(end - *p));
 
-	*v = 0;
-	if (s == end || *s < '0' || *s > '9' ||
-	    (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
+	if (!vouch_dec_parse(*p, n, v))
 		return -1;
-	for (; s < end && *s >= '0' && *s <= '9'; s++)
-		if (__builtin_mul_overflow(*v, 10, v) ||
-		    __builtin_add_overflow(*v, (uint64_t)(*s - '0'), v))
-			return -1;
-	*p = s;
+	*p += n;
 	return 0;
 }
 

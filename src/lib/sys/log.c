@@ -267,23 +267,6 @@ static int read_tile(int dirfd, int level, uint64_t n, unsigned width, void *buf
 	return -ENOENT;
 }
 
-/* A decimal number of at most 20 digits, no sign, no leading zero; *@p moves past it. */
-static int parse_u64(const char **p, const char *end, uint64_t *v)
-{
-	const char *s = *p;
-
-	*v = 0;
-	if (s == end || *s < '0' || *s > '9' ||
-	    (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
-		return -1;
-	for (; s < end && *s >= '0' && *s <= '9'; s++)
-		if (__builtin_mul_overflow(*v, 10, v) ||
-		    __builtin_add_overflow(*v, (uint64_t)(*s - '0'), v))
-			return -1;
-	*p = s;
-	return 0;
-}
-
 static int read_pruned(int dirfd, uint64_t *entries, uint64_t *tiles)
 {
 	char buf[128];
@@ -1328,36 +1311,24 @@ out:
 }
 
 /* The lines of a proof text: header, lines of hashes, a blank line, the checkpoint note. */
-static int proof_text(struct vouch_log_reader *r, const char *head,
+static int proof_text(struct vouch_log_reader *r, struct vouch_proof *p,
                       const uint8_t (*proof)[VOUCH_TLOG_HASH], unsigned n, char **out, size_t *len)
 {
-	FILE *f = open_memstream(out, len);
-	char b64[48];
-
-	if (!f)
-		return -errno;
-	fputs(head, f);
-	for (unsigned i = 0; i < n; i++) {
-		vouch_b64_encode(b64, sizeof(b64), proof[i], VOUCH_TLOG_HASH);
-		fprintf(f, "%s\n", b64);
-	}
-	fputc('\n', f);
-	fwrite(r->note, 1, r->notelen, f);
-	if (fclose(f) != 0) {
-		free(*out);
-		*out = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	memcpy(p->hash, proof, (size_t)n * VOUCH_TLOG_HASH);
+	p->n = n;
+	p->note = r->note;
+	p->note_len = r->notelen;
+	return vouch_proof_format(p, out, len);
 }
 
 int vouch_log_reader_proof_text(struct vouch_log_reader *r, uint64_t index, char **out, size_t *len)
 {
 	uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH];
+	struct vouch_proof p = {.inclusion = true, .num = index};
 	const char *data;
-	size_t dlen, hlen;
+	size_t dlen;
 	unsigned n;
-	char *head;
+	char *extra;
 	int ret;
 
 	*out = NULL;
@@ -1366,16 +1337,15 @@ int vouch_log_reader_proof_text(struct vouch_log_reader *r, uint64_t index, char
 		ret = vouch_log_reader_prove(r, index, proof, &n);
 	if (ret)
 		return ret;
-	hlen = vouch_b64_enclen(dlen) + 96;
-	head = malloc(hlen);
-	if (!head)
-		return -ENOMEM;
 	/* The entry itself rides in "extra": the proof stands alone. */
-	memcpy(head, "c2sp.org/tlog-proof@v1\nextra ", 29);
-	vouch_b64_encode(head + 29, hlen - 29, (const uint8_t *)data, dlen);
-	snprintf(head + strlen(head), hlen - strlen(head), "\nindex %" PRIu64 "\n", index);
-	ret = proof_text(r, head, (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n, out, len);
-	free(head);
+	extra = malloc(vouch_b64_enclen(dlen));
+	if (!extra)
+		return -ENOMEM;
+	vouch_b64_encode(extra, vouch_b64_enclen(dlen), (const uint8_t *)data, dlen);
+	p.extra = extra;
+	p.extra_len = strlen(extra);
+	ret = proof_text(r, &p, (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n, out, len);
+	free(extra);
 	return ret;
 }
 
@@ -1383,7 +1353,7 @@ int vouch_log_reader_consistency_text(struct vouch_log_reader *r, uint64_t old, 
                                       size_t *len)
 {
 	uint8_t proof[VOUCH_TLOG_PROOF_MAX][VOUCH_TLOG_HASH], oroot[VOUCH_TLOG_HASH];
-	char head[96];
+	struct vouch_proof p = {.inclusion = false, .num = old};
 	unsigned n;
 	int ret;
 
@@ -1393,77 +1363,5 @@ int vouch_log_reader_consistency_text(struct vouch_log_reader *r, uint64_t old, 
 	ret = vouch_log_reader_consistency(r, old, proof, &n, oroot);
 	if (ret)
 		return ret;
-	snprintf(head, sizeof(head), VOUCH_CONSISTENCY_HEADER "\nold %" PRIu64 "\n", old);
-	return proof_text(r, head, (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n, out, len);
-}
-
-/* Fail at line @line for @why. */
-static int proof_bad(struct vouch_log_proof *p, unsigned line, const char *why)
-{
-	p->line = line;
-	p->why = why;
-	return VOUCH_E_PROOF;
-}
-
-int vouch_log_proof_parse(struct vouch_log_proof *p, const char *text, size_t len)
-{
-	const char *s = text, *end = text + len, *nl;
-	bool have_num = false;
-	unsigned line = 1;
-
-	memset(p, 0, sizeof(*p));
-	nl = memchr(s, '\n', len);
-	if (!nl)
-		return proof_bad(p, 1, "not a proof (no header line)");
-	if ((size_t)(nl - s) == 22 && !memcmp(s, "c2sp.org/tlog-proof@v1", 22))
-		p->inclusion = true;
-	else if ((size_t)(nl - s) == strlen(VOUCH_CONSISTENCY_HEADER) &&
-	         !memcmp(s, VOUCH_CONSISTENCY_HEADER, strlen(VOUCH_CONSISTENCY_HEADER)))
-		p->inclusion = false;
-	else
-		return proof_bad(p, 1, "not a proof (unknown header)");
-	/* Header lines, then hashes, up to the blank line before the checkpoint. */
-	for (s = nl + 1; s < end; s = nl + 1) {
-		const char *key = p->inclusion ? "index " : "old ";
-		size_t l, klen = strlen(key), got = 0;
-
-		line++;
-		nl = memchr(s, '\n', (size_t)(end - s));
-		if (!nl)
-			return proof_bad(p, line, "no blank line before the checkpoint");
-		l = (size_t)(nl - s);
-		if (l == 0) {
-			if (!have_num)
-				return proof_bad(p, line,
-				                 p->inclusion ? "no index line" : "no old line");
-			p->note = nl + 1;
-			p->note_len = (size_t)(end - p->note);
-			if (p->note_len == 0)
-				return proof_bad(p, line + 1, "no checkpoint after the blank line");
-			return 0;
-		}
-		if (p->inclusion && !have_num && !p->extra && l >= 6 && !memcmp(s, "extra ", 6)) {
-			p->extra = s + 6;
-			p->extra_len = l - 6;
-		} else if (!have_num && l > klen && !memcmp(s, key, klen)) {
-			const char *q = s + klen;
-
-			if (parse_u64(&q, nl, &p->num) || q != nl)
-				return proof_bad(p, line,
-				                 p->inclusion ? "bad index line" : "bad old line");
-			have_num = true;
-		} else if (!have_num) {
-			return proof_bad(p, line,
-			                 p->inclusion ? "malformed line (expected extra or index)"
-			                              : "malformed line (expected old)");
-		} else if (p->n == VOUCH_TLOG_PROOF_MAX) {
-			return proof_bad(p, line, "too many hashes");
-		} else if (vouch_b64_decode(p->hash[p->n], VOUCH_TLOG_HASH, &got, s, l) ||
-		           got != VOUCH_TLOG_HASH) {
-			return proof_bad(p, line, "malformed line (not a base64 SHA-256 hash)");
-		} else {
-			p->n++;
-		}
-	}
-	return proof_bad(p, line, "incomplete proof (no checkpoint)");
+	return proof_text(r, &p, (const uint8_t(*)[VOUCH_TLOG_HASH])proof, n, out, len);
 }
