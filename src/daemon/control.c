@@ -139,6 +139,19 @@ static void policy_pairs(struct daemon *d, struct vouch_ctl_out *o)
 
 #define U64(o, key, v) vouch_ctl_out_put_u64(o, key, (uint64_t)(v))
 
+/* A ring's figures as PREFIX_depth, _max (the deepest it has been), _capacity, _pushed. */
+static void ring_pairs(struct vouch_ctl_out *o, const char *prefix, const struct ring_stats *rs)
+{
+	static const char *const names[] = {"depth", "max", "capacity", "pushed"};
+	const uint64_t v[] = {rs->len, rs->max, rs->cap, rs->pushed};
+	char key[48];
+
+	for (unsigned i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "%s_%s", prefix, names[i]);
+		vouch_ctl_out_put_u64(o, key, v[i]);
+	}
+}
+
 static void do_status(struct daemon *d, struct vouch_ctl_out *o)
 {
 	struct queue_stats qs;
@@ -178,6 +191,14 @@ static void do_status(struct daemon *d, struct vouch_ctl_out *o)
 	U64(o, "leases_user_full", atomic_load(&d->leases.user_full));
 	U64(o, "notices", atomic_load(&d->notices.written));
 	U64(o, "notices_dropped", atomic_load(&d->notices.dropped));
+	{
+		struct ring_stats rs;
+
+		pthread_mutex_lock(&d->notices.lock);
+		ring_stats(&d->notices.q, &rs);
+		pthread_mutex_unlock(&d->notices.lock);
+		ring_pairs(o, "notice_queue", &rs);
+	}
 	U64(o, "control_refused", atomic_load(&conns_refused));
 	U64(o, "threads_unregistered", self_unregistered(d));
 	if (d->log) {
@@ -191,6 +212,14 @@ static void do_status(struct daemon *d, struct vouch_ctl_out *o)
 		U64(o, "log_lost", atomic_load(&l->lost));
 		U64(o, "log_rate_limited", atomic_load(&l->limited));
 		U64(o, "log_summaries", atomic_load(&l->summaries));
+		{
+			struct ring_stats rs;
+
+			pthread_mutex_lock(&l->lock);
+			ring_stats(&l->q, &rs);
+			pthread_mutex_unlock(&l->lock);
+			ring_pairs(o, "log_queue", &rs);
+		}
 		if (atomic_load(&l->witnessed))
 			U64(o, "log_seen", atomic_load(&l->seen));
 		pthread_mutex_lock(&l->lock);

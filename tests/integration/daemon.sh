@@ -101,6 +101,16 @@ assert s["decisions"] > 0 and s["denials"] > 0 and s["cache_hits"] > 0, s
 assert s["queue_depth"] == 0 and s["queue_capacity"] == 1024 and s["notices"] >= 1, s
 assert [f["path"] for f in s["filesystems"]] == [sys.argv[2]], s
 ' "$OUT" "$S"
+check "and the figures of its two rings: the log queue and the notice queue" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["log_queue_capacity"] == 16384 and s["notice_queue_capacity"] == 64, s
+assert s["log_queue_pushed"] >= s["log_entries"] >= 1, s  # a new log: every entry came through it
+assert s["notice_queue_pushed"] >= s["notices"] >= 1, s
+for q in ("log_queue", "notice_queue"):
+    assert 0 <= s[q + "_depth"] <= s[q + "_max"] <= s[q + "_capacity"], (q, s)
+    assert s[q + "_max"] >= 1, (q, s)
+' "$OUT"
 expect_err "vouch reload by a user who is not root is refused" 1 "only root may reload" \
 	nobody "$VOUCH" reload --state "$T/st"
 # The control protocol as another program speaks it: one line in, an answer out.
