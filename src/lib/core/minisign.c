@@ -128,6 +128,29 @@ static int kind_mismatch(size_t len)
 	}
 }
 
+/*
+ * The start every minisign file shares: not empty, at most @max bytes in all, the
+ * untrusted comment (into @untrusted, may be NULL), then one base64 line of exactly
+ * @want bytes into @bin (B64_LINE_MAX bytes, which the caller wipes if it is secret).
+ */
+static int parse_head(struct cursor *c, size_t len, size_t max, char *untrusted, uint8_t *bin,
+                      size_t want)
+{
+	size_t n;
+	int ret;
+
+	if (len == 0)
+		return VOUCH_E_EMPTY;
+	if (len > max)
+		return VOUCH_E_TOOBIG;
+	ret = parse_untrusted(c, untrusted);
+	if (!ret)
+		ret = parse_b64_line(c, bin, B64_LINE_MAX, &n);
+	if (!ret && n != want)
+		ret = kind_mismatch(n);
+	return ret;
+}
+
 static void pubkey_from_bytes(struct vouch_pubkey *out, const uint8_t *b)
 {
 	memcpy(out->keyid, b + 2, VOUCH_KEYID_LEN);
@@ -159,21 +182,11 @@ int vouch_pubkey_parse(struct vouch_pubkey *out, const char *text, size_t len)
 {
 	struct cursor c = {text, text + len};
 	uint8_t bin[B64_LINE_MAX];
-	size_t n;
 	int ret;
 
-	if (len == 0)
-		return VOUCH_E_EMPTY;
-	if (len > VOUCH_KEYFILE_MAX)
-		return VOUCH_E_TOOBIG;
-	ret = parse_untrusted(&c, NULL);
+	ret = parse_head(&c, len, VOUCH_KEYFILE_MAX, NULL, bin, PUBKEY_BYTES);
 	if (ret)
 		return ret;
-	ret = parse_b64_line(&c, bin, sizeof(bin), &n);
-	if (ret)
-		return ret;
-	if (n != PUBKEY_BYTES)
-		return kind_mismatch(n);
 	if (memcmp(bin, "Ed", 2) != 0)
 		return VOUCH_E_ALG;
 	ret = expect_end(&c);
@@ -260,23 +273,11 @@ int vouch_seckey_parse(struct vouch_seckey_file *out, const char *text, size_t l
 {
 	struct cursor c = {text, text + len};
 	uint8_t bin[B64_LINE_MAX];
-	size_t n;
 	int ret;
 
-	if (len == 0)
-		return VOUCH_E_EMPTY;
-	if (len > VOUCH_KEYFILE_MAX)
-		return VOUCH_E_TOOBIG;
-	ret = parse_untrusted(&c, NULL);
+	ret = parse_head(&c, len, VOUCH_KEYFILE_MAX, NULL, bin, SECKEY_BYTES);
 	if (ret)
 		goto out;
-	ret = parse_b64_line(&c, bin, sizeof(bin), &n);
-	if (ret)
-		goto out;
-	if (n != SECKEY_BYTES) {
-		ret = kind_mismatch(n);
-		goto out;
-	}
 	ret = VOUCH_E_ALG;
 	if (memcmp(bin, "Ed", 2) != 0)
 		goto out;
@@ -430,18 +431,9 @@ int vouch_sig_parse(struct vouch_sig *out, const char *text, size_t len)
 	size_t n, tlen, plen = sizeof(TRUSTED_PREFIX) - 1;
 	int ret;
 
-	if (len == 0)
-		return VOUCH_E_EMPTY;
-	if (len > VOUCH_SIGFILE_MAX)
-		return VOUCH_E_TOOBIG;
-	ret = parse_untrusted(&c, out->untrusted);
+	ret = parse_head(&c, len, VOUCH_SIGFILE_MAX, out->untrusted, bin, SIG_BYTES);
 	if (ret)
 		return ret;
-	ret = parse_b64_line(&c, bin, sizeof(bin), &n);
-	if (ret)
-		return ret;
-	if (n != SIG_BYTES)
-		return kind_mismatch(n);
 	if (memcmp(bin, "Ed", 2) == 0)
 		out->alg = VOUCH_SIG_LEGACY;
 	else if (memcmp(bin, "ED", 2) == 0)

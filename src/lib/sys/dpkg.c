@@ -162,6 +162,24 @@ static int db_fail(const struct vouch_scan_opts *o, const char *dir, const char 
 	return err;
 }
 
+/*
+ * Read dpkg's file @path whole and keep it with the database (its strings point
+ * into it). Missing, when @may_miss: 0 with *@buf NULL. Errors reported as db_fail().
+ */
+static int db_read(struct db *db, const struct vouch_scan_opts *o, const char *path,
+                   bool may_miss, char **buf, size_t *len)
+{
+	int ret = vouch_file_read(path, DB_FILE_MAX, buf, len);
+
+	if (ret == -ENOENT && may_miss) {
+		*buf = NULL;
+		return 0;
+	}
+	if (!ret)
+		ret = db_keep(db, *buf);
+	return ret ? db_fail(o, path, NULL, 0, ret) : 0;
+}
+
 /* Every info/PACKAGE.md5sums, in name order. */
 static int read_md5sums(struct db *db, const struct vouch_scan_opts *o, const char *admindir,
                         struct vouch_scan_stats *st)
@@ -211,12 +229,9 @@ static int read_md5sums(struct db *db, const struct vouch_scan_opts *o, const ch
 
 		if (snprintf(path, sizeof(path), "%s/%s", info, name) >= (int)sizeof(path))
 			return db_fail(o, info, name, 0, -ENAMETOOLONG);
-		ret = vouch_file_read(path, DB_FILE_MAX, &buf, &len);
+		ret = db_read(db, o, path, false, &buf, &len);
 		if (ret)
-			return db_fail(o, path, NULL, 0, ret);
-		ret = db_keep(db, buf);
-		if (ret)
-			return db_fail(o, path, NULL, 0, ret);
+			return ret;
 		name[strlen(name) - 8] = '\0'; /* the package name, as jobs refer to it */
 		ret = parse_md5sums(db, buf, len, name, &line);
 		if (ret)
@@ -243,14 +258,9 @@ static int read_diversions(struct db *db, const struct vouch_scan_opts *o, const
 
 	if (snprintf(path, sizeof(path), "%s/diversions", admindir) >= (int)sizeof(path))
 		return db_fail(o, admindir, NULL, 0, -ENAMETOOLONG);
-	ret = vouch_file_read(path, DB_FILE_MAX, &buf, &len);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret)
-		return db_fail(o, path, NULL, 0, ret);
-	ret = db_keep(db, buf);
-	if (ret)
-		return db_fail(o, path, NULL, 0, ret);
+	ret = db_read(db, o, path, true, &buf, &len);
+	if (ret || !buf)
+		return ret;
 	vouch_dpkg_cursor_init(&c, buf, len);
 	while ((ret = vouch_dpkg_diversions_next(&c, &dv)) == 1) {
 		ret = grow((void **)&db->div, &cap, db->ndiv + 1, sizeof(*db->div));
@@ -310,14 +320,9 @@ static int read_status(struct db *db, const struct vouch_scan_opts *o, const cha
 
 	if (snprintf(path, sizeof(path), "%s/status", admindir) >= (int)sizeof(path))
 		return db_fail(o, admindir, NULL, 0, -ENAMETOOLONG);
-	ret = vouch_file_read(path, DB_FILE_MAX, &buf, &len);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret)
-		return db_fail(o, path, NULL, 0, ret);
-	ret = db_keep(db, buf);
-	if (ret)
-		return db_fail(o, path, NULL, 0, ret);
+	ret = db_read(db, o, path, true, &buf, &len);
+	if (ret || !buf)
+		return ret;
 	vouch_dpkg_cursor_init(&c, buf, len);
 	while ((ret = vouch_dpkg_status_next(&c, &pk)) == 1) {
 		const char *pkg = NULL;
