@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vouchd's modules that need no fanotify: the ring, the verdict rule, and the policy module. */
+/* vouchd's modules that need no fanotify: the ring, the verdict rule, the work queue and the
+ * policy module. */
 #include "test-util.h"
 
 #include <errno.h>
@@ -229,11 +230,176 @@ static void test_policy(void **state)
 	pthread_rwlock_destroy(&d.plock);
 }
 
+static struct job job_of(uid_t uid, int fd)
+{
+	struct job j = {.fd = fd, .uid = uid, .pid = (pid_t)(1000 + fd)};
+
+	return j;
+}
+
+/* The work queue's bounds and order, as queue.c's rules say. */
+static void test_queue(void **state)
+{
+	struct queue q;
+	struct queue_stats st;
+	struct job j;
+	bool user;
+	int fd = 0;
+
+	(void)state;
+	/* 64 places, 8 workers: a user runs 2 at once and has 4 waiting; users 48 together. */
+	assert_int_equal(queue_init(&q, 64, 8), 0);
+	assert_int_equal(q.user_running, 2);
+	assert_int_equal(q.user_queued, 4);
+	assert_int_equal(q.users_queued, 48);
+	/* One user's fifth job is refused as theirs, at once. */
+	for (int i = 0; i < 4; i++) {
+		j = job_of(1000, fd++);
+		assert_true(queue_push(&q, &j, &user));
+	}
+	j = job_of(1000, fd++);
+	assert_false(queue_push(&q, &j, &user));
+	assert_true(user);
+	/* Twelve users fill the users' share; a thirteenth is refused, root is not. */
+	for (uid_t u = 1001; u < 1012; u++)
+		for (int i = 0; i < 4; i++) {
+			j = job_of(u, fd++);
+			assert_true(queue_push(&q, &j, &user));
+		}
+	j = job_of(2000, fd++);
+	assert_false(queue_push(&q, &j, &user));
+	assert_true(user);
+	for (int i = 0; i < 16; i++) {
+		j = job_of(0, fd++);
+		assert_true(queue_push(&q, &j, &user));
+	}
+	/* Full: refused, and not as any user's fault. */
+	j = job_of(0, fd++);
+	assert_false(queue_push(&q, &j, &user));
+	assert_false(user);
+	queue_stats(&q, &st);
+	assert_int_equal(st.len, 64);
+	assert_int_equal(st.max, 64);
+	assert_int_equal(st.cap, 64);
+	assert_int_equal(st.lanes, 13);
+	assert_int_equal(st.running, 0);
+	/* Lanes served round robin: the first thirteen pops take one job of each lane. */
+	{
+		bool seen_root = false;
+		unsigned seen_users = 0;
+
+		for (int i = 0; i < 13; i++) {
+			assert_true(queue_pop(&q, &j));
+			if (j.uid == 0)
+				seen_root = true;
+			else
+				seen_users |= 1u << (j.uid - 1000);
+		}
+		assert_true(seen_root);
+		assert_int_equal(seen_users, (1u << 12) - 1);
+	}
+	queue_stats(&q, &st);
+	assert_int_equal(st.running, 13);
+	assert_int_equal(st.len, 51);
+	queue_free(&q);
+
+	/* A user at their running bound waits; root's work and others' go past it. */
+	assert_int_equal(queue_init(&q, 64, 8), 0);
+	for (int i = 0; i < 4; i++) {
+		j = job_of(1000, i);
+		assert_true(queue_push(&q, &j, &user));
+	}
+	assert_true(queue_pop(&q, &j));
+	assert_int_equal(j.fd, 0); /* a lane is first in, first out */
+	assert_true(queue_pop(&q, &j));
+	assert_int_equal(j.fd, 1);
+	j = job_of(0, 10);
+	assert_true(queue_push(&q, &j, &user));
+	j = job_of(1001, 20);
+	assert_true(queue_push(&q, &j, &user));
+	assert_true(queue_pop(&q, &j));
+	assert_true(j.uid == 0 || j.uid == 1001);
+	assert_true(queue_pop(&q, &j));
+	assert_true(j.uid == 0 || j.uid == 1001);
+	queue_done(&q, 0);
+	queue_done(&q, 1001);
+	/* One of the user's finishes: their next may run. */
+	queue_done(&q, 1000);
+	assert_true(queue_pop(&q, &j));
+	assert_int_equal(j.uid, 1000);
+	assert_int_equal(j.fd, 2);
+	/* Stopping hands out what is queued (every event is answered), then ends. */
+	queue_done(&q, 1000);
+	queue_stop(&q);
+	j = job_of(0, 30);
+	assert_false(queue_push(&q, &j, &user));
+	assert_true(queue_pop(&q, &j));
+	assert_int_equal(j.fd, 3);
+	queue_done(&q, 1000);
+	queue_done(&q, 1000);
+	assert_false(queue_pop(&q, &j));
+	queue_stats(&q, &st);
+	assert_int_equal(st.len, 0);
+	assert_int_equal(st.lanes, 0);
+	assert_int_equal(st.running, 0);
+	queue_free(&q);
+}
+
+struct popper {
+	struct queue *q;
+	int got;
+};
+
+static void *popper_main(void *arg)
+{
+	struct popper *p = arg;
+	struct job j;
+
+	while (queue_pop(p->q, &j)) {
+		p->got++;
+		queue_done(p->q, j.uid);
+	}
+	return NULL;
+}
+
+/* Workers waiting on an empty queue are woken by work and by stop, and lose no job. */
+static void test_queue_threads(void **state)
+{
+	struct queue q;
+	struct popper p[4];
+	pthread_t t[4];
+	struct job j;
+	bool user;
+	int pushed = 0, got = 0;
+
+	(void)state;
+	assert_int_equal(queue_init(&q, 256, 4), 0);
+	for (int i = 0; i < 4; i++) {
+		p[i] = (struct popper){.q = &q};
+		assert_int_equal(pthread_create(&t[i], NULL, popper_main, &p[i]), 0);
+	}
+	for (int i = 0; i < 20000; i++) {
+		j = job_of((uid_t)(i % 3 ? 0 : 1000 + i % 7), i);
+		if (queue_push(&q, &j, &user))
+			pushed++;
+	}
+	queue_stop(&q);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		got += p[i].got;
+	}
+	assert_int_equal(got, pushed);
+	assert_true(pushed > 0);
+	queue_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ring),
 	    cmocka_unit_test(test_verdict),
+	    cmocka_unit_test(test_queue),
+	    cmocka_unit_test(test_queue_threads),
 	    cmocka_unit_test_setup_teardown(test_policy, dir_setup, dir_teardown),
 	};
 
