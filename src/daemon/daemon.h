@@ -365,13 +365,6 @@ int dlog_seen(struct daemon *d, uint64_t size, char *err, size_t errlen);
 int work_start(struct daemon *d);
 void work_stop(struct daemon *d); /* drains the queue, then joins the workers (bounded) */
 /*
- * The one way an event is answered: the response to its group, the counters,
- * and the descriptor closed (unless @keep: lease.c has it).
- */
-void event_answer(struct daemon *d, const struct job *j, bool allow, bool keep);
-/* Answer @fd of group @fan that never became a job (not a file vouchd decides). */
-void event_allow_raw(struct daemon *d, int fan, int fd);
-/*
  * Decide @obj with the current policy; returns that policy's generation. The
  * policy's message, if any, is copied into @msg and dec->message points there:
  * the policy itself may be replaced as soon as this returns.
@@ -399,13 +392,33 @@ int fan_group_main(struct fgroup *g);
 int fan_loop(struct daemon *d, struct fgroup *g);
 /* A group of its own for the filesystem @dev, its reader started; NULL if none can be. */
 struct fgroup *fan_group_private(struct daemon *d, uint64_t dev);
-/* Stop and close private groups whose filesystem is gone (no mark left). */
-void fan_groups_reap(struct daemon *d);
+/*
+ * Stop and close private groups whose filesystem is gone (no mark left); their
+ * descriptors into @gone, for marks_forget_group(). Return: how many.
+ */
+unsigned fan_groups_reap(struct daemon *d, int gone[static GROUPS_MAX]);
 void fan_groups_stop(struct daemon *d);
+
+/* --- answer.c -------------------------------------------------------------------------- */
+
+/*
+ * The one way an event is answered: the response to its group, the counters,
+ * and the descriptor closed (unless @keep: lease.c has it).
+ */
+void event_answer(struct daemon *d, const struct job *j, bool allow, bool keep);
+/* Answer @fd of group @fan that never became a job (not a file vouchd decides). */
+void event_allow_raw(struct daemon *d, int fan, int fd);
 /* An allowed exec of @key by thread @tid: its own open that follows is part of it. */
 void exec_token_put(struct daemon *d, pid_t tid, const struct cache_key *key);
+/* Take the token an allowed exec of this file state left for @tid, if any. */
+bool exec_token_take(struct daemon *d, pid_t tid, const struct cache_key *key);
 
-/* --- threads (vouchd.c) ---------------------------------------------------------------- */
+/* --- threads and logging (self.c) ------------------------------------------------------- */
+
+/* Logging: one line on standard error (the journal under systemd). */
+void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, but only at the 1st, 2nd, 4th, 8th... time @n says it happened. */
+void logf_pow2(uint64_t n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Register the calling thread as vouchd's own (its events are allowed unseen). */
 int self_add(struct daemon *d);
@@ -473,10 +486,5 @@ void control_drain(void); /* the connections being served finish (bounded) */
 void notify_systemd(const char *msg);
 /* mounts.c */
 void *mounts_main(void *arg);
-
-/* Logging: one line on standard error (the journal under systemd). */
-void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The same, but only at the 1st, 2nd, 4th, 8th... time @n says it happened. */
-void logf_pow2(uint64_t n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -34,44 +34,6 @@
 
 #define EVENT_BUF (64 * 1024)
 
-static struct exec_token *token_slot(struct daemon *d, pid_t tid)
-{
-	return &d->tok[(uint32_t)tid % EXEC_TOKENS];
-}
-
-void exec_token_put(struct daemon *d, pid_t tid, const struct cache_key *key)
-{
-	struct exec_token *t = token_slot(d, tid);
-
-	pthread_mutex_lock(&d->toklock);
-	t->key = *key;
-	atomic_store(&t->tid, tid);
-	pthread_mutex_unlock(&d->toklock);
-}
-
-/*
- * Take the token an allowed exec of this file state (@key, an open's key) by this
- * thread left, if any. The put happens before the exec's answer, and so before
- * this thread's next event: a slot without this tid has no token for it.
- */
-static bool exec_token_take(struct daemon *d, pid_t tid, const struct cache_key *key)
-{
-	struct exec_token *t = token_slot(d, tid);
-	struct cache_key k;
-	bool hit;
-
-	if (atomic_load(&t->tid) != tid)
-		return false;
-	k = *key;
-	k.access = CACHE_EXEC;
-	pthread_mutex_lock(&d->toklock);
-	hit = atomic_load(&t->tid) == tid && memcmp(&t->key, &k, sizeof(k)) == 0;
-	if (hit)
-		atomic_store(&t->tid, 0);
-	pthread_mutex_unlock(&d->toklock);
-	return hit;
-}
-
 /* Answered at once by the mode, never queued: the queue or the user's lane is full. */
 static void refuse_now(struct daemon *d, const struct job *j, bool user)
 {
@@ -403,8 +365,10 @@ static void group_stop(struct daemon *d, struct fgroup *g)
 	g->used = g->started = false;
 }
 
-void fan_groups_reap(struct daemon *d)
+unsigned fan_groups_reap(struct daemon *d, int gone[static GROUPS_MAX])
 {
+	unsigned n = 0;
+
 	pthread_mutex_lock(&d->glock);
 	for (unsigned i = 0; i < GROUPS_MAX; i++) {
 		struct fgroup *g = &d->groups[i];
@@ -413,11 +377,12 @@ void fan_groups_reap(struct daemon *d)
 		if (g->used && !group_marked(g->fan)) {
 			int fan = g->fan;
 
-			marks_forget_group(&d->marks, fan);
 			group_stop(d, g);
+			gone[n++] = fan; /* its marks are forgotten even if its reader is stuck */
 		}
 	}
 	pthread_mutex_unlock(&d->glock);
+	return n;
 }
 
 void fan_groups_stop(struct daemon *d)

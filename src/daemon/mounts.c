@@ -20,8 +20,14 @@
  */
 static void rescan(struct daemon *d, bool namespaces)
 {
+	int gone[GROUPS_MAX];
+	unsigned n;
+
 	marks_refresh(&d->marks);
-	fan_groups_reap(d);
+	/* Only this thread makes groups: a number closed here is no new group's yet. */
+	n = fan_groups_reap(d, gone);
+	for (unsigned i = 0; i < n; i++)
+		marks_forget_group(&d->marks, gone[i]);
 	if (namespaces)
 		marks_scan_namespaces(&d->marks);
 	else

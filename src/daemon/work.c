@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vouchd's workers: decisions that need a file's content, and the one way an event is answered. */
+/* vouchd's workers: decisions that need a file's content. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,35 +11,6 @@
 #include <unistd.h>
 
 #include "daemon.h"
-
-static void respond(struct daemon *d, int fan, int fd, uint32_t response)
-{
-	struct fanotify_response r = {.fd = fd, .response = response};
-
-	atomic_fetch_add(&d->c.events, 1);
-	if (response == FAN_DENY)
-		atomic_fetch_add(&d->c.denials, 1);
-	if (write(fan, &r, sizeof(r)) != sizeof(r))
-		logf_pow2(atomic_load(&d->c.events), "vouchd: cannot answer the kernel: %s",
-		          strerror(errno));
-}
-
-void event_answer(struct daemon *d, const struct job *j, bool allow, bool keep)
-{
-	respond(d, j->fan, j->fd, allow ? FAN_ALLOW : FAN_DENY);
-	if (keep)
-		return;
-	close(j->fd);
-	atomic_fetch_sub(&d->events_held, 1);
-}
-
-void event_allow_raw(struct daemon *d, int fan, int fd)
-{
-	respond(d, fan, fd, FAN_ALLOW);
-	close(fd);
-	atomic_fetch_sub(&d->events_held, 1);
-}
-
 
 /* Is thread @tid still there to be answered? (A killed waiter's event is void.) */
 static bool subject_alive(pid_t tid)
