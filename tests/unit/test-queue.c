@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "daemon.h"
 
@@ -111,12 +112,96 @@ static void test_root_room(void **state)
 	queue_free(&q);
 }
 
+/* Lanes are served round robin: thirteen lanes, thirteen pops, one job of each. */
+static void test_round_robin(void **state)
+{
+	struct queue q;
+	struct job j;
+	bool user, root = false;
+	unsigned users = 0;
+
+	(void)state;
+	assert_int_equal(queue_init(&q, 64, 16), 0);
+	for (int i = 0; i < 3; i++) {
+		for (uid_t u = 1000; u < 1012; u++)
+			assert_true(queue_push(&q, &(struct job){.uid = u, .fd = i}, &user));
+		assert_true(queue_push(&q, &(struct job){.uid = 0, .fd = i}, &user));
+	}
+	for (int i = 0; i < 13; i++) {
+		assert_true(queue_pop(&q, &j));
+		assert_int_equal(j.fd, 0); /* each lane's first */
+		if (j.uid == 0)
+			root = true;
+		else
+			users |= 1u << (j.uid - 1000);
+	}
+	assert_true(root);
+	assert_int_equal(users, (1u << 12) - 1);
+	/* Stopped: nothing more is taken in. */
+	queue_stop(&q);
+	assert_false(queue_push(&q, &(struct job){.uid = 0, .fd = 9}, &user));
+	for (int n = 0; queue_pop(&q, &j); n++) {
+		queue_done(&q, j.uid);
+		assert_true(n < 64);
+	}
+	queue_free(&q);
+}
+
+struct popper {
+	struct queue *q;
+	int got;
+};
+
+static void *popper_main(void *arg)
+{
+	struct popper *p = arg;
+	struct job j;
+
+	while (queue_pop(p->q, &j)) {
+		p->got++;
+		queue_done(p->q, j.uid);
+	}
+	return NULL;
+}
+
+/* Workers waiting on an empty queue are woken by work and by stop, and lose no job. */
+static void test_threads(void **state)
+{
+	struct queue q;
+	struct popper p[4];
+	pthread_t t[4];
+	bool user;
+	int pushed = 0, got = 0;
+
+	(void)state;
+	assert_int_equal(queue_init(&q, 256, 4), 0);
+	for (int i = 0; i < 4; i++) {
+		p[i] = (struct popper){.q = &q};
+		assert_int_equal(pthread_create(&t[i], NULL, popper_main, &p[i]), 0);
+	}
+	for (int i = 0; i < 20000; i++) {
+		uid_t uid = i % 3 ? 0 : (uid_t)(1000 + i % 7);
+
+		pushed += queue_push(&q, &(struct job){.uid = uid, .fd = i}, &user);
+	}
+	queue_stop(&q);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		got += p[i].got;
+	}
+	assert_int_equal(got, pushed);
+	assert_true(pushed > 0);
+	queue_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_lanes),
 	    cmocka_unit_test(test_root_room),
+	    cmocka_unit_test(test_round_robin),
+	    cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
