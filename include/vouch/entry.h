@@ -18,8 +18,11 @@
  * A summary (event "summary", decision "summary", rule "rate-limit") stands for
  * decisions of one uid that were counted but not recorded one by one; it has no
  * sha256 and adds "allowed" and "denied", the counts.
- * Strings are UTF-8 with JSON escapes; a byte of a path that is not part of a
- * valid UTF-8 sequence is written \u00XX (XX >= 80), and read back as that byte.
+ * Strings are written with vouch_json_field() (vouch/json.h): a string that is not
+ * valid UTF-8 (a path, an executable, a reason naming a file) is written with each
+ * byte that is not part of valid UTF-8 as U+FFFD and is followed by its companion,
+ * e.g. "path_b64", the exact bytes in base64. Entries written before companions
+ * existed spell such a byte \u00XX (XX >= 80) instead, and are read as that byte.
  * The log never holds file contents: only these facts.
  */
 struct vouch_entry {
@@ -55,11 +58,22 @@ struct vouch_entry {
 int vouch_entry_format(const struct vouch_entry *e, char *out, size_t cap);
 
 /*
- * vouch_entry_parse() - read an entry written by vouch_entry_format().
+ * vouch_entry_format_flags() - as vouch_entry_format(), with vouch_json_field()'s
+ * @flags (VOUCH_JSON_C1: C1 controls as \u0080..\u009f, for text a terminal may
+ * show); capped by @cap alone (and INT_MAX), not VOUCH_ENTRY_MAX: not for the log.
+ * Return: its length, or VOUCH_E_TOOBIG.
+ */
+int vouch_entry_format_flags(const struct vouch_entry *e, unsigned flags, char *out, size_t cap);
+
+/*
+ * vouch_entry_parse() - read an entry written by vouch_entry_format(), or by the
+ * first version of it (\u00XX for a byte that is not UTF-8, no companions).
  * @scratch: receives the decoded strings the entry's pointers point to; it
  * needs @len + 8 bytes.
  * Return: 0 or VOUCH_E_ENTRY (not such an object, a key missing or repeated,
- * a wrong type, trailing bytes).
+ * a wrong type, trailing bytes, a string not spelled as vouch writes it: a
+ * companion on valid UTF-8 or away from its field, bad base64, text that is not
+ * what the companion's bytes are written as, a NUL).
  */
 int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char *scratch,
                       size_t cap);

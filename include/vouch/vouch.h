@@ -20,6 +20,7 @@
 #include "tlog.h"
 #include "note.h"
 #include "proof.h"
+#include "json.h"
 #include "entry.h"
 #include "log.h"
 #include "dpkg.h"

@@ -233,31 +233,32 @@ static void print_json(const char *path, const struct fileinfo *fi, const struct
 	vouch_hex(fi->sha256, 32, hex);
 	/* null when not read (larger than max-size) */
 	snprintf(shaj, sizeof(shaj), fi->hashed ? "\"%s\"" : "null", hex);
-	fputs("{\"file\":", stdout);
-	tool_json_string(stdout, path);
+	fputs("{", stdout);
+	tool_json_str(stdout, "file", path);
 	printf(",\"sha256\":%s,\"size\":%llu,\"kind\":\"%s\",\"decision\":\"%s\","
-	       "\"would_deny\":%s,\"rule\":\"%s\",\"mode\":\"%s\",\"manifest\":",
+	       "\"would_deny\":%s,\"rule\":\"%s\",\"mode\":\"%s\",",
 	       shaj, (unsigned long long)fi->size, kind_name(fi->kind), d->allow ? "allow" : "deny",
 	       d->would_deny ? "true" : "false", vouch_rule_name(d->rule),
 	       vouch_mode_name(cp->mode));
 	if (d->manifest != VOUCH_NONE) {
 		const struct vouch_cmanifest *m = &cp->manifests[d->manifest];
 
-		tool_json_string(stdout, vouch_cpolicy_string(cp, m->path));
-		fputs(",\"signer\":", stdout);
-		tool_json_string(stdout, vouch_cpolicy_string(cp, cp->signers[m->signer].name));
+		tool_json_str(stdout, "manifest", vouch_cpolicy_string(cp, m->path));
+		fputs(",", stdout);
+		tool_json_str(stdout, "signer",
+		              vouch_cpolicy_string(cp, cp->signers[m->signer].name));
 	} else {
-		fputs("null,\"signer\":null", stdout);
+		fputs("\"manifest\":null,\"signer\":null", stdout);
 	}
-	fputs(",\"reason\":", stdout);
-	tool_json_string(stdout, d->reason);
-	fputs(",\"message\":", stdout);
+	fputs(",", stdout);
+	tool_json_str(stdout, "reason", d->reason);
+	fputs(",", stdout);
 	if (d->message)
-		tool_json_string(stdout, d->message);
+		tool_json_str(stdout, "message", d->message);
 	else
-		fputs("null", stdout);
-	fputs(",\"policy\":", stdout);
-	tool_json_string(stdout, src->where);
+		fputs("\"message\":null", stdout);
+	fputs(",", stdout);
+	tool_json_str(stdout, "policy", src->where);
 	printf(",\"policy_verified\":%s}\n", src->verified ? "true" : "false");
 }
 

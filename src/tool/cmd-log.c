@@ -315,9 +315,9 @@ static void print_entry(struct opts *o, bool checked, uint64_t index, const char
 	if (vouch_entry_parse(&e, data, len, scratch, len + 8)) {
 		/* Shown anyway, as what it is: the log holds it. */
 		if (!o->denied && !o->since_us && o->json) {
-			printf("{\"index\":%" PRIu64 ",\"checked\":%s,\"unparsed\":", index,
+			printf("{\"index\":%" PRIu64 ",\"checked\":%s,", index,
 			       checked ? "true" : "false");
-			tool_json_bytes(stdout, data, len);
+			tool_json_field(stdout, "unparsed", data, len);
 			fputs("}\n", stdout);
 		} else if (!o->denied && !o->since_us) {
 			printf("#%" PRIu64 " (entry of another format) ", index);
@@ -333,10 +333,24 @@ static void print_entry(struct opts *o, bool checked, uint64_t index, const char
 		return;
 	}
 	if (o->json) {
-		/* The entry as recorded; its strings made valid UTF-8 without controls. */
-		printf("{\"index\":%" PRIu64 ",\"checked\":%s,", index, checked ? "true" : "false");
-		tool_json_text(stdout, data + 1, len - 1);
-		putchar('\n');
+		/*
+		 * The entry as read, written again by the one encoder: an entry of the log's
+		 * first spelling gets its companions, and C1 controls are escaped. Three bytes
+		 * out for each in at most (a raw C1 control), and room for the companions.
+		 */
+		size_t cap = 3 * len + 256;
+		char *text = malloc(cap);
+		int n = text ? vouch_entry_format_flags(&e, VOUCH_JSON_C1, text, cap) : -ENOMEM;
+
+		if (n < 2) {
+			tool_err("log", NULL, "entry %" PRIu64 ": %s", index, vouch_strerror(n));
+		} else {
+			printf("{\"index\":%" PRIu64 ",\"checked\":%s,", index,
+			       checked ? "true" : "false");
+			fwrite(text + 1, 1, (size_t)n - 1, stdout);
+			putchar('\n');
+		}
+		free(text);
 	} else if (e.summary) {
 		vouch_time_format_us(e.time_us, ts);
 		memcpy(ts + 19, "Z", 2);
@@ -557,10 +571,10 @@ static int do_verify(struct opts *o, const char *dirarg)
 		int rc = open_failed("log verify", dir, ret);
 
 		if (o->json) {
-			printf("{\"verified\":false,\"dir\":");
-			tool_json_string(stdout, dir);
-			printf(",\"error\":");
-			tool_json_string(stdout, vouch_strerror(ret));
+			printf("{\"verified\":false,");
+			tool_json_str(stdout, "dir", dir);
+			printf(",");
+			tool_json_str(stdout, "error", vouch_strerror(ret));
 			printf("}\n");
 		}
 		return rc;
@@ -571,22 +585,23 @@ static int do_verify(struct opts *o, const char *dirarg)
 	if (ret) {
 		tool_err("log verify", dir, "%s", rep.what[0] ? rep.what : vouch_strerror(ret));
 		if (o->json) {
-			printf("{\"verified\":false,\"dir\":");
-			tool_json_string(stdout, dir);
-			printf(",\"error\":");
-			tool_json_string(stdout, rep.what[0] ? rep.what : vouch_strerror(ret));
+			printf("{\"verified\":false,");
+			tool_json_str(stdout, "dir", dir);
+			printf(",");
+			tool_json_str(stdout, "error",
+			              rep.what[0] ? rep.what : vouch_strerror(ret));
 			printf("}\n");
 		}
 		/* A file the checkpoint needs that is not there: the log does not verify. */
 		return ret == VOUCH_E_LOG || ret == -ENOENT ? EXIT_DENIED : EXIT_ERROR;
 	}
 	if (o->json) {
-		printf("{\"verified\":true,\"dir\":");
-		tool_json_string(stdout, dir);
+		printf("{\"verified\":true,");
+		tool_json_str(stdout, "dir", dir);
 		printf(",\"size\":%" PRIu64 ",\"entries_checked\":%" PRIu64 ",\"pruned\":%" PRIu64
-		       ",\"tiles\":%" PRIu64 ",\"key\":",
+		       ",\"tiles\":%" PRIu64 ",",
 		       rep.size, rep.entries, rep.pruned, rep.tiles);
-		tool_json_string(stdout, vk);
+		tool_json_str(stdout, "key", vk);
 		printf("}\n");
 	} else {
 		tool_print("%s: verified: %" PRIu64 " entries (%" PRIu64 " rehashed, %" PRIu64

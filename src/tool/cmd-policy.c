@@ -193,8 +193,8 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 	vouch_keyid_hex(sig->keyid, id);
 	vouch_time_format(cp->compiled, when);
 	vouch_hex(cp->source_sha256, 32, hex);
-	fputs("{\"bundle\":", stdout);
-	tool_json_string(stdout, path);
+	fputs("{", stdout);
+	tool_json_str(stdout, "bundle", path);
 	printf(",\"signed_by\":\"%s\",\"signature_verified\":false,\"compiled\":\"%s\","
 	       "\"mode\":\"%s\",\"expires\":",
 	       id, when, vouch_mode_name(cp->mode));
@@ -215,16 +215,16 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 		       : bit == VOUCH_GATE_SHEBANG ? "shebang"
 		                                   : "interpreted");
 	}
-	fputs("],\"message\":", stdout);
+	fputs("],", stdout);
 	if (vouch_cpolicy_string(cp, cp->message))
-		tool_json_string(stdout, vouch_cpolicy_string(cp, cp->message));
+		tool_json_str(stdout, "message", vouch_cpolicy_string(cp, cp->message));
 	else
-		fputs("null", stdout);
+		fputs("\"message\":null", stdout);
 	fputs(",\"signers\":[", stdout);
 	for (uint32_t i = 0; i < cp->nsigners; i++) {
 		vouch_keyid_hex(cp->signers[i].key.keyid, id);
-		fputs(i ? ",{\"name\":" : "{\"name\":", stdout);
-		tool_json_string(stdout, vouch_cpolicy_string(cp, cp->signers[i].name));
+		fputs(i ? ",{" : "{", stdout);
+		tool_json_str(stdout, "name", vouch_cpolicy_string(cp, cp->signers[i].name));
 		printf(",\"key_id\":\"%s\"}", id);
 	}
 	fputs("],\"manifests\":[", stdout);
@@ -232,10 +232,11 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 		const struct vouch_cmanifest *m = &cp->manifests[i];
 
 		vouch_hex(m->sha256, 32, hex);
-		fputs(i ? ",{\"path\":" : "{\"path\":", stdout);
-		tool_json_string(stdout, vouch_cpolicy_string(cp, m->path));
-		fputs(",\"signer\":", stdout);
-		tool_json_string(stdout, vouch_cpolicy_string(cp, cp->signers[m->signer].name));
+		fputs(i ? ",{" : "{", stdout);
+		tool_json_str(stdout, "path", vouch_cpolicy_string(cp, m->path));
+		fputs(",", stdout);
+		tool_json_str(stdout, "signer",
+		              vouch_cpolicy_string(cp, cp->signers[m->signer].name));
 		printf(",\"sha256\":\"%s\",\"entries\":%llu}", hex, (unsigned long long)m->entries);
 	}
 	printf("],\"hashes\":%llu", (unsigned long long)b->nentries);
@@ -246,21 +247,21 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 
 			vouch_bundle_entry(b, i, &e);
 			vouch_hex(e.sha256, 32, hex);
-			printf("%s{\"sha256\":\"%s\",\"deny\":%s,\"allow\":%s,\"manifest\":",
-			       i ? "," : "", hex, e.rec.flags & VOUCH_TRUST_DENY ? "true" : "false",
+			printf("%s{\"sha256\":\"%s\",\"deny\":%s,\"allow\":%s,", i ? "," : "", hex,
+			       e.rec.flags & VOUCH_TRUST_DENY ? "true" : "false",
 			       e.rec.flags & VOUCH_TRUST_ALLOW ? "true" : "false");
 			if (e.rec.flags & VOUCH_TRUST_MANIFEST)
-				tool_json_string(
-				    stdout,
+				tool_json_str(
+				    stdout, "manifest",
 				    vouch_cpolicy_string(cp, cp->manifests[e.rec.manifest].path));
 			else
-				fputs("null", stdout);
+				fputs("\"manifest\":null", stdout);
 			fputs("}", stdout);
 		}
 		fputs("]", stdout);
 	}
-	fputs(",\"source\":", stdout);
-	tool_json_string(stdout, cp->source ? cp->source : "");
+	fputs(",", stdout);
+	tool_json_str(stdout, "source", cp->source ? cp->source : "");
 	fputs("}\n", stdout);
 }
 

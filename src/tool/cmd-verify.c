@@ -48,22 +48,22 @@ static void report(const struct result *r, bool quiet, bool json)
 	if (r->sig)
 		vouch_keyid_hex(r->sig->keyid, id);
 	if (json) {
-		fputs("{\"file\":", stdout);
-		tool_json_string(stdout, r->file);
+		fputs("{", stdout);
+		tool_json_str(stdout, "file", r->file);
 		printf(",\"verified\":%s", r->rc == EXIT_OK ? "true" : "false");
 		if (r->sig) {
 			printf(",\"key_id\":\"%s\",\"algorithm\":\"%s\"", id,
 			       r->sig->alg == VOUCH_SIG_PREHASHED ? "ED" : "Ed");
 			if (r->rc == EXIT_OK && r->sig->has_trusted) {
-				fputs(",\"trusted_comment\":", stdout);
-				tool_json_string(stdout, r->sig->trusted);
+				fputs(",", stdout);
+				tool_json_str(stdout, "trusted_comment", r->sig->trusted);
 			}
 		}
 		if (r->reason) {
-			fputs(",\"reason\":", stdout);
-			tool_json_string(stdout, r->reason);
-			fputs(",\"detail\":", stdout);
-			tool_json_string(stdout, r->detail);
+			fputs(",", stdout);
+			tool_json_str(stdout, "reason", r->reason);
+			fputs(",", stdout);
+			tool_json_str(stdout, "detail", r->detail);
 		}
 		fputs("}\n", stdout);
 	}

@@ -117,19 +117,15 @@ void tool_key_destroy(struct tool_key *k);
 int tool_open_regular(const char *path);
 
 /*
- * Write @s as a JSON string literal (with quotes) to @f: valid JSON whatever
- * the bytes. '"' and '\\' escaped; C0 controls, DEL and C1 controls as \u00XX;
- * a byte that is not part of valid UTF-8 as \ufffd.
+ * A JSON object's member "KEY":"TEXT" for @len bytes at @s (NUL too), written to @f as
+ * every --json output writes strings (vouch/json.h, docs/formats.md): valid UTF-8 as
+ * itself, '"' and '\\' escaped, C0 controls, DEL and C1 controls as \u00XX; bytes that
+ * are not UTF-8 shown with U+FFFD for each byte not part of valid UTF-8, and their
+ * exact bytes after it as ,"KEY_b64":"BASE64". @key is the caller's own: [a-z0-9_].
  */
-void tool_json_string(FILE *f, const char *s);
-/* The same for @len bytes that may hold NUL. */
-void tool_json_bytes(FILE *f, const void *s, size_t len);
-/*
- * JSON text the caller knows is well-formed (a log entry the parser accepted),
- * written with the same rules inside its strings: raw controls, C1 controls and
- * bytes that are not UTF-8 are escaped; its structure passes unchanged.
- */
-void tool_json_text(FILE *f, const void *json, size_t len);
+void tool_json_field(FILE *f, const char *key, const void *s, size_t len);
+/* The same for the NUL-terminated @s. */
+void tool_json_str(FILE *f, const char *key, const char *s);
 
 /* Where the installed policy lives unless --state or $VOUCH_STATE_DIR says otherwise. */
 #define VOUCH_STATE_DIR_DEFAULT "/var/lib/vouch"

@@ -221,36 +221,6 @@ int tool_load_pubkey(const char *cmd, const char *path, const char *b64, struct 
 	return ret ? EXIT_ERROR : EXIT_OK;
 }
 
-/* Length of the valid UTF-8 sequence at @p, of at most @left bytes (1-4), or 0 if it is not. */
-static size_t utf8_len_n(const unsigned char *p, size_t left)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1fu;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0fu;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07u;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3fu);
-	}
-	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Is the valid UTF-8 sequence of @n bytes at @p a C1 control (U+0080..U+009F)? */
 static bool is_c1(const unsigned char *p, size_t n)
 {
@@ -263,7 +233,7 @@ size_t tool_escape(FILE *f, const void *s, size_t len, unsigned flags)
 	size_t escaped = 0;
 
 	while (p < end) {
-		size_t n = utf8_len_n(p, (size_t)(end - p));
+		size_t n = vouch_utf8_len(p, (size_t)(end - p));
 		unsigned char c = *p;
 
 		if (n > 1 && !is_c1(p, n)) {
@@ -330,51 +300,27 @@ void tool_print_exact(const void *s, size_t len)
 		fwrite(s, 1, len, stdout);
 }
 
-/* JSON text of @len bytes at @s: quoted and escaped as a string, or (@raw) JSON the
- * caller knows is well-formed, only made valid UTF-8 without raw controls. */
-static void json_put(FILE *f, const unsigned char *p, size_t len, bool raw)
+void tool_json_field(FILE *f, const char *key, const void *s, size_t len)
 {
-	const unsigned char *end = p + len;
+	char small[4096], *buf = small;
+	size_t cap = vouch_json_field_max(strlen(key), len), n;
 
-	while (p < end) {
-		size_t n = utf8_len_n(p, (size_t)(end - p));
-
-		if (n == 0) {
-			/* JSON text must be UTF-8: a byte that is not becomes U+FFFD. */
-			fputs("\\ufffd", f);
-			p++;
-		} else if (!raw && (*p == '"' || *p == '\\')) {
-			fprintf(f, "\\%c", *p++);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(f, "\\u%04x", *p++);
-		} else if (is_c1(p, n)) {
-			/* Valid JSON raw, but a terminal may obey it: escaped. */
-			fprintf(f, "\\u%04x", p[1]);
-			p += n;
-		} else {
-			fwrite(p, 1, n, f);
-			p += n;
-		}
+	/* The one encoder (vouch/json.h); C1 controls escaped too: a terminal may obey them. */
+	if (cap > sizeof(small) && !(buf = malloc(cap))) {
+		fprintf(f, "\"%s\":null", key);
+		return;
 	}
+	if (vouch_json_field(buf, cap, &n, key, s, len, VOUCH_JSON_C1) == 0)
+		fwrite(buf, 1, n, f);
+	else
+		fprintf(f, "\"%s\":null", key);
+	if (buf != small)
+		free(buf);
 }
 
-void tool_json_string(FILE *f, const char *s)
+void tool_json_str(FILE *f, const char *key, const char *s)
 {
-	fputc('"', f);
-	json_put(f, (const unsigned char *)s, strlen(s), false);
-	fputc('"', f);
-}
-
-void tool_json_bytes(FILE *f, const void *s, size_t len)
-{
-	fputc('"', f);
-	json_put(f, s, len, false);
-	fputc('"', f);
-}
-
-void tool_json_text(FILE *f, const void *json, size_t len)
-{
-	json_put(f, json, len, true);
+	tool_json_field(f, key, s, strlen(s));
 }
 
 int tool_read_seckey(const char *cmd, const char *path, struct vouch_seckey_file *f)

@@ -62,10 +62,12 @@ for l in open(sys.argv[1], "rb"):
     t = l.decode("utf-8")
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", t), repr(t)
     json.loads(t)' "$OUT"
-check "the path reads back as written" python3 -c '
-import json, sys
+check "the path reads back as written (its stray byte: U+FFFD, and the bytes in path_b64)" python3 -c '
+import base64, json, sys
 o = [json.loads(l) for l in open(sys.argv[1])]
-assert o[1]["path"] == "/tmp/evil\x1b]0;owned\x07\x1b[2J\r\n#99 fake\\\xff", repr(o[1]["path"])
+assert o[1]["path"] == "/tmp/evil\x1b]0;owned\x07\x1b[2J\r\n#99 fake\\\ufffd", repr(o[1]["path"])
+assert base64.b64decode(o[1]["path_b64"]) == b"/tmp/evil\x1b]0;owned\x07\x1b[2J\r\n#99 fake\\\xff"
+assert "exe_b64" not in o[1] and "path_b64" not in o[0]
 assert o[1]["exe"] == "/tmp/x\x9b31m" and o[2]["unparsed"].startswith("\x1b[31mnot")' "$OUT"
 expect_rc "log tail -n 300" 0 "$VOUCH" log tail -n 300 --dir L --key pub
 check "tail escapes as show does" raw_free "$OUT"

@@ -261,12 +261,197 @@ static void test_strict(void **state)
 	assert_err(vouch_entry_parse(&b, buf, (size_t)n, scratch, (size_t)n), VOUCH_E_ENTRY);
 }
 
+/* Format @e, parse it back and compare the strings' bytes; the text into @text (@cap). */
+static int format_parse(const struct vouch_entry *e, char *text, size_t cap, struct vouch_entry *b,
+                        char *scratch, size_t scap)
+{
+	int n = vouch_entry_format(e, text, cap);
+
+	assert_true(n > 0);
+	assert_err(vouch_entry_parse(b, text, (size_t)n, scratch, scap), 0);
+	assert_string_equal(b->path, e->path);
+	assert_string_equal(b->reason, e->reason);
+	if (e->exe)
+		assert_string_equal(b->exe, e->exe);
+	return n;
+}
+
+/*
+ * Strings that are not UTF-8: shown with U+FFFD, their bytes in a companion right after
+ * them, read back exactly; valid UTF-8 has no companion.
+ */
+static void test_companions(void **state)
+{
+	static char text[VOUCH_ENTRY_MAX], scratch[VOUCH_ENTRY_MAX + 8], path[4096];
+	struct vouch_entry e = sample(), b;
+	int n;
+
+	(void)state;
+	e.path = "/tmp/caf\xe9";
+	e.exe = "/usr/bin/\xff";
+	e.reason = "\xc3\xa9t\xc3\xa9 \xc2\x9b";
+	n = format_parse(&e, text, sizeof(text), &b, scratch, sizeof(scratch));
+	text[n] = '\0';
+	assert_non_null(
+	    strstr(text, ",\"path\":\"/tmp/caf\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWbp\","));
+	assert_non_null(
+	    strstr(text, ",\"exe\":\"/usr/bin/\xef\xbf\xbd\",\"exe_b64\":\"L3Vzci9iaW4v/w==\","));
+	assert_non_null(strstr(text, ",\"reason\":\"\xc3\xa9t\xc3\xa9 \xc2\x9b\",\"path\""));
+	assert_null(strstr(text, "reason_b64"));
+	/* Long names: a 4095-byte path of 255-byte components, every byte not UTF-8. */
+	for (size_t i = 0; i < 4095; i++)
+		path[i] = i % 256 == 0 ? '/' : (char)(0x80 + i % 128);
+	path[4095] = '\0';
+	e.path = path;
+	format_parse(&e, text, sizeof(text), &b, scratch, sizeof(scratch));
+	/* Every byte value but NUL, through the log's writer. */
+	for (int i = 0; i < 255; i++)
+		path[i] = (char)(i + 1);
+	path[255] = '\0';
+	format_parse(&e, text, sizeof(text), &b, scratch, sizeof(scratch));
+	/* For the terminal: C1 escaped, the same bytes. */
+	e.path = "/tmp/\xc2\x9b\xff";
+	n = vouch_entry_format_flags(&e, VOUCH_JSON_C1, text, sizeof(text));
+	assert_true(n > 0);
+	text[n] = '\0';
+	assert_non_null(
+	    strstr(text, "\"path\":\"/tmp/\\u009b\xef\xbf\xbd\",\"path_b64\":\"L3RtcC/Cm/8=\""));
+}
+
+/* An entry with its path and companion replaced by @p (the text from ,"path" to ,"sha256"). */
+static int with_path(char *out, size_t cap, const char *p)
+{
+	static const char head[] =
+	    "{\"time\":\"2025-11-21T10:00:00.123456Z\",\"decision\":\"deny\",\"mode\":\"enforce\","
+	    "\"event\":\"exec\",\"rule\":\"default\",\"reason\":\"r\"";
+	static const char tail[] = ",\"sha256\":\"abababababababababababababababab"
+	                           "abababababababababababababababab\",\"pid\":1,\"uid\":1}";
+
+	return snprintf(out, cap, "%s%s%s", head, p, tail);
+}
+
+/* One spelling: a companion where none belongs, one that disagrees, bad base64. */
+static void test_companion_strict(void **state)
+{
+	static const struct {
+		const char *path;
+		bool ok;
+	} cases[] = {
+	    {",\"path\":\"/tmp/x\"", true},
+	    {",\"path\":\"/tmp/caf\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWbp\"", true},
+	    /* A companion on valid UTF-8 (one spelling only). */
+	    {",\"path\":\"/tmp/x\",\"path_b64\":\"L3RtcC94\"", false},
+	    /* The lossy text disagrees with the bytes. */
+	    {",\"path\":\"/tmp/cafe\",\"path_b64\":\"L3RtcC9jYWbp\"", false},
+	    {",\"path\":\"/tmp/caf\xef\xbf\xbd\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWbp\"", false},
+	    {",\"path\":\"/tmp/caf\\ufffd\",\"path_b64\":\"L3RtcC9jYWbp\"", false},
+	    {",\"path\":\"/tmp/caf\\u00e9\",\"path_b64\":\"L3RtcC9jYWbp\"", false},
+	    {",\"path\":\"/tmp/x\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWbp\"", false},
+	    /* Bad base64: cut, unpadded, outside the alphabet, bits after the end. */
+	    {",\"path\":\"/tmp/caf\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWb\"", false},
+	    {",\"path\":\"/tmp/caf\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWbp=\"", false},
+	    /* Another stray byte, the same text: the companion says which. */
+	    {",\"path\":\"/tmp/caf\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWbq\"", true},
+	    {",\"path\":\"\xef\xbf\xbd\",\"path_b64\":\"/x==\"", false},
+	    {",\"path\":\"/tmp/caf\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWb-\"", false},
+	    {",\"path\":\"/tmp/caf\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWbp\\n\"", false},
+	    {",\"path\":\"/tmp/caf\xef\xbf\xbd\",\"path_b64\":1", false},
+	    /* Not right after its field, twice, or without it. */
+	    {",\"path_b64\":\"L3RtcC9jYWbp\",\"path\":\"/tmp/caf\xef\xbf\xbd\"", false},
+	    {",\"path\":\"/tmp/"
+	     "caf\xef\xbf\xbd\",\"path_b64\":\"L3RtcC9jYWbp\",\"path_b64\":\"L3RtcC9jYWbp\"",
+	     false},
+	    {",\"path\":\"/x\",\"reason_b64\":\"/w==\"", false},
+	    /* Raw bytes that are not UTF-8, a NUL among the bytes, a NUL escaped. */
+	    {",\"path\":\"/tmp/caf\xe9\"", false},
+	    {",\"path\":\"\xef\xbf\xbd\xef\xbf\xbd\\u0000\",\"path_b64\":\"/wD+\"", false},
+	    {",\"path\":\"a\\u0000b\"", false},
+	    /* The first spelling, and the first spelling together with a companion. */
+	    {",\"path\":\"/tmp/caf\\u00e9\"", true},
+	    {",\"path\":\"/tmp/\\u00c3\\u00a9\"", false},
+	    {",\"path\":\"/tmp/caf\\u00e9\",\"path_b64\":\"L3RtcC9jYWbp\"", false},
+	};
+	char text[1024], scratch[1024 + 8];
+	struct vouch_entry b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = with_path(text, sizeof(text), cases[i].path);
+
+		assert_true(n > 0 && (size_t)n < sizeof(text));
+		if (vouch_entry_parse(&b, text, (size_t)n, scratch, sizeof(scratch)) !=
+		    (cases[i].ok ? 0 : VOUCH_E_ENTRY))
+			fail_msg("case %zu: %s", i, cases[i].path);
+	}
+	assert_err(vouch_entry_parse(&b, text, (size_t)with_path(text, sizeof(text), cases[1].path),
+	                             scratch, sizeof(scratch)),
+	           0);
+	assert_string_equal(b.path, "/tmp/caf\xe9");
+	/* A later version's key and its companion are skipped like any later key. */
+	assert_err(vouch_entry_parse(&b, text,
+	                             (size_t)with_path(text, sizeof(text),
+	                                               ",\"path\":\"/x\",\"node\":\"\xef\xbf\xbd\","
+	                                               "\"node_b64\":\"/w==\""),
+	                             scratch, sizeof(scratch)),
+	           0);
+}
+
+/*
+ * Entries as the first writer wrote them (tests/data/legacy-entries.jsonl, entry.c at
+ * 21b11ad): read as the bytes it meant, and written again with companions; an entry
+ * whose strings are all UTF-8 is written again byte for byte the same.
+ */
+static void test_legacy(void **state)
+{
+	static char all[256];
+	const char *paths[] = {
+	    "/tmp/caf\xe9",
+	    "/tmp/\xc3\xa9t\xc3\xa9",
+	    "/tmp/\xff\xfe/\xe2\x82/\xed\xa0\x80/\xc0\xaf/\xf4\x90\x80\x80/end",
+	    "/tmp/ctl\x01\x1f\x7f\"\\",
+	    "/tmp/c1\xc2\x9b\xc2\x80",
+	    all,
+	};
+	static char again[VOUCH_ENTRY_MAX], scratch[VOUCH_ENTRY_MAX + 8], s2[VOUCH_ENTRY_MAX + 8];
+	size_t len, i = 0;
+	char *data = read_data("legacy-entries.jsonl", &len), *line = data, *nl;
+
+	(void)state;
+	for (int k = 0; k < 255; k++)
+		all[k] = (char)(k + 1);
+	for (; (nl = memchr(line, '\n', len - (size_t)(line - data))); line = nl + 1, i++) {
+		struct vouch_entry e, b;
+		size_t n = (size_t)(nl - line);
+		int m;
+
+		assert_true(i < sizeof(paths) / sizeof(paths[0]));
+		assert_err(vouch_entry_parse(&e, line, n, scratch, sizeof(scratch)), 0);
+		assert_string_equal(e.path, paths[i]);
+		assert_string_equal(e.reason, i == 0 ? "old \xe9 writer" : "old writer");
+		if (i == 0)
+			assert_string_equal(e.exe, "/usr/bin/\xa0x");
+		else
+			assert_null(e.exe);
+		assert_int_equal(e.time_us, INT64_C(1763719200000000) + (int64_t)i);
+		m = format_parse(&e, again, sizeof(again), &b, s2, sizeof(s2));
+		if (i == 1 || i == 3 || i == 4) {
+			assert_int_equal((size_t)m, n);
+			assert_memory_equal(again, line, n);
+		} else {
+			assert_non_null(memmem(again, (size_t)m, "\"path_b64\":\"", 12));
+		}
+	}
+	assert_int_equal(i, sizeof(paths) / sizeof(paths[0]));
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_format),     cmocka_unit_test(test_roundtrip),
-	    cmocka_unit_test(test_strict),     cmocka_unit_test(test_unhashed_and_summary),
-	    cmocka_unit_test(test_vocabulary),
+	    cmocka_unit_test(test_format),           cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_strict),           cmocka_unit_test(test_unhashed_and_summary),
+	    cmocka_unit_test(test_vocabulary),       cmocka_unit_test(test_companions),
+	    cmocka_unit_test(test_companion_strict), cmocka_unit_test(test_legacy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "vouch/ctl.h"
 #include "vouch/error.h"
+#include "vouch/json.h"
 
 #define PREFIX     "vouch-ctl/"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
@@ -188,19 +189,19 @@ static size_t encode_reason(const char *s, size_t len, char out[static VOUCH_CTL
 			n += escape1((unsigned char)s[i], out + n);
 		return n;
 	}
-	for (i = 0; i < len; i++) {
-		char tmp[4];
-		size_t k = escape1((unsigned char)s[i], tmp);
+	/* Whole characters: a valid UTF-8 sequence, or one byte that is not part of one. */
+	for (i = 0; i < len;) {
+		size_t l = vouch_utf8_len(s + i, len - i), k = 0;
+		char tmp[4 * 4];
 
+		l = l ? l : 1;
+		for (size_t j = 0; j < l; j++)
+			k += escape1((unsigned char)s[i + j], tmp + k);
 		if (n + k > VOUCH_CTL_REASON_MAX - 3)
 			break;
 		memcpy(out + n, tmp, k);
 		n += k;
-	}
-	/* Back off to the start of a UTF-8 sequence: its continuation bytes go with it. */
-	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80) {
-		i--;
-		n--; /* a byte >= 0x80 is written as itself, one byte */
+		i += l;
 	}
 	memcpy(out + n, "...", 3);
 	return n + 3;

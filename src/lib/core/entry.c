@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Log entries: one decision as a flat JSON object, written and read strictly. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +11,7 @@
 #include "vouch/decide.h"
 #include "vouch/entry.h"
 #include "vouch/error.h"
+#include "vouch/json.h"
 #include "vouch/policy.h"
 
 struct out {
@@ -33,79 +35,19 @@ static void puts_(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* ,"KEY":"TEXT" and, for bytes that are not UTF-8, its companion (vouch/json.h). */
+static void put_str(struct out *o, const char *key, const char *s, unsigned flags)
 {
-	size_t len;
-	uint32_t cp;
+	size_t n;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1fu;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0fu;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
+	put(o, ",", 1);
+	if (o->over)
+		return;
+	if (vouch_json_field(o->p + o->n, o->cap - o->n, &n, key, s, strlen(s), flags)) {
+		o->over = true;
+		return;
 	}
-	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-static void put_str(struct out *o, const char *key, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s);
-	char esc[8];
-
-	put(o, ",\"", 2);
-	puts_(o, key);
-	put(o, "\":\"", 3);
-	for (size_t i = 0; i < n;) {
-		size_t run = i;
-
-		/* Copy plain runs in one go: paths are mostly plain. */
-		while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' &&
-		       u[run] != '\\')
-			run++;
-		put(o, s + i, run - i);
-		i = run;
-		if (i >= n)
-			break;
-		if (u[i] == '"' || u[i] == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)u[i];
-			put(o, esc, 2);
-			i++;
-		} else if (u[i] >= 0x80) {
-			size_t l = utf8_len(u + i, n - i);
-
-			if (l) {
-				put(o, s + i, l);
-				i += l;
-			} else {
-				snprintf(esc, sizeof(esc), "\\u%04x", u[i]);
-				put(o, esc, 6);
-				i++;
-			}
-		} else {
-			snprintf(esc, sizeof(esc), "\\u%04x", u[i]);
-			put(o, esc, 6);
-			i++;
-		}
-	}
-	put(o, "\"", 1);
+	o->n += n;
 }
 
 static void put_hex(struct out *o, const char *key, const uint8_t h[static 32])
@@ -153,27 +95,27 @@ void vouch_time_format_us(int64_t us, char out[static 28])
 	out[27] = '\0';
 }
 
-int vouch_entry_format(const struct vouch_entry *e, char *buf, size_t cap)
+static int format(const struct vouch_entry *e, unsigned flags, char *buf, size_t cap)
 {
-	struct out o = {buf, 0, cap < VOUCH_ENTRY_MAX ? cap : VOUCH_ENTRY_MAX, false};
+	struct out o = {buf, 0, cap, false};
 	char ts[28];
 
 	vouch_time_format_us(e->time_us, ts);
 	put(&o, "{\"time\":\"", 9);
 	puts_(&o, ts);
 	put(&o, "\"", 1);
-	put_str(&o, "decision", e->decision);
-	put_str(&o, "mode", e->mode);
-	put_str(&o, "event", e->event);
-	put_str(&o, "rule", e->rule);
-	put_str(&o, "reason", e->reason);
-	put_str(&o, "path", e->path);
+	put_str(&o, "decision", e->decision, flags);
+	put_str(&o, "mode", e->mode, flags);
+	put_str(&o, "event", e->event, flags);
+	put_str(&o, "rule", e->rule, flags);
+	put_str(&o, "reason", e->reason, flags);
+	put_str(&o, "path", e->path, flags);
 	if (!e->no_sha256)
 		put_hex(&o, "sha256", e->sha256);
 	put_int(&o, "pid", e->pid);
 	put_int(&o, "uid", e->uid);
 	if (e->exe)
-		put_str(&o, "exe", e->exe);
+		put_str(&o, "exe", e->exe, flags);
 	if (e->has_exe_sha256)
 		put_hex(&o, "exe_sha256", e->exe_sha256);
 	if (e->summary) {
@@ -186,89 +128,57 @@ int vouch_entry_format(const struct vouch_entry *e, char *buf, size_t cap)
 	return (int)o.n;
 }
 
-/* The reader: a cursor over the text and a cursor into the scratch buffer. */
-struct in {
-	const char *p, *end;
-	char *s, *send;
-};
-
-static int hex4(const char *p, unsigned *v)
+int vouch_entry_format(const struct vouch_entry *e, char *buf, size_t cap)
 {
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		int d = vouch_hexval(p[i]);
-
-		if (d < 0)
-			return -1;
-		*v = *v << 4 | (unsigned)d;
-	}
-	return 0;
+	return format(e, 0, buf, cap < VOUCH_ENTRY_MAX ? cap : VOUCH_ENTRY_MAX);
 }
 
-/* A JSON string into scratch, NUL-terminated; *out points at it. */
-static int get_str(struct in *in, const char **out)
+int vouch_entry_format_flags(const struct vouch_entry *e, unsigned flags, char *buf, size_t cap)
 {
-	char *start = in->s;
+	return format(e, flags & VOUCH_JSON_C1, buf, cap < INT_MAX ? cap : INT_MAX);
+}
+
+/*
+ * The reader: a cursor over the text. Strings are found first (their text between the
+ * quotes) and decoded after the object is read, when each field's companion is known.
+ */
+struct in {
+	const char *p, *end;
+};
+
+struct span {
+	const char *s;
+	size_t n;
+};
+
+/* A JSON string at the cursor: its text between the quotes, unchecked (decoded later). */
+static int get_span(struct in *in, struct span *sp)
+{
+	size_t n;
 
 	if (in->p >= in->end || *in->p != '"')
 		return -1;
 	in->p++;
-	while (in->p < in->end && *in->p != '"') {
-		unsigned char c = (unsigned char)*in->p;
-		unsigned v;
-
-		if (in->send - in->s < 5)
-			return -1;
-		if (c < 0x20)
-			return -1;
-		if (c != '\\') {
-			*in->s++ = (char)c;
-			in->p++;
-			continue;
-		}
-		if (in->end - in->p < 2)
-			return -1;
-		c = (unsigned char)in->p[1];
-		in->p += 2;
-		switch (c) {
-		case '"':
-		case '\\':
-		case '/':
-			*in->s++ = (char)c;
-			break;
-		case 'b':
-			*in->s++ = '\b';
-			break;
-		case 'f':
-			*in->s++ = '\f';
-			break;
-		case 'n':
-			*in->s++ = '\n';
-			break;
-		case 'r':
-			*in->s++ = '\r';
-			break;
-		case 't':
-			*in->s++ = '\t';
-			break;
-		case 'u':
-			if (in->end - in->p < 4 || hex4(in->p, &v))
-				return -1;
-			in->p += 4;
-			/* vouch writes \u only for control characters and stray bytes. */
-			if (v == 0 || v > 0xff)
-				return -1;
-			*in->s++ = (char)v;
-			break;
-		default:
-			return -1;
-		}
-	}
-	if (in->p >= in->end)
+	n = vouch_json_string_end(in->p, (size_t)(in->end - in->p));
+	if (n == (size_t)(in->end - in->p))
 		return -1;
-	in->p++;
-	*in->s++ = '\0';
-	*out = start;
+	sp->s = in->p;
+	sp->n = n;
+	in->p += n + 1;
+	return 0;
+}
+
+/* A key: vouch writes its keys as plain [a-z0-9_], and reads no other. */
+static int get_key(struct in *in, struct span *sp)
+{
+	if (get_span(in, sp) || sp->n == 0)
+		return -1;
+	for (size_t i = 0; i < sp->n; i++) {
+		char c = sp->s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return -1;
+	}
 	return 0;
 }
 
@@ -354,6 +264,29 @@ enum {
 static const char *const keys[K_N] = {"time",   "decision",   "mode",    "event", "rule",
                                       "reason", "path",       "sha256",  "pid",   "uid",
                                       "exe",    "exe_sha256", "allowed", "denied"};
+#define NUMERIC          (1u << K_PID | 1u << K_UID | 1u << K_ALLOWED | 1u << K_DENIED)
+#define COMPANION_SUFFIX "_b64"
+
+/*
+ * The key @sp names: K_*, K_N for one this version does not know, or, for a string
+ * key's companion ("path_b64"), its key's K_* with *@companion set.
+ */
+static int key_index(const struct span *sp, bool *companion)
+{
+	size_t n = sp->n, sl = sizeof(COMPANION_SUFFIX) - 1;
+
+	*companion = false;
+	if (n > sl && !memcmp(sp->s + n - sl, COMPANION_SUFFIX, sl)) {
+		*companion = true;
+		n -= sl;
+	}
+	for (int k = 0; k < K_N; k++)
+		if (strlen(keys[k]) == n && !memcmp(sp->s, keys[k], n) &&
+		    !(*companion && (NUMERIC & 1u << k)))
+			return k;
+	*companion = false;
+	return K_N;
+}
 
 /* Is @w one of the words @name(0), @name(1), ... (up to @n)? */
 static bool word_in(const char *w, const char *(*name)(int), int n)
@@ -401,9 +334,12 @@ static bool vocabulary_ok(const char *const *strs, bool summary)
 int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char *scratch,
                       size_t cap)
 {
-	struct in in = {text, text + len, scratch, scratch + cap};
+	struct in in = {text, text + len};
+	struct span str[K_N] = {{0}}, b64[K_N] = {{0}};
 	const char *strs[K_N] = {0};
-	unsigned seen = 0;
+	char *s = scratch, *send = scratch + cap;
+	unsigned seen = 0, with_b64 = 0;
+	int prev = K_N;
 	int64_t num;
 
 	memset(e, 0, sizeof(*e));
@@ -411,16 +347,22 @@ int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char 
 		return VOUCH_E_ENTRY;
 	in.p++;
 	for (;;) {
-		const char *key;
+		struct span key, v;
+		bool companion;
 		int k;
 
-		if (get_str(&in, &key) || in.p >= in.end || *in.p++ != ':')
+		if (get_key(&in, &key) || in.p >= in.end || *in.p++ != ':')
 			return VOUCH_E_ENTRY;
-		for (k = 0; k < K_N && strcmp(key, keys[k]); k++)
-			;
-		if (k < K_N && (seen & 1u << k))
+		k = key_index(&key, &companion);
+		if (companion) {
+			/* Right after its field, once: one spelling of a field. */
+			if (prev != k || (with_b64 & 1u << k) || get_span(&in, &b64[k]))
+				return VOUCH_E_ENTRY;
+			with_b64 |= 1u << k;
+			k = K_N;
+		} else if (k < K_N && (seen & 1u << k)) {
 			return VOUCH_E_ENTRY;
-		if (k == K_PID || k == K_UID || k == K_ALLOWED || k == K_DENIED) {
+		} else if (k < K_N && (NUMERIC & 1u << k)) {
 			if (get_int(&in, &num))
 				return VOUCH_E_ENTRY;
 			if (k == K_PID)
@@ -431,20 +373,24 @@ int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char 
 				e->allowed = num;
 			else
 				e->denied = num;
-		} else if (k == K_N && in.p < in.end && *in.p != '"') {
+			seen |= 1u << k;
+		} else if (k < K_N) {
+			if (get_span(&in, &str[k]))
+				return VOUCH_E_ENTRY;
+			seen |= 1u << k;
+		} else if (in.p < in.end && *in.p != '"') {
 			/* An unknown key from a later version: a number is skipped. */
 			if (get_int(&in, &num))
 				return VOUCH_E_ENTRY;
 		} else {
-			const char *v;
+			size_t n;
 
-			if (get_str(&in, &v))
+			/* So is a string, spelled as this version spells strings. */
+			if (get_span(&in, &v) || vouch_json_field_decode(s, (size_t)(send - s), &n,
+			                                                 v.s, v.n, NULL, 0, 0))
 				return VOUCH_E_ENTRY;
-			if (k < K_N)
-				strs[k] = v;
 		}
-		if (k < K_N)
-			seen |= 1u << k;
+		prev = (k < K_N && !(NUMERIC & 1u << k)) ? k : K_N;
 		if (in.p >= in.end)
 			return VOUCH_E_ENTRY;
 		if (*in.p == '}')
@@ -454,6 +400,26 @@ int vouch_entry_parse(struct vouch_entry *e, const char *text, size_t len, char 
 	}
 	if (in.p + 1 != in.end)
 		return VOUCH_E_ENTRY;
+	/*
+	 * Each string's bytes: from its companion when it has one (its text must then be
+	 * what vouch writes for them), else from its text, where an entry written before
+	 * companions existed says \u00XX (XX >= 80) for a byte that is not UTF-8. A path
+	 * holds no NUL, nor does any other field.
+	 */
+	for (int k = 0; k < K_N; k++) {
+		bool c = (with_b64 & 1u << k) != 0;
+		size_t n;
+
+		if (!(seen & 1u << k) || (NUMERIC & 1u << k))
+			continue;
+		if (vouch_json_field_decode(s, (size_t)(send - s), &n, str[k].s, str[k].n,
+		                            c ? b64[k].s : NULL, b64[k].n,
+		                            c ? 0 : VOUCH_JSON_LEGACY) ||
+		    memchr(s, '\0', n))
+			return VOUCH_E_ENTRY;
+		strs[k] = s;
+		s += n + 1;
+	}
 	/* Everything but the file's hash and the subject's executable is required; a
 	 * summary has both counts, and only a summary has them. */
 	if ((seen & ((1u << K_EXE) - 1) & ~(1u << K_SHA)) != (((1u << K_EXE) - 1) & ~(1u << K_SHA)))
