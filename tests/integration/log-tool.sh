@@ -43,6 +43,47 @@ edit_entry() { python3 -c '
 import sys; f = sys.argv[1]; b = bytearray(open(f, "rb").read()); i = b.index(b"\"deny\"") + 2; b[i] ^= 0x20
 open(f, "wb").write(bytes(b))' "$1"; }
 
+# --- A log of the first spelling (tests/data/legacy-entries.jsonl, as entry.c wrote entries
+# before _b64 companions: \u00XX for a byte that is not UTF-8) still verifies and reads, and
+# --json gives its paths' exact bytes to any JSON decoder.
+check "setup: a log of entries in the first spelling" "$FX" OLD oldpub --lines "$DATA/legacy-entries.jsonl"
+expect_rc "it verifies" 0 "$VOUCH" log verify OLD --key oldpub
+check "all six entries" grep -q "verified: 6 entries (6 rehashed" "$OUT"
+expect_rc "log show reads every entry" 0 "$VOUCH" log show --dir OLD --key oldpub
+check "as entries, the stray byte shown escaped" bash -c \
+	'[ "$(grep -c "^#[0-9] 2025-11-21T10:00:00Z deny exec " "$1")" -eq 6 ] && grep -qF "/tmp/caf\xe9 (pid 7" "$1"' _ "$OUT"
+expect_rc "log show --json" 0 "$VOUCH" log show --dir OLD --key oldpub --json
+cp "$OUT" old.json
+# The paths the first writer was given (tests/data/README.md), as bytes.
+cat >old_paths.py <<'EOF'
+PATHS = [b"/tmp/caf\xe9", "/tmp/\u00e9t\u00e9".encode(),
+         b"/tmp/\xff\xfe/\xe2\x82/\xed\xa0\x80/\xc0\xaf/\xf4\x90\x80\x80/end",
+         b"/tmp/ctl\x01\x1f\x7f\"\\", b"/tmp/c1\xc2\x9b\xc2\x80", bytes(range(1, 256))]
+EOF
+check "Python's json gets each path's exact bytes back (path_b64 where not UTF-8)" python3 -c '
+import base64, json, sys
+sys.path.insert(0, ".")
+from old_paths import PATHS
+ls = [json.loads(l) for l in open(sys.argv[1], "rb")]
+got = [base64.b64decode(o["path_b64"], validate=True) if "path_b64" in o else o["path"].encode()
+       for o in ls]
+assert got == PATHS, got
+assert [("path_b64" in o) for o in ls] == [True, False, True, False, False, True]
+assert base64.b64decode(ls[0]["exe_b64"]) == b"/usr/bin/\xa0x" and ls[0]["exe"] == "/usr/bin/\ufffdx"
+assert base64.b64decode(ls[0]["reason_b64"]) == b"old \xe9 writer"' old.json
+JB=$VOUCH_BUILD/interop/jsonbytes
+if "$VOUCH_SRC/tests/interop/jsonbytes/build.sh" "$VOUCH_BUILD/interop" 2>/dev/null; then
+	run "$JB" path exe <old.json
+	check "and Go's encoding/json does, with the format's promises checked" python3 -c '
+import sys
+sys.path.insert(0, ".")
+from old_paths import PATHS
+go = [l.split() for l in open(sys.argv[1])]
+assert [bytes.fromhex(g[0]) for g in go] == PATHS and go[0][1] == b"/usr/bin/\xa0x".hex()' "$OUT"
+else
+	pass "Go's encoding/json # SKIP go is not installed (scripts/deps test installs golang-go)"
+fi
+
 check "setup: a log of 600 entries" "$FX" L pub 600
 expect_rc "it verifies" 0 "$VOUCH" log verify L --key pub
 check "every entry rehashed" grep -q "600 entries (600 rehashed, 0 removed by retention)" "$OUT"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* For the log tool tests: a log of N known entries, some with hostile bytes, written by the
- * library (no daemon), optionally with retention. */
+ * library (no daemon), optionally with retention; or a log of the entries in a file, one a
+ * line, appended as they are (entries of an older spelling). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,18 +53,28 @@ int main(int argc, char **argv)
 	struct vouch_note_skey key;
 	struct vouch_log *log;
 	uint8_t seed[32];
-	char vk[VOUCH_NOTE_VKEY_MAX], buf[1024];
+	char vk[VOUCH_NOTE_VKEY_MAX], buf[4096];
 	uint64_t count, max_bytes = 0;
-	FILE *f;
+	FILE *f, *lines = NULL;
 	int ret;
 
 	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: log-fixture DIR PUBFILE COUNT [MAX_BYTES]\n");
+		fprintf(stderr, "usage: log-fixture DIR PUBFILE COUNT [MAX_BYTES]\n"
+		                "       log-fixture DIR PUBFILE --lines FILE\n");
 		return 2;
 	}
-	count = strtoull(argv[3], NULL, 10);
-	if (argc == 5)
-		max_bytes = strtoull(argv[4], NULL, 10);
+	if (!strcmp(argv[3], "--lines")) {
+		lines = argc == 5 ? fopen(argv[4], "rb") : NULL;
+		if (!lines) {
+			fprintf(stderr, "log-fixture: %s: cannot open\n", argc == 5 ? argv[4] : "");
+			return 2;
+		}
+		count = 0;
+	} else {
+		count = strtoull(argv[3], NULL, 10);
+		if (argc == 5)
+			max_bytes = strtoull(argv[4], NULL, 10);
+	}
 	memset(seed, 0x22, sizeof(seed));
 	if (vouch_note_skey_from_seed(&key, "fixture.test/log", seed))
 		return 2;
@@ -76,6 +87,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "log-fixture: %s: %s\n", argv[1], vouch_strerror(ret));
 		return 1;
 	}
+	while (lines && fgets(buf, sizeof(buf), lines)) {
+		size_t n = strlen(buf);
+
+		if (n == 0 || buf[n - 1] != '\n' || vouch_log_append(log, buf, n - 1, NULL))
+			return 1;
+	}
+	if (lines && (ferror(lines) || fclose(lines)))
+		return 1;
 	for (uint64_t i = vouch_log_size(log); i < count; i++) {
 		int n = entry(i, buf, sizeof(buf));
 
