@@ -67,10 +67,4 @@ void vouch_blake2b_wipe(struct vouch_blake2b *ctx);
 /* vouch_blake2b() - one-shot digest. Return: 0, VOUCH_E_RANGE or VOUCH_E_CRYPTO. */
 int vouch_blake2b(const void *data, size_t len, uint8_t *out, size_t outlen);
 
-/*
- * vouch_hex() - lower-case hex of @len bytes into @out, which must hold 2*len+1
- * bytes; NUL-terminated.
- */
-void vouch_hex(const uint8_t *in, size_t len, char *out);
-
 #endif

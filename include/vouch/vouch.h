@@ -5,6 +5,8 @@
 
 #include "error.h"
 #include "base64.h"
+#include "hex.h"
+#include "grow.h"
 #include "digest.h"
 #include "signer.h"
 #include "minisign.h"

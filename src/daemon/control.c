@@ -127,7 +127,7 @@ static void policy_pairs(struct daemon *d, struct vouch_ctl_out *o)
 
 	pthread_rwlock_rdlock(&d->plock);
 	cp = vouch_store_policy(d->pol->store);
-	vouch_hex(cp->source_sha256, 32, hex);
+	vouch_hex_encode(cp->source_sha256, 32, hex);
 	vouch_ctl_out_putf(o, "mode", "%s", vouch_mode_name(cp->mode));
 	vouch_ctl_out_put_i64(o, "policy_compiled", cp->compiled);
 	vouch_ctl_out_put_i64(o, "policy_expires", cp->expires);
@@ -314,7 +314,7 @@ static void do_why(struct daemon *d, struct vouch_ctl_out *o, int fd, const stru
 			};
 
 			policy_decide(d, &subj, &obj, &dec, msg);
-			vouch_hex(v.sha256, 32, hex);
+			vouch_hex_encode(v.sha256, 32, hex);
 			vouch_ctl_out_putf(o, "sha256", "%s", hex);
 			vouch_ctl_out_putf(o, "access", "%s", i == 0 ? "exec" : "open");
 			vouch_ctl_out_putf(o, "verdict", "%s",

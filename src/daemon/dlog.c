@@ -96,10 +96,11 @@ static int load_key(struct daemon *d, struct dlog *l, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	} else {
-		ssize_t n = read(fd, text, sizeof(text) - 1);
-
+		/* A failed or cut-short read leaves text that does not parse. */
+		ret = vouch_read_full(fd, text, sizeof(text) - 1, &len);
 		close(fd);
-		len = n > 0 ? (size_t)n : 0;
+		if (ret)
+			len = 0;
 		if (len && text[len - 1] == '\n')
 			len--;
 		ret = vouch_note_skey_parse(&l->key, text, len);

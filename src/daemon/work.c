@@ -38,19 +38,16 @@ static int hash_job(struct daemon *d, const struct job *j, uint8_t out[static 32
 	int ret = buf ? vouch_sha256_init(&c) : -ENOMEM;
 
 	while (!ret) {
-		ssize_t n = pread(j->fd, buf, HASH_CHUNK, (off_t)off);
+		size_t n = 0;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (n == 0) {
+		ret = vouch_pread_full(j->fd, buf, HASH_CHUNK, (off_t)off, &n);
+		if (!ret && n > 0)
+			ret = vouch_sha256_update(&c, buf, n);
+		/* Short only at the end of the file. */
+		if (!ret && n < HASH_CHUNK) {
 			ret = vouch_sha256_final(&c, out);
 			break;
 		}
-		ret = vouch_sha256_update(&c, buf, (size_t)n);
 		off += (uint64_t)n;
 		since += (uint64_t)n;
 		if (since >= HASH_CHECK_EVERY) {
@@ -92,7 +89,7 @@ static void tell(struct daemon *d, const struct job *j, const struct vouch_objec
 	if (say && !cached) {
 		fd_path(j->fd, path, sizeof(path));
 		if (obj->sha256)
-			vouch_hex(obj->sha256, 32, hex);
+			vouch_hex_encode(obj->sha256, 32, hex);
 		else
 			snprintf(hex, sizeof(hex), "not hashed");
 		logf_("vouchd: %s pid %d %s (sha256 %s, rule %s): %s",
@@ -141,7 +138,7 @@ static void work_one(struct daemon *d, const struct job *j)
 	bool exec = j->mask & FAN_OPEN_EXEC_PERM, leased = false, hashed = false;
 	bool writers = false, keep = false;
 	uint32_t gen = atomic_load(&d->gen);
-	ssize_t n;
+	size_t n = 0;
 	int ret;
 
 	if (j->known) {
@@ -180,8 +177,9 @@ static void work_one(struct daemon *d, const struct job *j)
 			leased = true;
 		}
 	}
-	n = writers ? 0 : pread(j->fd, head, sizeof(head), 0);
-	kind = n > 0 ? vouch_code_classify(head, (size_t)n) : VOUCH_CODE_NONE;
+	if (!writers && vouch_pread_full(j->fd, head, sizeof(head), 0, &n) != 0)
+		n = 0;
+	kind = n > 0 ? vouch_code_classify(head, n) : VOUCH_CODE_NONE;
 	if (!exec && kind != VOUCH_CODE_ELF_EXEC && kind != VOUCH_CODE_ELF_DYN) {
 		/* Not code (a plain open counts only for ELF objects): remembered, if only
 		 * root can change that. */

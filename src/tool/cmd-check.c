@@ -196,7 +196,7 @@ static int examine(const char *path, struct fileinfo *fi, uint64_t max_size)
 {
 	uint8_t head[VOUCH_CODE_HEAD];
 	struct stat st;
-	ssize_t n;
+	size_t n = 0;
 	int fd, ret;
 
 	fd = tool_open_regular(path);
@@ -206,12 +206,10 @@ static int examine(const char *path, struct fileinfo *fi, uint64_t max_size)
 		ret = -errno;
 		goto out;
 	}
-	n = pread(fd, head, sizeof(head), 0);
-	if (n < 0) {
-		ret = -errno;
+	ret = vouch_pread_full(fd, head, sizeof(head), 0, &n);
+	if (ret)
 		goto out;
-	}
-	fi->kind = vouch_code_classify(head, (size_t)n);
+	fi->kind = vouch_code_classify(head, n);
 	fi->size = (uint64_t)st.st_size;
 	/* As vouchd: a file larger than the policy's max-size is decided unread. */
 	fi->hashed = fi->size <= max_size;
@@ -230,7 +228,7 @@ static void print_json(const char *path, const struct fileinfo *fi, const struct
 
 	char shaj[68];
 
-	vouch_hex(fi->sha256, 32, hex);
+	vouch_hex_encode(fi->sha256, 32, hex);
 	/* null when not read (larger than max-size) */
 	snprintf(shaj, sizeof(shaj), fi->hashed ? "\"%s\"" : "null", hex);
 	fputs("{", stdout);
@@ -300,7 +298,7 @@ static void print_why(const char *path, const struct fileinfo *fi, const struct 
 	const struct vouch_cpolicy *cp = src->cp;
 	char hex[65], when[21];
 
-	vouch_hex(fi->sha256, 32, hex);
+	vouch_hex_encode(fi->sha256, 32, hex);
 	if (!fi->hashed)
 		snprintf(hex, sizeof(hex), "not hashed");
 	vouch_time_format(cp->compiled, when);

@@ -28,7 +28,7 @@ static void print_line(const uint8_t hash[static 32], const char *name)
 	char hex[65];
 	bool esc = strpbrk(name, "\\\n\r") != NULL;
 
-	vouch_hex(hash, 32, hex);
+	vouch_hex_encode(hash, 32, hex);
 	/*
 	 * On a terminal every other byte that could command it is escaped too (\xHH),
 	 * the line marked the same way; a pipe or file gets sha256sum's bytes exactly.

@@ -131,7 +131,7 @@ static int do_compile(int argc, char **argv)
 	}
 	if (tool_unlock_seckey(CMD, sec, &skf, pwfd, &key))
 		goto out;
-	vouch_hex(comp.policy.source_sha256, 32, hex);
+	vouch_hex_encode(comp.policy.source_sha256, 32, hex);
 	vouch_time_format(comp.policy.compiled, when);
 	snprintf(comment, sizeof(comment), "vouch policy bundle\tpolicy-sha256:%s\tcompiled:%s",
 	         hex, when);
@@ -192,7 +192,7 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 
 	vouch_keyid_hex(sig->keyid, id);
 	vouch_time_format(cp->compiled, when);
-	vouch_hex(cp->source_sha256, 32, hex);
+	vouch_hex_encode(cp->source_sha256, 32, hex);
 	fputs("{", stdout);
 	tool_json_str(stdout, "bundle", path);
 	printf(",\"signed_by\":\"%s\",\"signature_verified\":false,\"compiled\":\"%s\","
@@ -231,7 +231,7 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 	for (uint32_t i = 0; i < cp->nmanifests; i++) {
 		const struct vouch_cmanifest *m = &cp->manifests[i];
 
-		vouch_hex(m->sha256, 32, hex);
+		vouch_hex_encode(m->sha256, 32, hex);
 		fputs(i ? ",{" : "{", stdout);
 		tool_json_str(stdout, "path", vouch_cpolicy_string(cp, m->path));
 		fputs(",", stdout);
@@ -246,7 +246,7 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 			struct vouch_trust_entry e;
 
 			vouch_bundle_entry(b, i, &e);
-			vouch_hex(e.sha256, 32, hex);
+			vouch_hex_encode(e.sha256, 32, hex);
 			printf("%s{\"sha256\":\"%s\",\"deny\":%s,\"allow\":%s,", i ? "," : "", hex,
 			       e.rec.flags & VOUCH_TRUST_DENY ? "true" : "false",
 			       e.rec.flags & VOUCH_TRUST_ALLOW ? "true" : "false");
@@ -304,7 +304,7 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 	for (uint32_t i = 0; i < cp->nmanifests; i++) {
 		const struct vouch_cmanifest *m = &cp->manifests[i];
 
-		vouch_hex(m->sha256, 32, hex);
+		vouch_hex_encode(m->sha256, 32, hex);
 		tool_print("manifest:   %s, signed by %s, %llu file%s, sha256 %s\n",
 		           vouch_cpolicy_string(cp, m->path),
 		           vouch_cpolicy_string(cp, cp->signers[m->signer].name),
@@ -319,7 +319,7 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 			const char *note;
 
 			vouch_bundle_entry(b, i, &e);
-			vouch_hex(e.sha256, 32, hex);
+			vouch_hex_encode(e.sha256, 32, hex);
 			printf("  %s", hex);
 			if (e.rec.flags & VOUCH_TRUST_DENY) {
 				note = vouch_cpolicy_string(cp, e.rec.deny_msg);
@@ -338,7 +338,7 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 			putchar('\n');
 		}
 	}
-	vouch_hex(cp->source_sha256, 32, hex);
+	vouch_hex_encode(cp->source_sha256, 32, hex);
 	printf("policy (sha256 %s):\n", hex);
 	for (const char *p = cp->source ? cp->source : ""; *p;) {
 		const char *nl = strchr(p, '\n');

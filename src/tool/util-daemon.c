@@ -61,29 +61,22 @@ bool tool_daemon_running(const char *state)
  */
 static int read_answer(int fd, int flags, char **buf, size_t *len)
 {
-	size_t cap = 0, n = 0;
-	char *b = NULL;
+	size_t cap = 0, n = 0, room;
+	void *b = NULL;
 
 	for (;;) {
 		ssize_t r;
 
-		if (n == cap) {
-			size_t ncap = cap ? 2 * cap : 65536;
-			char *nb;
-
-			if (ncap > VOUCH_CTL_ANSWER_MAX + 1)
-				ncap = VOUCH_CTL_ANSWER_MAX + 1;
-			if (ncap == cap)
-				break;
-			nb = realloc(b, ncap);
-			if (!nb) {
-				free(b);
-				return -ENOMEM;
-			}
-			b = nb;
-			cap = ncap;
+		if (n == VOUCH_CTL_ANSWER_MAX + 1)
+			break;
+		/* Room for 64 KiB more at each read: an answer of a few hundred kB in a few. */
+		if (vouch_grow(&b, &cap, n + 65536, 1) != 0) {
+			free(b);
+			return -ENOMEM;
 		}
-		r = recv(fd, b + n, cap - n, flags);
+		room =
+		    cap - n < VOUCH_CTL_ANSWER_MAX + 1 - n ? cap - n : VOUCH_CTL_ANSWER_MAX + 1 - n;
+		r = recv(fd, (char *)b + n, room, flags);
 		if (r < 0 && errno == EINTR)
 			continue;
 		/* A peer that closed with our request unread resets: what it sent still counts. */

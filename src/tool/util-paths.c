@@ -63,18 +63,9 @@ int tool_files_add(struct tool_files *fs, const char *path, const char *role, bo
 	struct stat st;
 	int ret;
 
-	if (fs->n == fs->cap) {
-		size_t nc = fs->cap ? 2 * fs->cap : 8;
-		struct tool_file *nv;
-
-		if (nc > SIZE_MAX / sizeof(*nv))
-			return -ENOMEM;
-		nv = realloc(fs->v, nc * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		fs->v = nv;
-		fs->cap = nc;
-	}
+	ret = vouch_grow((void **)&fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v));
+	if (ret)
+		return ret;
 	f = &fs->v[fs->n];
 	memset(f, 0, sizeof(*f));
 	f->path = strdup(path);

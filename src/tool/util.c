@@ -95,15 +95,15 @@ static int read_line_fd(int fd, char *buf, size_t *len)
 {
 	size_t n = 0;
 
+	/* A byte at a time: what follows the line is not ours to read. */
 	for (;;) {
 		char ch;
-		ssize_t r = read(fd, &ch, 1);
+		size_t got = 0;
+		int ret = vouch_read_full(fd, &ch, 1, &got);
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0 || ch == '\n')
+		if (ret)
+			return ret;
+		if (got == 0 || ch == '\n')
 			break;
 		if (n == PASSWORD_MAX)
 			return VOUCH_E_TOOBIG;

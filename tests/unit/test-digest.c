@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for SHA-256 and BLAKE2b: FIPS 180-2 and RFC 7693 answers, streaming, ranges, hex. */
+/* Unit tests for SHA-256 and BLAKE2b: FIPS 180-2 and RFC 7693 answers, streaming, ranges. */
 #include "test-util.h"
 
 #define ABC56 "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
@@ -206,23 +206,6 @@ static void blake2b_outlen_range(void **state)
 	assert_hex_equal(d, VOUCH_BLAKE2B512_LEN, B2B512_ABC);
 }
 
-static void hex_encoding(void **state)
-{
-	static const uint8_t in[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xcd, 0xef, 0xff, 0x10};
-	char out[2 * sizeof(in) + 2];
-
-	(void)state;
-	memset(out, 'X', sizeof(out));
-	vouch_hex(in, sizeof(in), out);
-	assert_string_equal(out, "00017f80abcdefff10");
-	assert_int_equal(out[sizeof(out) - 1], 'X');
-	memset(out, 'X', sizeof(out));
-	vouch_hex(in, 0, out);
-	assert_string_equal(out, "");
-	vouch_hex(in + 4, 1, out);
-	assert_string_equal(out, "ab");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,7 +217,6 @@ int main(void)
 	    cmocka_unit_test(blake2b_streaming_equals_oneshot),
 	    cmocka_unit_test(blake2b_outlen_range),
 	    cmocka_unit_test(contexts_wiped),
-	    cmocka_unit_test(hex_encoding),
 	};
 
 	return cmocka_run_group_tests_name("digest", tests, NULL, NULL);

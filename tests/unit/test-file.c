@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for capped whole-file reads, atomic writes and hashing through a descriptor. */
+/* Unit tests for capped whole-file reads, the read and write loops (EINTR, short counts), the
+ * staged atomic writes and their *_at forms, and hashing through a descriptor. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test-util.h"
@@ -401,6 +408,407 @@ static void fd_digest_errors(void **state)
 	close(fd);
 }
 
+/* ---- the *_at writes ---- */
+
+/* Below a directory descriptor: in it and in a subdirectory, with each flag. */
+static void write_at_below_dirfd(void **state)
+{
+	static const int flags[] = {0, VOUCH_WRITE_NOSYNC, VOUCH_WRITE_NODIRSYNC,
+	                            VOUCH_WRITE_NOSYNC | VOUCH_WRITE_NODIRSYNC};
+	char path[PATH_MAX], sub[PATH_MAX];
+	int dfd = open(*state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	assert_true(dfd >= 0);
+	assert_int_equal(mkdir(in_dir(sub, *state, "d"), 0755), 0);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		assert_err(vouch_file_write_atomic_at(dfd, "top", "abc", 3, 0640, flags[i]), 0);
+		assert_file_is(in_dir(path, *state, "top"), "abc", 3);
+		assert_err(vouch_file_write_atomic_at(dfd, "d/f", "longer", 6, 0600, flags[i]), 0);
+		assert_file_is(in_dir(path, sub, "f"), "longer", 6);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0600);
+	}
+	/* An absolute name ignores the descriptor, as openat() does. */
+	in_dir(path, *state, "abs");
+	assert_err(vouch_file_write_atomic_at(-1, path, "x", 1, 0644, 0), 0);
+	assert_file_is(path, "x", 1);
+	assert_entries(*state, 3);
+	assert_entries(sub, 1);
+	assert_int_equal(vouch_fsync_dir_at(dfd, "d"), 0);
+	assert_int_equal(vouch_fsync_dir_at(dfd, "."), 0);
+	assert_err(vouch_fsync_dir_at(dfd, "top"), -ENOTDIR);
+	assert_err(vouch_fsync_dir_at(dfd, "none"), -ENOENT);
+	close(dfd);
+}
+
+/* EXCL refuses an existing name without touching it; failures leave no temporary file. */
+static void write_at_excl_and_failures(void **state)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int dfd = open(*state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat before, after;
+
+	assert_true(dfd >= 0);
+	put_file(in_dir(path, *state, "key"), "old", 3);
+	assert_int_equal(stat(path, &before), 0);
+	assert_err(vouch_file_write_atomic_at(dfd, "key", "new", 3, 0600, VOUCH_WRITE_EXCL),
+	           -EEXIST);
+	assert_err(vouch_file_write_atomic_at(dfd, "key", "new", 3, 0600,
+	                                      VOUCH_WRITE_EXCL | VOUCH_WRITE_NOSYNC |
+	                                          VOUCH_WRITE_NODIRSYNC),
+	           -EEXIST);
+	/* Staged before the name appeared: the link in the commit still refuses. */
+	assert_err(vouch_file_stage_at(dfd, "late", "mine", 4, 0600, 0, tmp), 0);
+	put_file(in_dir(path, *state, "late"), "theirs", 6);
+	assert_err(vouch_file_commit_at(dfd, tmp, "late", VOUCH_WRITE_EXCL), -EEXIST);
+	assert_file_is(path, "theirs", 6);
+	in_dir(path, *state, "key");
+	assert_file_is(path, "old", 3);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(after.st_ino, before.st_ino);
+	/* No directory for the name; the name a directory; a name too long for a temp. */
+	assert_err(vouch_file_write_atomic_at(dfd, "nodir/f", "x", 1, 0600, 0), -ENOENT);
+	assert_int_equal(mkdirat(dfd, "sub", 0755), 0);
+	assert_err(vouch_file_write_atomic_at(dfd, "sub", "x", 1, 0600, VOUCH_WRITE_NOSYNC),
+	           -EISDIR);
+	{
+		char name[PATH_MAX];
+
+		memset(name, 'n', sizeof(name) - 20);
+		name[sizeof(name) - 20] = '\0';
+		assert_err(vouch_file_write_atomic_at(dfd, name, "x", 1, 0600, 0), -ENAMETOOLONG);
+	}
+	/* No directory descriptor for a relative name. */
+	assert_err(vouch_file_write_atomic_at(-1, "rel", "x", 1, 0600, 0), -EBADF);
+	/* Staged then discarded: gone. */
+	assert_err(vouch_file_stage_at(dfd, "gone", "x", 1, 0600, VOUCH_WRITE_NOSYNC, tmp), 0);
+	assert_int_equal(faccessat(dfd, tmp, F_OK, 0), 0);
+	vouch_file_discard_at(dfd, tmp);
+	assert_int_equal(faccessat(dfd, tmp, F_OK, 0), -1);
+	/* key, late, sub: nothing else, no temporary file. */
+	assert_entries(*state, 3);
+	assert_entries(in_dir(path, *state, "sub"), 0);
+	close(dfd);
+}
+
+/* A stage whose bytes are written through its descriptor (the store's way). */
+static void stage_open_close(void **state)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int dfd = open(*state, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	mode_t old = umask(077);
+	struct stat st;
+
+	assert_true(dfd >= 0);
+	fd = vouch_file_stage_open_at(dfd, "store", 0644, tmp);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_err(vouch_pwrite_full(fd, "world", 5, 6), 0);
+	assert_err(vouch_pwrite_full(fd, "hello ", 6, 0), 0);
+	assert_err(vouch_file_stage_close(dfd, fd, tmp, 0), 0);
+	assert_err(vouch_file_commit_at(dfd, tmp, "store", 0), 0);
+	assert_file_is(in_dir(path, *state, "store"), "hello world", 11);
+	/* Given up before the close: the descriptor closed, the name discarded. */
+	fd = vouch_file_stage_open_at(dfd, "store", 0644, tmp);
+	assert_true(fd >= 0);
+	close(fd);
+	vouch_file_discard_at(dfd, tmp);
+	/* A failed close removes the temporary file itself. */
+	fd = vouch_file_stage_open_at(dfd, "store", 0644, tmp);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_err(vouch_file_stage_close(dfd, fd, tmp, 0), -EBADF);
+	assert_int_equal(faccessat(dfd, tmp, F_OK, 0), -1);
+	assert_file_is(path, "hello world", 11);
+	assert_entries(*state, 1);
+	close(dfd);
+}
+
+struct replace_reader {
+	const char *path;
+	atomic_bool stop;
+	unsigned long reads, olds, news, bad;
+};
+
+/* Reads the file over and over: each read must be the whole old or the whole new file. */
+static void *replace_read(void *arg)
+{
+	struct replace_reader *r = arg;
+	static char buf[8192];
+
+	while (!atomic_load(&r->stop)) {
+		int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+		size_t n = 0;
+		bool all_a = true, all_b = true;
+
+		if (fd < 0) {
+			r->bad++; /* the name must never be missing */
+			continue;
+		}
+		if (vouch_read_full(fd, buf, sizeof(buf), &n) != 0)
+			r->bad++;
+		close(fd);
+		for (size_t i = 0; i < n; i++) {
+			all_a &= buf[i] == 'a';
+			all_b &= buf[i] == 'b';
+		}
+		if (n == 1000 && all_a)
+			r->olds++;
+		else if (n == 3000 && all_b)
+			r->news++;
+		else
+			r->bad++;
+		r->reads++;
+	}
+	return NULL;
+}
+
+/* Replaced 2,000 times while another thread reads: always the old or the new, never a mix. */
+static void write_at_replaces_atomically(void **state)
+{
+	char path[PATH_MAX], a[1000], b[3000];
+	struct replace_reader r = {.path = in_dir(path, *state, "f")};
+	int dfd = open(*state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pthread_t t;
+
+	assert_true(dfd >= 0);
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	assert_err(vouch_file_write_atomic_at(dfd, "f", a, sizeof(a), 0644, 0), 0);
+	atomic_init(&r.stop, false);
+	assert_int_equal(pthread_create(&t, NULL, replace_read, &r), 0);
+	for (int i = 0; i < 2000; i++) {
+		bool old = i % 2;
+
+		assert_err(vouch_file_write_atomic_at(dfd, "f", old ? a : b,
+		                                      old ? sizeof(a) : sizeof(b), 0644,
+		                                      VOUCH_WRITE_NOSYNC | VOUCH_WRITE_NODIRSYNC),
+		           0);
+	}
+	atomic_store(&r.stop, true);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	if (r.bad)
+		fail_msg("%lu of %lu reads saw neither the old file nor the new", r.bad, r.reads);
+	assert_true(r.reads > 0);
+	assert_entries(*state, 1);
+	close(dfd);
+}
+
+/* ---- the read and write loops ---- */
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* SIGALRM every @us microseconds with an empty handler and no SA_RESTART (0: stop). */
+static void alarm_every(long us)
+{
+	struct sigaction sa;
+	struct itimerval it = {{0, us}, {0, us}};
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = us ? on_alarm : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked read or write fails with EINTR */
+	if (us)
+		assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	if (!us)
+		assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+}
+
+/* A child that writes @len bytes of pattern @seed to @fd in slow pieces, then exits. */
+static pid_t slow_writer(int fd, size_t len, uint32_t seed)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint8_t *data = malloc(len);
+		size_t off = 0;
+
+		if (!data)
+			_exit(3);
+		alarm(60);
+		fill(data, len, seed);
+		for (int piece = 0; off < len && piece < 1000; piece++) {
+			size_t n = len - off < 777 ? len - off : 777;
+			ssize_t w;
+
+			usleep(3000);
+			w = write(fd, data + off, n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				_exit(4);
+			off += (size_t)w;
+		}
+		_exit(off == len ? 0 : 5);
+	}
+	return pid;
+}
+
+static int child_status(pid_t pid)
+{
+	int st = 0;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A pipe written slowly, read whole while SIGALRM keeps interrupting the read. */
+static void read_full_through_signals(void **state)
+{
+	const size_t len = 20000;
+	uint8_t *want = malloc(len), *got = malloc(len + 10);
+	int p[2];
+	size_t n = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(want);
+	assert_non_null(got);
+	fill(want, len, 11);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = slow_writer(p[1], len, 11);
+	close(p[1]);
+	alarms = 0;
+	alarm_every(1000);
+	assert_err(vouch_read_full(p[0], got, len + 10, &n), 0);
+	alarm_every(0);
+	assert_int_equal(child_status(pid), 0);
+	/* Up to the end of the file: short of len + 10 only because the writer stopped. */
+	assert_int_equal(n, len);
+	assert_memory_equal(got, want, len);
+	if (alarms < 3)
+		fail_msg("only %d signals came during the read: EINTR was not exercised", alarms);
+	/* At the end: nothing more, and no error. */
+	assert_err(vouch_read_full(p[0], got, 10, &n), 0);
+	assert_int_equal(n, 0);
+	close(p[0]);
+	assert_err(vouch_read_full(p[0], got, 10, &n), -EBADF);
+	assert_int_equal(n, 0);
+	free(want);
+	free(got);
+}
+
+/*
+ * A child that reads @len bytes from @fd slowly and exits 0 if they are pattern
+ * @seed and then the end comes. @other, the pipe's write end, it closes: else the
+ * end would never come.
+ */
+static pid_t slow_reader(int fd, int other, size_t len, uint32_t seed)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint8_t *data = malloc(len), *want = malloc(len);
+		size_t off = 0;
+
+		close(other);
+		/* Bounded: a parent that never closes its end must not leave the child behind. */
+		alarm(60);
+
+		if (!data || !want)
+			_exit(3);
+		fill(want, len, seed);
+		for (int piece = 0; off < len && piece < 100000; piece++) {
+			ssize_t r;
+
+			if (piece % 8 == 0)
+				usleep(2000);
+			r = read(fd, data + off, len - off < 4096 ? len - off : 4096);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				_exit(4);
+			off += (size_t)r;
+		}
+		if (off != len || memcmp(data, want, len) != 0)
+			_exit(5);
+		/* And then the end: nothing was written past len. */
+		_exit(read(fd, data, 1) == 0 ? 0 : 6);
+	}
+	return pid;
+}
+
+/* Into a small pipe read slowly: the write blocks, is interrupted and cut short, and all of
+ * it arrives. */
+static void write_full_through_signals(void **state)
+{
+	const size_t len = 512 * 1024;
+	uint8_t *data = malloc(len);
+	int p[2];
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(data);
+	fill(data, len, 29);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+	pid = slow_reader(p[0], p[1], len, 29);
+	close(p[0]);
+	alarms = 0;
+	alarm_every(1000);
+	assert_err(vouch_write_full(p[1], data, len), 0);
+	alarm_every(0);
+	close(p[1]);
+	assert_int_equal(child_status(pid), 0);
+	if (alarms < 3)
+		fail_msg("only %d signals came during the write: EINTR was not exercised", alarms);
+	/* A reader gone: the error, not a loop. */
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	assert_err(vouch_write_full(p[1], data, 10), -EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	close(p[1]);
+	assert_err(vouch_write_full(-1, data, 10), -EBADF);
+	assert_err(vouch_write_full(-1, data, 0), 0);
+	free(data);
+}
+
+/* At offsets: the file offset stays put; short only at the end of the file. */
+static void pread_pwrite_full(void **state)
+{
+	char path[PATH_MAX], buf[64];
+	int fd = open(in_dir(path, *state, "f"), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t n = 99;
+
+	assert_true(fd >= 0);
+	assert_err(vouch_pwrite_full(fd, "0123456789", 10, 0), 0);
+	assert_err(vouch_pwrite_full(fd, "abc", 3, 20), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 0);
+	assert_err(vouch_pread_full(fd, buf, 5, 3, &n), 0);
+	assert_int_equal(n, 5);
+	assert_memory_equal(buf, "34567", 5);
+	assert_err(vouch_pread_full(fd, buf, sizeof(buf), 8, &n), 0);
+	assert_int_equal(n, 15); /* "89", ten zero bytes of the hole, "abc" */
+	assert_memory_equal(buf, "89\0\0\0\0\0\0\0\0\0\0abc", 15);
+	assert_err(vouch_pread_full(fd, buf, sizeof(buf), 100, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 0);
+	/* vouch_read_full moves the offset, as read() does. */
+	assert_err(vouch_read_full(fd, buf, 4, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 4);
+	close(fd);
+	fd = open(*state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_err(vouch_pread_full(fd, buf, 4, 0, &n), -EISDIR);
+	assert_err(vouch_read_full(fd, buf, 4, &n), -EISDIR);
+	assert_err(vouch_pwrite_full(fd, "x", 1, 0), -EBADF);
+	close(fd);
+}
+
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
 
 int main(void)
@@ -420,6 +828,13 @@ int main(void)
 	    DIR_TEST(write_failure_leaves_nothing),
 	    DIR_TEST(fd_digests_equal_oneshot),
 	    DIR_TEST(fd_digest_errors),
+	    DIR_TEST(write_at_below_dirfd),
+	    DIR_TEST(write_at_excl_and_failures),
+	    DIR_TEST(stage_open_close),
+	    DIR_TEST(write_at_replaces_atomically),
+	    cmocka_unit_test(read_full_through_signals),
+	    cmocka_unit_test(write_full_through_signals),
+	    DIR_TEST(pread_pwrite_full),
 	};
 
 	return cmocka_run_group_tests_name("file", tests, NULL, NULL);

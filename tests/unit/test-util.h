@@ -77,7 +77,7 @@ static inline void check_hex(const uint8_t *got, size_t len, const char *want, c
 	char *h = malloc(2 * len + 1);
 
 	assert_non_null(h);
-	/* Independent of vouch_hex(), which test-digest checks on its own. */
+	/* Independent of vouch_hex_encode(), which test-digest checks on its own. */
 	for (size_t i = 0; i < len; i++) {
 		h[2 * i] = digits[got[i] >> 4];
 		h[2 * i + 1] = digits[got[i] & 15];

@@ -10,6 +10,8 @@
 #include "vouch/ctl.h"
 #include "vouch/error.h"
 #include "vouch/json.h"
+#include "vouch/grow.h"
+#include "vouch/hex.h"
 
 #define PREFIX     "vouch-ctl/"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
@@ -83,7 +85,7 @@ static bool needs_escape(unsigned char c)
 /* The escape of @c into @out (4 bytes at most); its length. */
 static size_t escape1(unsigned char c, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
+	char h[3];
 
 	if (!needs_escape(c)) {
 		out[0] = (char)c;
@@ -104,9 +106,10 @@ static size_t escape1(unsigned char c, char *out)
 		out[1] = 'r';
 		return 2;
 	default:
+		vouch_hex_encode(&c, 1, h);
 		out[1] = 'x';
-		out[2] = hex[c >> 4];
-		out[3] = hex[c & 15];
+		out[2] = h[0];
+		out[3] = h[1];
 		return 4;
 	}
 }
@@ -154,13 +157,12 @@ static int unescape(const char *s, const char *end, char *out, size_t *outlen)
 			c = '\r';
 			break;
 		case 'x': {
-			int hi, lo;
+			uint8_t v;
 
-			if (end - s < 2 || (hi = vouch_hexval(s[0])) < 0 ||
-			    (lo = vouch_hexval(s[1])) < 0)
+			if (end - s < 2 || vouch_hex_decode(&v, 1, s, 2, 0, NULL))
 				return VOUCH_E_CTL;
 			s += 2;
-			c = (unsigned char)(hi << 4 | lo);
+			c = v;
 			/* Only what has no shorter spelling is written as \xHH. */
 			if (!needs_escape(c) || c == '\\' || c == '\t' || c == '\n' || c == '\r')
 				return VOUCH_E_CTL;
@@ -353,23 +355,15 @@ struct vouch_ctl_out {
 
 static int reserve(struct vouch_ctl_out *o, size_t more)
 {
-	size_t need, ncap;
-	char *nb;
+	size_t need;
+	void *v = o->buf;
+	int ret;
 
 	if (__builtin_add_overflow(o->len, more, &need))
 		return -ENOMEM;
-	if (need <= o->cap)
-		return 0;
-	ncap = o->cap;
-	while (ncap < need)
-		if (__builtin_mul_overflow(ncap, 2, &ncap))
-			return -ENOMEM;
-	nb = realloc(o->buf, ncap);
-	if (!nb)
-		return -ENOMEM;
-	o->buf = nb;
-	o->cap = ncap;
-	return 0;
+	ret = vouch_grow(&v, &o->cap, need, 1);
+	o->buf = v;
+	return ret;
 }
 
 int vouch_ctl_out_create(struct vouch_ctl_out **o)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vouch/decide.h"
+#include "vouch/hex.h"
 
 static const char *const rule_names[] = {
     [VOUCH_RULE_NOT_GATED] = "not-gated",   [VOUCH_RULE_EXPIRED] = "expired",
@@ -73,17 +74,6 @@ static const char *event_words(enum vouch_event ev)
 	}
 }
 
-static void hex(const uint8_t *in, char out[static 65])
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = d[in[i] >> 4];
-		out[2 * i + 1] = d[in[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *subj,
                   const struct vouch_object *obj, const struct vouch_trust_rec *rec, int64_t now,
                   struct vouch_decision *out)
@@ -99,7 +89,7 @@ void vouch_decide(const struct vouch_cpolicy *cp, const struct vouch_subject *su
 	memset(out, 0, sizeof(*out));
 	out->manifest = VOUCH_NONE;
 	if (obj->sha256)
-		hex(obj->sha256, h);
+		vouch_hex_encode(obj->sha256, 32, h);
 	else
 		snprintf(h, sizeof(h), "(not hashed)");
 

@@ -135,14 +135,3 @@ int vouch_blake2b(const void *data, size_t len, uint8_t *out, size_t outlen)
 	vouch_blake2b_wipe(&c);
 	return ret;
 }
-
-void vouch_hex(const uint8_t *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}

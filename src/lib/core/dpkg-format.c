@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "vouch/dpkg.h"
 #include "vouch/error.h"
+#include "vouch/hex.h"
 
 #define BAD VOUCH_E_MANIFEST_LINE
 
@@ -34,13 +35,8 @@ static bool next_line(struct vouch_dpkg_cursor *c, const char **s, size_t *n)
 /* 32 lower-case hex digits at @s into @md5. Return: 0 or -1. */
 static int md5_hex(const char *s, uint8_t md5[static VOUCH_DPKG_MD5_LEN])
 {
-	for (size_t i = 0; i < VOUCH_DPKG_MD5_LEN; i++) {
-		int hi = vouch_hexval(s[2 * i]), lo = vouch_hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		md5[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (vouch_hex_decode(md5, VOUCH_DPKG_MD5_LEN, s, 2 * VOUCH_DPKG_MD5_LEN, 0, NULL))
+		return -1;
 	return 0;
 }
 

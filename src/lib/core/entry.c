@@ -12,6 +12,7 @@
 #include "vouch/entry.h"
 #include "vouch/error.h"
 #include "vouch/json.h"
+#include "vouch/hex.h"
 #include "vouch/policy.h"
 
 struct out {
@@ -54,7 +55,7 @@ static void put_hex(struct out *o, const char *key, const uint8_t h[static 32])
 {
 	char hex[65];
 
-	vouch_hex(h, 32, hex);
+	vouch_hex_encode(h, 32, hex);
 	put(o, ",\"", 2);
 	puts_(o, key);
 	put(o, "\":\"", 3);
@@ -209,17 +210,7 @@ static int get_int(struct in *in, int64_t *v)
 
 static int get_hash(const char *s, uint8_t out[static 32])
 {
-	if (strlen(s) != 64)
-		return -1;
-	for (int i = 0; i < 32; i++) {
-		int hi = vouch_hexval(s[2 * i]), lo = vouch_hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (s[2 * i] >= 'A' && s[2 * i] <= 'F') ||
-		    (s[2 * i + 1] >= 'A' && s[2 * i + 1] <= 'F'))
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return vouch_hex_decode(out, 32, s, strlen(s), 0, NULL) ? -1 : 0;
 }
 
 /* "YYYY-MM-DDThh:mm:ss.uuuuuuZ" to microseconds. */

@@ -77,16 +77,6 @@ static inline void vouch_store64_be(uint8_t *p, uint64_t v)
 	vouch_store32_be(p + 4, (uint32_t)v);
 }
 
-/* The value of a lower-case hex digit, or -1 (our formats write lower case only). */
-static inline int vouch_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 struct vouch_trust_rec;
 /* Decode the 16-byte record that follows an entry's SHA-256. */
 void vouch_trust_rec_decode(const uint8_t *p, struct vouch_trust_rec *rec);

@@ -4,6 +4,7 @@
 
 #include "internal.h"
 #include "vouch/error.h"
+#include "vouch/hex.h"
 #include "vouch/json.h"
 
 size_t vouch_utf8_len(const void *p, size_t n)
@@ -224,7 +225,7 @@ int vouch_json_field_decode(char *out, size_t cap, size_t *outlen, const char *t
 	/* Every spelling the encoder has, read; whether it is the one it writes, below. */
 	for (size_t i = 0; i < tlen;) {
 		unsigned char c = t[i];
-		int hi, lo;
+		uint8_t byte;
 
 		if (c == '"' || c < 0x20)
 			return VOUCH_E_JSON;
@@ -239,10 +240,9 @@ int vouch_json_field_decode(char *out, size_t cap, size_t *outlen, const char *t
 			continue;
 		}
 		if (tlen - i < 6 || t[i + 1] != 'u' || t[i + 2] != '0' || t[i + 3] != '0' ||
-		    (hi = vouch_hexval((char)t[i + 4])) < 0 ||
-		    (lo = vouch_hexval((char)t[i + 5])) < 0)
+		    vouch_hex_decode(&byte, 1, (const char *)t + i + 4, 2, 0, NULL))
 			return VOUCH_E_JSON;
-		c = (unsigned char)(hi << 4 | lo);
+		c = byte;
 		if (c >= 0x80 && !(flags & VOUCH_JSON_LEGACY)) {
 			/* U+0080..U+009F, a C1 control; in the first spelling, the byte itself. */
 			if (!(flags & VOUCH_JSON_C1) || c > 0x9f)

@@ -7,6 +7,8 @@
 
 #include "internal.h"
 #include "vouch/error.h"
+#include "vouch/grow.h"
+#include "vouch/hex.h"
 #include "vouch/manifest.h"
 
 #define HEX_LEN    (2 * VOUCH_SHA256_LEN)
@@ -138,17 +140,12 @@ int vouch_manifest_add(struct vouch_manifest *m, const uint8_t sha256[static VOU
 	if (plen == 0 || plen > VOUCH_MANIFEST_PATH_MAX)
 		return VOUCH_E_RANGE;
 	if (m->count == m->cap) {
-		size_t ncap = m->cap ? m->cap : 64, bytes;
+		void *v = m->entries;
+		int ret = vouch_grow(&v, &m->cap, m->count + 1, sizeof(*m->entries));
 
-		if (m->cap && __builtin_mul_overflow(m->cap, 2, &ncap))
-			return -ENOMEM;
-		if (__builtin_mul_overflow(ncap, sizeof(*e), &bytes))
-			return -ENOMEM;
-		e = realloc(m->entries, bytes);
-		if (!e)
-			return -ENOMEM;
-		m->entries = e;
-		m->cap = ncap;
+		m->entries = v;
+		if (ret)
+			return ret;
 	}
 	copy = malloc(plen + 1);
 	if (!copy)
@@ -292,7 +289,7 @@ int vouch_manifest_format(const struct vouch_manifest *m, char **out, size_t *le
 	for (size_t i = 0; i < m->count; i++) {
 		const struct vouch_manifest_entry *e = &m->entries[i];
 
-		vouch_hex(e->sha256, VOUCH_SHA256_LEN, buf + pos);
+		vouch_hex_encode(e->sha256, VOUCH_SHA256_LEN, buf + pos);
 		pos += HEX_LEN;
 		buf[pos++] = ' ';
 		pos += fmt_u64(e->size, buf + pos);
@@ -314,13 +311,8 @@ static int parse_line(const char *s, size_t len, struct vouch_manifest_entry *e,
 
 	if (len < HEX_LEN + 1)
 		return VOUCH_E_MANIFEST_LINE;
-	for (i = 0; i < VOUCH_SHA256_LEN; i++) {
-		int hi = vouch_hexval(s[2 * i]), lo = vouch_hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return VOUCH_E_MANIFEST_LINE;
-		e->sha256[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (vouch_hex_decode(e->sha256, VOUCH_SHA256_LEN, s, HEX_LEN, 0, NULL))
+		return VOUCH_E_MANIFEST_LINE;
 	if (s[HEX_LEN] != ' ')
 		return VOUCH_E_MANIFEST_LINE;
 	start = i = HEX_LEN + 1;

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "vouch/digest.h"
 #include "vouch/error.h"
+#include "vouch/hex.h"
 #include "vouch/note.h"
 
 #define ALG_ED25519 0x01
@@ -111,13 +112,15 @@ void vouch_note_skey_destroy(struct vouch_note_skey *k)
 static void key_format(const char *name, uint32_t id, const uint8_t key[static 32], char *out,
                        size_t cap)
 {
-	uint8_t raw[33];
-	char b64[64];
+	uint8_t raw[33], idb[4];
+	char b64[64], idhex[9];
 
 	raw[0] = ALG_ED25519;
 	memcpy(raw + 1, key, 32);
 	vouch_b64_encode(b64, sizeof(b64), raw, sizeof(raw));
-	snprintf(out, cap, "%s+%08" PRIx32 "+%s", name, id, b64);
+	vouch_store32_be(idb, id);
+	vouch_hex_encode(idb, sizeof(idb), idhex);
+	snprintf(out, cap, "%s+%s+%s", name, idhex, b64);
 	vouch_wipe(raw, sizeof(raw));
 	vouch_wipe(b64, sizeof(b64));
 }
@@ -147,7 +150,7 @@ static int key_parse(const char *text, size_t len, char name[static VOUCH_NOTE_N
                      uint32_t *id, uint8_t key[static 32])
 {
 	const char *p1 = memchr(text, '+', len), *p2;
-	uint8_t raw[33];
+	uint8_t raw[33], idb[4];
 	size_t rawlen = 0, nlen;
 	uint32_t v = 0;
 	int ret;
@@ -165,14 +168,10 @@ static int key_parse(const char *text, size_t len, char name[static VOUCH_NOTE_N
 	/* strlen() too: a NUL inside the text would cut the name short unseen. */
 	if (strlen(name) != nlen || !vouch_note_name_ok(name))
 		return VOUCH_E_RANGE;
-	for (int i = 1; i <= 8; i++) {
-		int d = vouch_hexval(p1[i]);
-
-		/* Lower-case only: one spelling per key. */
-		if (d < 0 || (p1[i] >= 'A' && p1[i] <= 'F'))
-			return VOUCH_E_KEYTYPE;
-		v = v << 4 | (uint32_t)d;
-	}
+	/* Lower-case only: one spelling per key. */
+	if (vouch_hex_decode(idb, 4, p1 + 1, 8, 0, NULL))
+		return VOUCH_E_KEYTYPE;
+	v = vouch_load32_be(idb);
 	ret = vouch_b64_decode(raw, sizeof(raw), &rawlen, p2 + 1, len - (size_t)(p2 + 1 - text));
 	if (ret)
 		return ret;

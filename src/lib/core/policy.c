@@ -9,6 +9,8 @@
 
 #include "internal.h"
 #include "vouch/error.h"
+#include "vouch/grow.h"
+#include "vouch/hex.h"
 #include "vouch/policy.h"
 
 /* Longest policy line; longer ones are refused rather than split. */
@@ -30,6 +32,8 @@ struct parser {
 	bool have_mode, have_expires, have_message, have_log;
 	struct token tok[MAX_TOKENS];
 	size_t ntok;
+	/* Room in the policy's arrays (vouch_grow()). */
+	size_t cap_signers, cap_manifests, cap_rules;
 };
 
 static int perr(struct parser *ps, unsigned col, const char *fmt, ...)
@@ -178,29 +182,19 @@ static char *dup_token(const struct token *t)
 	return s;
 }
 
-/* Policies are typed by people: accept upper-case hex digits too. */
-static int hexval(char c)
-{
-	return vouch_hexval(c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c);
-}
-
 static int parse_sha256(struct parser *ps, const struct token *t, uint8_t out[static 32])
 {
 	char b[48];
+	size_t bad = 0;
 	int ret = want_word(ps, t, "a SHA-256 in hex");
 
 	if (ret)
 		return ret;
 	if (t->len != 64)
 		return perr(ps, t->col, "'%s' is not a SHA-256 (64 hex digits)", shown(t, b));
-	for (size_t i = 0; i < 32; i++) {
-		int hi = hexval(t->p[2 * i]), lo = hexval(t->p[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return perr(ps, t->col + (unsigned)(2 * i + (hi < 0 ? 0 : 1)),
-			            "not a hex digit in SHA-256");
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	/* Policies are typed by people: upper-case hex digits too. */
+	if (vouch_hex_decode(out, 32, t->p, 64, VOUCH_HEX_ANY_CASE, &bad))
+		return perr(ps, t->col + (unsigned)bad, "not a hex digit in SHA-256");
 	return 0;
 }
 
@@ -285,24 +279,11 @@ static int find_signer(const struct vouch_policy *p, const struct token *t, size
 	return VOUCH_E_NOTFOUND;
 }
 
-/* Grow an array of @size-byte elements to hold one more; doubles its capacity. */
-static int grow(void **arr, size_t n, size_t size)
-{
-	void *na;
-
-	if ((n & (n - 1)) != 0 && n != 0)
-		return 0; /* capacity is the next power of two >= n; room remains */
-	na = realloc(*arr, (n ? 2 * n : 1) * size);
-	if (!na)
-		return -ENOMEM;
-	*arr = na;
-	return 0;
-}
-
 static int d_signer(struct parser *ps)
 {
 	struct vouch_policy *p = ps->pol;
 	struct vouch_policy_signer *s;
+	void *v;
 	struct token *name = &ps->tok[1], *key = &ps->tok[2];
 	char b[48];
 	size_t idx;
@@ -317,7 +298,9 @@ static int d_signer(struct parser *ps)
 	if (find_signer(p, name, &idx) == 0)
 		return perr(ps, name->col, "signer '%s' is already defined on line %u",
 		            p->signers[idx].name, p->signers[idx].line);
-	ret = grow((void **)&p->signers, p->nsigners, sizeof(*p->signers));
+	v = p->signers;
+	ret = vouch_grow(&v, &ps->cap_signers, p->nsigners + 1, sizeof(*p->signers));
+	p->signers = v;
 	if (ret)
 		return ret;
 	s = &p->signers[p->nsigners];
@@ -340,6 +323,7 @@ static int d_manifest(struct parser *ps)
 {
 	struct vouch_policy *p = ps->pol;
 	struct vouch_policy_manifest *m;
+	void *v;
 	char b[48];
 	size_t signer;
 	int ret = want_args(ps, 4, 6, "a path and 'signer NAME' (optionally 'signature PATH')");
@@ -362,7 +346,9 @@ static int d_manifest(struct parser *ps)
 		            shown(&ps->tok[4], b));
 	if (ps->ntok == 6 && ps->tok[5].len == 0)
 		return perr(ps, ps->tok[5].col, "empty signature path");
-	ret = grow((void **)&p->manifests, p->nmanifests, sizeof(*p->manifests));
+	v = p->manifests;
+	ret = vouch_grow(&v, &ps->cap_manifests, p->nmanifests + 1, sizeof(*p->manifests));
+	p->manifests = v;
 	if (ret)
 		return ret;
 	m = &p->manifests[p->nmanifests];
@@ -390,13 +376,16 @@ static int d_rule(struct parser *ps, bool deny)
 {
 	struct vouch_policy *p = ps->pol;
 	struct vouch_policy_rule *r;
+	void *v;
 	int ret = want_args(ps, 2, 3, "a SHA-256 (and optionally a \"message\")");
 
 	if (ret)
 		return ret;
 	if (ps->ntok == 3 && (ret = message_check(ps, &ps->tok[2])))
 		return ret;
-	ret = grow((void **)&p->rules, p->nrules, sizeof(*p->rules));
+	v = p->rules;
+	ret = vouch_grow(&v, &ps->cap_rules, p->nrules + 1, sizeof(*p->rules));
+	p->rules = v;
 	if (ret)
 		return ret;
 	r = &p->rules[p->nrules];

@@ -12,12 +12,13 @@
 #include "vouch/compile.h"
 #include "vouch/error.h"
 #include "vouch/file.h"
+#include "vouch/grow.h"
 #include "vouch/manifest.h"
 
 struct builder {
 	struct vouch_compiled *out;
 	struct vouch_policy_error *err;
-	size_t cap_entries, cap_strings;
+	size_t cap_entries, cap_strings, cap_files;
 };
 
 static int cerr(struct vouch_policy_error *err, unsigned line, unsigned col, const char *fmt, ...)
@@ -39,20 +40,16 @@ static int cerr(struct vouch_policy_error *err, unsigned line, unsigned col, con
 static int add_string(struct builder *b, const char *s, uint32_t *idx)
 {
 	struct vouch_cpolicy *cp = &b->out->policy;
+	int ret;
 
 	if (!s) {
 		*idx = VOUCH_NONE;
 		return 0;
 	}
-	if (cp->nstrings == b->cap_strings) {
-		size_t nc = b->cap_strings ? 2 * b->cap_strings : 16;
-		char **ns = realloc(cp->strings, nc * sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		cp->strings = ns;
-		b->cap_strings = nc;
-	}
+	ret = vouch_grow((void **)&cp->strings, &b->cap_strings, cp->nstrings + 1,
+	                 sizeof(*cp->strings));
+	if (ret)
+		return ret;
 	cp->strings[cp->nstrings] = strdup(s);
 	if (!cp->strings[cp->nstrings])
 		return -ENOMEM;
@@ -61,13 +58,13 @@ static int add_string(struct builder *b, const char *s, uint32_t *idx)
 }
 
 /* Remember that @path was read (vouch_compiled.files). */
-static int add_file(struct vouch_compiled *c, const char *path)
+static int add_file(struct builder *b, const char *path)
 {
-	char **nf = realloc(c->files, (c->nfiles + 1) * sizeof(*nf));
+	struct vouch_compiled *c = b->out;
+	int ret = vouch_grow((void **)&c->files, &b->cap_files, c->nfiles + 1, sizeof(*c->files));
 
-	if (!nf)
-		return -ENOMEM;
-	c->files = nf;
+	if (ret)
+		return ret;
 	c->files[c->nfiles] = strdup(path);
 	if (!c->files[c->nfiles])
 		return -ENOMEM;
@@ -78,16 +75,11 @@ static int add_file(struct vouch_compiled *c, const char *path)
 static int add_entry(struct builder *b, const uint8_t sha[static 32], struct vouch_trust_rec rec)
 {
 	struct vouch_compiled *c = b->out;
+	int ret =
+	    vouch_grow((void **)&c->entries, &b->cap_entries, c->nentries + 1, sizeof(*c->entries));
 
-	if (c->nentries == b->cap_entries) {
-		size_t nc = b->cap_entries ? 2 * b->cap_entries : 1024;
-		struct vouch_trust_entry *ne = realloc(c->entries, nc * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		c->entries = ne;
-		b->cap_entries = nc;
-	}
+	if (ret)
+		return ret;
 	memcpy(c->entries[c->nentries].sha256, sha, 32);
 	c->entries[c->nentries].rec = rec;
 	c->nentries++;
@@ -160,9 +152,9 @@ static int add_manifest(struct builder *b, const char *policy_path, const struct
 		           path, sigpath, vouch_strerror(ret));
 		goto out;
 	}
-	ret = add_file(b->out, path);
+	ret = add_file(b, path);
 	if (!ret)
-		ret = add_file(b->out, sigpath);
+		ret = add_file(b, sigpath);
 	if (ret)
 		goto out;
 	ret = -ENOMEM;

@@ -21,6 +21,7 @@
 #include "vouch/dpkg.h"
 #include "vouch/error.h"
 #include "vouch/file.h"
+#include "vouch/grow.h"
 
 #define DB_FILE_MAX     (64u * 1024 * 1024)
 #define THREADS_DEFAULT 2
@@ -56,7 +57,7 @@ struct diversion {
 
 struct db {
 	char **bufs; /* file contents, kept: jobs and diversions point into them */
-	size_t nbufs;
+	size_t nbufs, capbufs;
 	char **names; /* md5sums file names, cut to the package name */
 	size_t nnames;
 	struct job *jobs;
@@ -77,36 +78,15 @@ static void db_free(struct db *db)
 	free(db->div);
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 256, bytes;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		if (__builtin_mul_overflow(ncap, 2, &ncap))
-			return -ENOMEM;
-	if (__builtin_mul_overflow(ncap, elem, &bytes))
-		return -ENOMEM;
-	p = realloc(*arr, bytes);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* Keep @buf (owned from now on) until db_free(). */
 static int db_keep(struct db *db, char *buf)
 {
-	char **p = realloc(db->bufs, (db->nbufs + 1) * sizeof(*p));
+	int ret = vouch_grow((void **)&db->bufs, &db->capbufs, db->nbufs + 1, sizeof(*db->bufs));
 
-	if (!p) {
+	if (ret) {
 		free(buf);
-		return -ENOMEM;
+		return ret;
 	}
-	db->bufs = p;
 	db->bufs[db->nbufs++] = buf;
 	return 0;
 }
@@ -132,7 +112,8 @@ static int parse_md5sums(struct db *db, char *buf, size_t len, const char *pkg, 
 		struct job *j;
 
 		*errline = c.line;
-		ret = grow((void **)&db->jobs, &db->capjobs, db->njobs + 1, sizeof(*db->jobs));
+		ret =
+		    vouch_grow((void **)&db->jobs, &db->capjobs, db->njobs + 1, sizeof(*db->jobs));
 		if (ret)
 			return ret;
 		j = &db->jobs[db->njobs++];
@@ -208,7 +189,8 @@ static int read_md5sums(struct db *db, const struct vouch_scan_opts *o, const ch
 		nlen = strlen(de->d_name);
 		if (nlen <= 8 || de->d_name[0] == '.' || strcmp(de->d_name + nlen - 8, ".md5sums"))
 			continue;
-		ret = grow((void **)&db->names, &capnames, db->nnames + 1, sizeof(*db->names));
+		ret =
+		    vouch_grow((void **)&db->names, &capnames, db->nnames + 1, sizeof(*db->names));
 		if (!ret && !(db->names[db->nnames] = strdup(de->d_name)))
 			ret = -ENOMEM;
 		if (ret) {
@@ -263,7 +245,7 @@ static int read_diversions(struct db *db, const struct vouch_scan_opts *o, const
 		return ret;
 	vouch_dpkg_cursor_init(&c, buf, len);
 	while ((ret = vouch_dpkg_diversions_next(&c, &dv)) == 1) {
-		ret = grow((void **)&db->div, &cap, db->ndiv + 1, sizeof(*db->div));
+		ret = vouch_grow((void **)&db->div, &cap, db->ndiv + 1, sizeof(*db->div));
 		if (ret)
 			return db_fail(o, path, NULL, 0, ret);
 		db->div[db->ndiv++] = (struct diversion){terminate(buf, dv.from, dv.from_len),
@@ -343,8 +325,8 @@ static int read_status(struct db *db, const struct vouch_scan_opts *o, const cha
 				continue; /* "/" itself: not a file */
 			if (!pkg && !(pkg = package_name(db, &pk)))
 				return db_fail(o, path, NULL, 0, -ENOMEM);
-			ret = grow((void **)&db->jobs, &db->capjobs, db->njobs + 1,
-			           sizeof(*db->jobs));
+			ret = vouch_grow((void **)&db->jobs, &db->capjobs, db->njobs + 1,
+			                 sizeof(*db->jobs));
 			if (ret)
 				return db_fail(o, path, NULL, 0, ret);
 			j = &db->jobs[db->njobs++];

@@ -13,6 +13,8 @@
 
 #include "sys-internal.h"
 #include "vouch/error.h"
+#include "vouch/file.h"
+#include "vouch/grow.h"
 #include "vouch/log.h"
 #include "vouch/tiles.h"
 
@@ -27,40 +29,20 @@
 /* Read all of @path (below @dirfd) into @buf; ENOENT and friends as -errno; -EFBIG if over @cap. */
 static int read_at(int dirfd, const char *path, void *buf, size_t cap, size_t *len)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	size_t n = 0;
-	int ret = 0;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), ret;
+	size_t extra = 0;
+	char probe;
 
+	*len = 0;
 	if (fd < 0)
 		return -errno;
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char extra;
-
-			r = read(fd, &extra, 1);
-			if (r > 0)
-				ret = -EFBIG;
-			else if (r < 0 && errno == EINTR)
-				continue;
-			else if (r < 0)
-				ret = -errno;
-			break;
-		}
-		r = read(fd, (char *)buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	ret = vouch_read_full(fd, buf, cap, len);
+	/* Full: one byte more says whether there was more. */
+	if (!ret && *len == cap)
+		ret = vouch_read_full(fd, &probe, 1, &extra);
+	if (!ret && extra)
+		ret = -EFBIG;
 	close(fd);
-	*len = n;
 	return ret;
 }
 
@@ -94,18 +76,6 @@ static void dirty_add(struct dirty *d, const char *path, size_t len)
 	memcpy(d->path[d->n++], p, len + 1);
 }
 
-static int fsync_at(int dirfd, const char *path)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int dirty_sync(int dirfd, struct dirty *d)
 {
 	int ret;
@@ -118,7 +88,7 @@ static int dirty_sync(int dirfd, struct dirty *d)
 	}
 	/* Deepest first, so a new directory's entry is synced after its contents. */
 	for (unsigned i = d->n; i-- > 0;) {
-		ret = fsync_at(dirfd, d->path[i]);
+		ret = vouch_fsync_dir_at(dirfd, d->path[i]);
 		if (ret)
 			return ret;
 	}
@@ -161,57 +131,26 @@ static int make_parents(int dirfd, const char *path, struct dirty *d, char made[
 }
 
 /*
- * Write @path atomically and durably: temp file, fsync, rename; its directory
- * is marked dirty. @made: as for make_parents().
+ * Write @path atomically (vouch_file_write_atomic_at()); its directory is
+ * marked dirty, for dirty_sync() to fsync once however many files it holds. A
+ * deferred commit syncs neither file nor directory here: its syncfs() covers
+ * them all. @made: as for make_parents().
  */
 static int write_at(int dirfd, const char *path, const void *data, size_t len, struct dirty *d,
                     char made[PATH_MAXL])
 {
-	char tmp[PATH_MAXL + 8];
 	const char *slash = strrchr(path, '/');
-	size_t off = 0;
-	int fd, ret;
+	int ret;
 
 	ret = make_parents(dirfd, path, d, made);
+	if (!ret)
+		ret = vouch_file_write_atomic_at(dirfd, path, data, len, 0644,
+		                                 VOUCH_WRITE_NODIRSYNC |
+		                                     (d->defer ? VOUCH_WRITE_NOSYNC : 0));
 	if (ret)
 		return ret;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	while (off < len) {
-		ssize_t w = write(fd, (const char *)data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			ret = -errno;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (!d->defer && fsync(fd) < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = -errno;
-		goto fail;
-	}
-	fd = -1;
-	if (renameat(dirfd, tmp, dirfd, path) < 0) {
-		ret = -errno;
-		goto fail;
-	}
 	dirty_add(d, slash ? path : ".", slash ? (size_t)(slash - path) : 1);
 	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlinkat(dirfd, tmp, 0);
-	return ret;
 }
 
 /*
@@ -310,27 +249,10 @@ struct vouch_log {
 	uint64_t retain_from; /* retention removes no entry at or above this index */
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t nc = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (nc < need)
-		nc *= 2;
-	np = realloc(*p, nc * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
 static int level_push(struct level *l, const uint8_t h[HASH])
 {
 	void *p = l->h;
-	int ret = grow(&p, &l->cap, l->n + 1, HASH);
+	int ret = vouch_grow(&p, &l->cap, l->n + 1, HASH);
 
 	l->h = p;
 	if (ret)
@@ -355,14 +277,14 @@ static int entry_push(struct vouch_log *log, const void *data, size_t len)
 	size_t n = log->elen;
 	int ret;
 
-	ret = grow(&p, &log->ecap, n + 2 + len, 1);
+	ret = vouch_grow(&p, &log->ecap, n + 2 + len, 1);
 	log->ebuf = p;
 	if (ret)
 		return ret;
 	/* One offset per entry since efirst. */
 	size_t count = (size_t)(log->edge.size - log->efirst);
 
-	ret = grow(&q, &log->eoffcap, count + 2, sizeof(size_t));
+	ret = vouch_grow(&q, &log->eoffcap, count + 2, sizeof(size_t));
 	log->eoff = q;
 	if (ret)
 		return ret;
@@ -570,7 +492,7 @@ int vouch_log_open(struct vouch_log **out, const char *dir, const struct vouch_n
 			ret = write_checkpoint(log, root, 0, &d);
 		if (ret)
 			goto fail;
-		ret = fsync_at(AT_FDCWD, dir);
+		ret = vouch_fsync_dir_at(AT_FDCWD, dir);
 		if (ret)
 			goto fail;
 	} else if (ret) {

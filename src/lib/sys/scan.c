@@ -65,26 +65,6 @@ fail:
 	return ret;
 }
 
-/* Read until @cap bytes or the end of the file. */
-static int read_upto(int fd, uint8_t *buf, size_t cap, size_t *got)
-{
-	size_t n = 0;
-
-	while (n < cap) {
-		ssize_t r = read(fd, buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*got = n;
-	return 0;
-}
-
 /*
  * Classify the file open at @fd from its head and, if it is code, hash the rest
  * through the same descriptor. The size is what was read, so it always matches
@@ -93,7 +73,7 @@ static int read_upto(int fd, uint8_t *buf, size_t cap, size_t *got)
 int vouch_scan_examine(int fd, struct hasher *h, struct look *r)
 {
 	size_t n = 0;
-	int ret = read_upto(fd, h->buf, VOUCH_CODE_HEAD, &n);
+	int ret = vouch_read_full(fd, h->buf, VOUCH_CODE_HEAD, &n);
 
 	if (ret)
 		return ret;
@@ -109,9 +89,8 @@ int vouch_scan_examine(int fd, struct hasher *h, struct look *r)
 		ret = VOUCH_E_CRYPTO;
 		goto fail;
 	}
-	for (;;) {
-		ssize_t k;
-
+	/* The head first, then chunks; a short one is the end of the file. */
+	for (size_t want = VOUCH_CODE_HEAD;; want = CHUNK) {
 		if (n > 0) {
 			ret = vouch_sha256_update(&h->sha, h->buf, n);
 			if (!ret && h->md5 && !EVP_DigestUpdate(h->md5, h->buf, n))
@@ -120,18 +99,11 @@ int vouch_scan_examine(int fd, struct hasher *h, struct look *r)
 				goto fail;
 			r->size += n;
 		}
-		k = read(fd, h->buf, CHUNK);
-		if (k < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (k < 0) {
-			ret = -errno;
-			goto fail;
-		}
-		if (k == 0)
+		if (n < want)
 			break;
-		n = (size_t)k;
+		ret = vouch_read_full(fd, h->buf, CHUNK, &n);
+		if (ret)
+			goto fail;
 	}
 	ret = vouch_sha256_final(&h->sha, r->sha256);
 	if (!ret && h->md5) {

@@ -169,18 +169,14 @@ static int hash_prefix(int fd, uint64_t len, uint8_t out[static VOUCH_SHA256_LEN
 		goto out;
 	ret = vouch_sha256_init(&ctx);
 	while (!ret && off < len) {
-		size_t want = len - off > READ_CHUNK ? READ_CHUNK : (size_t)(len - off);
-		ssize_t n = pread(fd, buf, want, (off_t)off);
+		size_t want = len - off > READ_CHUNK ? READ_CHUNK : (size_t)(len - off), n = 0;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			ret = -errno;
-		else if (n == 0)
+		ret = vouch_pread_full(fd, buf, want, (off_t)off, &n);
+		if (!ret && n < want)
 			ret = VOUCH_E_STORE;
-		else
-			ret = vouch_sha256_update(&ctx, buf, (size_t)n);
-		off += n > 0 ? (uint64_t)n : 0;
+		if (!ret)
+			ret = vouch_sha256_update(&ctx, buf, n);
+		off += n;
 	}
 	if (!ret)
 		ret = vouch_sha256_final(&ctx, out);
@@ -188,22 +184,6 @@ out:
 	vouch_sha256_wipe(&ctx);
 	free(buf);
 	return ret;
-}
-
-static int write_all_at(int fd, const uint8_t *p, size_t len, off_t off)
-{
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
 }
 
 /* Cut the LMDB file open at @fd to its @datalen used bytes and append the seal. */
@@ -218,7 +198,7 @@ static int seal(int fd, uint64_t datalen)
 	vouch_store64_be(s + 8, datalen);
 	ret = hash_prefix(fd, datalen, s + 16);
 	if (!ret)
-		ret = write_all_at(fd, s, sizeof(s), (off_t)datalen);
+		ret = vouch_pwrite_full(fd, s, sizeof(s), (off_t)datalen);
 	return ret;
 }
 
@@ -372,8 +352,7 @@ int vouch_store_install(const char *path, const struct vouch_bundle *b)
 	uint8_t *policy = NULL;
 	char tmp[PATH_MAX];
 	uint64_t datalen = 0;
-	unsigned rnd;
-	int fd = -1, ret, n;
+	int fd = -1, ret;
 
 	ret = vouch_cpolicy_serialize(&b->policy, &policy, &f.policy_len);
 	if (ret)
@@ -389,49 +368,24 @@ int vouch_store_install(const char *path, const struct vouch_bundle *b)
 		goto out_free;
 	remove_stale_temps(path);
 
-	/* Same directory (rename stays atomic), a name only this process uses, O_EXCL. */
-	if (getentropy(&rnd, sizeof(rnd)) != 0)
-		rnd = (unsigned)getpid();
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%08x", path, (long)getpid(), rnd);
-	ret = -ENAMETOOLONG;
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		goto out_free;
-	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		goto out_free;
-	}
 	/* Readable by everyone: the active policy is never hidden from the device's users. */
-	if (fchmod(fd, 0644) != 0) {
-		ret = -errno;
-		goto fail;
+	fd = vouch_file_stage_open_at(AT_FDCWD, path, 0644, tmp);
+	if (fd < 0) {
+		ret = fd;
+		goto out_free;
 	}
 	ret = write_env(tmp, &f, &datalen);
 	if (!ret)
 		ret = seal(fd, datalen);
-	if (ret)
-		goto fail;
-	/* Durable before it is visible: data and size, then the name. */
-	if (fsync(fd) != 0) {
-		ret = -errno;
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		ret = -errno;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		ret = -errno;
-		goto fail;
-	}
-	ret = vouch_fsync_dir(path);
-	goto out_free;
-fail:
-	if (fd >= 0)
+	if (ret) {
 		close(fd);
-	unlink(tmp);
+		vouch_file_discard(tmp);
+		goto out_free;
+	}
+	/* Durable before it is visible: data and size, then the name. */
+	ret = vouch_file_stage_close(AT_FDCWD, fd, tmp, 0);
+	if (!ret)
+		ret = vouch_file_commit(tmp, path, 0);
 out_free:
 	free(policy);
 	return ret;
@@ -446,19 +400,16 @@ static int check_seal(int fd, const struct stat *st, uint64_t *datalen)
 {
 	uint8_t s[VOUCH_STORE_SEAL_LEN], got[VOUCH_SHA256_LEN];
 	uint64_t len;
-	ssize_t n;
+	size_t n = 0;
 	int ret;
 
 	if (!S_ISREG(st->st_mode) || st->st_size < DATA_MIN + VOUCH_STORE_SEAL_LEN)
 		return VOUCH_E_STORE;
 	len = (uint64_t)st->st_size - VOUCH_STORE_SEAL_LEN;
-	do
-		n = pread(fd, s, sizeof(s), (off_t)len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n != sizeof(s) || memcmp(s, SEAL_MAGIC, 8) != 0 ||
-	    vouch_load64_be(s + 8) != len)
+	ret = vouch_pread_full(fd, s, sizeof(s), (off_t)len, &n);
+	if (ret)
+		return ret;
+	if (n != sizeof(s) || memcmp(s, SEAL_MAGIC, 8) != 0 || vouch_load64_be(s + 8) != len)
 		return VOUCH_E_STORE;
 	ret = hash_prefix(fd, len, got);
 	if (ret)

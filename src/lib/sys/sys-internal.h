@@ -5,7 +5,4 @@
 
 #include "internal.h"
 
-/* fsync the directory holding @path, after a rename or link in it. Return: 0 or -errno. */
-int vouch_fsync_dir(const char *path);
-
 #endif
