@@ -9,10 +9,7 @@
 
 #include "bundle.h"
 #include "minisign.h"
-
-/* Names inside the state directory. */
-#define VOUCH_STATE_STORE  "trust.mdb"     /* the trust store vouchd maps */
-#define VOUCH_STATE_BUNDLE "policy.bundle" /* a copy of the installed bundle, as signed */
+#include "paths.h"
 
 enum {
 	VOUCH_INSTALL_ROLLBACK = 1 << 0, /* install even if older than the installed policy */

@@ -7,6 +7,7 @@
 #include "base64.h"
 #include "hex.h"
 #include "grow.h"
+#include "paths.h"
 #include "digest.h"
 #include "signer.h"
 #include "minisign.h"

@@ -65,8 +65,8 @@ static int load_key(struct daemon *d, struct dlog *l, char *err, size_t errlen)
 	size_t len = 0;
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "%s/log.key", d->state);
-	snprintf(pub, sizeof(pub), "%s/log.pub", d->state);
+	snprintf(path, sizeof(path), "%s/" VOUCH_STATE_LOG_KEY, d->state);
+	snprintf(pub, sizeof(pub), "%s/" VOUCH_STATE_LOG_PUB, d->state);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) {
 		if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
@@ -604,7 +604,7 @@ int dlog_start(struct daemon *d, const struct dlog_opts *o, char *err, size_t er
 	pthread_cond_init(&l->cond, NULL);
 	snprintf(l->dir, sizeof(l->dir), "%s", o->dir);
 	snprintf(l->name, sizeof(l->name), "%s", o->name);
-	snprintf(l->seen_path, sizeof(l->seen_path), "%s/log.seen", d->state);
+	snprintf(l->seen_path, sizeof(l->seen_path), "%s/" VOUCH_STATE_LOG_SEEN, d->state);
 	l->user_burst = o->user_burst;
 	l->user_rate = o->user_rate;
 	for (unsigned i = 0; i < DLOG_USERS; i++)

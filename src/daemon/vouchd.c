@@ -23,7 +23,6 @@
 #include "vouch-config.h"
 
 #define CACHE_BITS    16 /* 65536 verdicts, fixed at start */
-#define STATE_DEFAULT "/var/lib/vouch"
 #define QUEUE_DEFAULT 1024
 
 static void help(void)
@@ -65,7 +64,7 @@ static void help(void)
 	       "  --list-filesystems print the filesystems that would be marked, and exit\n"
 	       "  -h, --help         show this help\n"
 	       "      --version      show the version\n",
-	       STATE_DEFAULT, QUEUE_DEFAULT);
+	       VOUCH_STATE_DIR_DEFAULT, QUEUE_DEFAULT);
 }
 
 static int parse_count(const char *opt, const char *arg, unsigned lo, unsigned hi, unsigned *out)
@@ -216,7 +215,8 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
 	};
-	const char *watch[MARKS_WATCHMAX], *state = STATE_DEFAULT, *bundle = NULL, *key = NULL;
+	const char *watch[MARKS_WATCHMAX], *state = VOUCH_STATE_DIR_DEFAULT;
+	const char *bundle = NULL, *key = NULL;
 	const char *logdir = NULL, *logname = NULL;
 	struct dlog_opts lo = {.max_bytes = (uint64_t)1 << 30,
 	                       .interval_ms = 1000,
@@ -360,7 +360,7 @@ int main(int argc, char **argv)
 	d.state = state;
 	if ((size_t)snprintf(d.store_path, sizeof(d.store_path), "%s/" VOUCH_STATE_STORE, state) >=
 	        sizeof(d.store_path) ||
-	    (size_t)snprintf(d.sock_path, sizeof(d.sock_path), "%s/vouchd.sock", state) >=
+	    (size_t)snprintf(d.sock_path, sizeof(d.sock_path), "%s/" VOUCH_STATE_SOCKET, state) >=
 	        sizeof(d.sock_path)) {
 		fprintf(stderr, "vouchd: %s: name too long\n", state);
 		return 2;
@@ -444,7 +444,7 @@ int main(int argc, char **argv)
 	 */
 	if (!nolog) {
 		if (!logdir) {
-			snprintf(logpath, sizeof(logpath), "%s/log", state);
+			snprintf(logpath, sizeof(logpath), "%s/" VOUCH_STATE_LOG, state);
 			logdir = logpath;
 		}
 		if (!logname) {

@@ -136,7 +136,7 @@ static int open_source(const char *cmd, const struct opts *o, struct source *src
 		src->cp = &src->tb.b.policy;
 		return EXIT_OK;
 	}
-	snprintf(src->where, sizeof(src->where), "%s/trust.mdb", tool_state_dir(o->state));
+	snprintf(src->where, sizeof(src->where), "%s/" VOUCH_STATE_STORE, tool_state_dir(o->state));
 	ret = vouch_store_open(&src->store, src->where);
 	if (ret == -ENOENT) {
 		tool_err(cmd, src->where,

@@ -100,7 +100,8 @@ static int load_vkey(const char *cmd, struct opts *o, struct vouch_note_vkey *k,
 		if (text)
 			snprintf(path, sizeof(path), "%s", text);
 		else
-			snprintf(path, sizeof(path), "%s/log.pub", tool_state_dir(o->state));
+			snprintf(path, sizeof(path), "%s/" VOUCH_STATE_LOG_PUB,
+			         tool_state_dir(o->state));
 		/* A regular file only: a FIFO here is refused, not waited on. */
 		ret = strcmp(path, "-") ? vouch_file_read(path, VOUCH_NOTE_VKEY_MAX + 1, &kt, &len)
 		                        : VOUCH_E_NOTREGULAR;
@@ -172,7 +173,7 @@ static int src_open(const char *cmd, struct opts *o, struct source *s)
 	}
 	snprintf(s->dir, sizeof(s->dir), "%s", o->dir ? o->dir : "");
 	if (!o->dir)
-		snprintf(s->dir, sizeof(s->dir), "%s/log", tool_state_dir(o->state));
+		snprintf(s->dir, sizeof(s->dir), "%s/" VOUCH_STATE_LOG, tool_state_dir(o->state));
 	kr = load_vkey(cmd, o, &s->key, false);
 	if (kr > 1)
 		return kr;
@@ -541,7 +542,8 @@ static int do_key(struct opts *o)
 
 	if (ret == 1) {
 		tool_err("log key", tool_state_dir(o->state),
-		         "no log.pub: vouchd makes the device key when it first starts");
+		         "no " VOUCH_STATE_LOG_PUB
+		         ": vouchd makes the device key when it first starts");
 		return EXIT_ERROR;
 	}
 	if (ret)
@@ -562,7 +564,7 @@ static int do_verify(struct opts *o, const char *dirarg)
 
 	snprintf(dir, sizeof(dir), "%s", dirarg ? dirarg : "");
 	if (!dirarg)
-		snprintf(dir, sizeof(dir), "%s/log", tool_state_dir(o->state));
+		snprintf(dir, sizeof(dir), "%s/" VOUCH_STATE_LOG, tool_state_dir(o->state));
 	ret = load_vkey("log verify", o, &k, true);
 	if (ret)
 		return ret;

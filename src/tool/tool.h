@@ -127,8 +127,6 @@ void tool_json_field(FILE *f, const char *key, const void *s, size_t len);
 /* The same for the NUL-terminated @s. */
 void tool_json_str(FILE *f, const char *key, const char *s);
 
-/* Where the installed policy lives unless --state or $VOUCH_STATE_DIR says otherwise. */
-#define VOUCH_STATE_DIR_DEFAULT "/var/lib/vouch"
 /* The state directory: @opt if given, else $VOUCH_STATE_DIR, else the default. */
 const char *tool_state_dir(const char *opt);
 

@@ -7,7 +7,7 @@
 
 const char *tool_state_dir(const char *opt)
 {
-	const char *env = getenv("VOUCH_STATE_DIR");
+	const char *env = getenv(VOUCH_STATE_DIR_ENV);
 
 	if (opt)
 		return opt;

@@ -33,8 +33,8 @@ static bool sock_addr(const char *state, struct sockaddr_un *sa)
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	return (size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/vouchd.sock", state) <
-	       sizeof(sa->sun_path);
+	return (size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/" VOUCH_STATE_SOCKET,
+	                        state) < sizeof(sa->sun_path);
 }
 
 bool tool_daemon_running(const char *state)
