@@ -119,7 +119,7 @@ static int read_line_fd(int fd, char *buf, size_t *len)
 static int prompt_tty(int tty, const char *prompt, char *buf, size_t *len)
 {
 	struct termios old, quiet;
-	int ret = 0;
+	int ret, end;
 
 	if (tcgetattr(tty, &old) != 0)
 		return -errno;
@@ -132,15 +132,13 @@ static int prompt_tty(int tty, const char *prompt, char *buf, size_t *len)
 	 */
 	if (tcsetattr(tty, TCSAFLUSH, &quiet) != 0)
 		return -errno;
-	if (write(tty, prompt, strlen(prompt)) < 0)
-		ret = -errno;
+	ret = vouch_write_full(tty, prompt, strlen(prompt));
 	if (!ret)
 		ret = read_line_fd(tty, buf, len);
 	/* TCSANOW: restoring must not discard what the user types next. */
 	tcsetattr(tty, TCSANOW, &old);
-	if (write(tty, "\n", 1) < 0 && !ret)
-		ret = -errno;
-	return ret;
+	end = vouch_write_full(tty, "\n", 1);
+	return ret ? ret : end;
 }
 
 int tool_password(const char *cmd, int fd, bool confirm, char buf[static PASSWORD_MAX + 1],
