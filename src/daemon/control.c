@@ -126,13 +126,17 @@ static void policy_pairs(struct daemon *d, struct vouch_ctl_out *o)
 	char hex[65];
 
 	pthread_rwlock_rdlock(&d->plock);
-	cp = vouch_store_policy(d->pol->store);
+	cp = d->pol->cp;
 	vouch_hex_encode(cp->source_sha256, 32, hex);
 	vouch_ctl_out_putf(o, "mode", "%s", vouch_mode_name(cp->mode));
+	/* Not the installed store: said in every status (vouchd(8), FAIL-SAFETY). */
+	vouch_ctl_out_putf(o, "policy_source", "%s", policy_source_name(d->pol->src));
+	if (d->pol->src != POLICY_STORE)
+		vouch_ctl_out_putf(o, "policy_problem", "%s", d->pol->problem);
 	vouch_ctl_out_put_i64(o, "policy_compiled", cp->compiled);
 	vouch_ctl_out_put_i64(o, "policy_expires", cp->expires);
 	vouch_ctl_out_putf(o, "policy_sha256", "%s", hex);
-	vouch_ctl_out_put_u64(o, "policy_hashes", vouch_store_count(d->pol->store));
+	vouch_ctl_out_put_u64(o, "policy_hashes", d->pol->count);
 	vouch_ctl_out_put_u64(o, "policy_generation", d->pol->gen);
 	pthread_rwlock_unlock(&d->plock);
 }
@@ -369,6 +373,7 @@ static void do_reload(struct daemon *d, struct vouch_ctl_out *o, uid_t uid)
 		return;
 	}
 	logf_("vouchd: policy reloaded (asked by uid 0)");
+	notify_systemd("STATUS=enforcing the installed policy");
 	do_status(d, o);
 }
 
@@ -845,9 +850,10 @@ void *control_main(void *arg)
 		if (si.ssi_signo == SIGHUP) {
 			char err[300];
 
-			if (policy_load(d, err, sizeof(err)) == 0)
+			if (policy_load(d, err, sizeof(err)) == 0) {
 				logf_("vouchd: policy reloaded");
-			else
+				notify_systemd("STATUS=enforcing the installed policy");
+			} else
 				logf_("vouchd: policy not reloaded, the old one stays in force: %s",
 				      err);
 			continue;

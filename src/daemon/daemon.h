@@ -45,11 +45,25 @@
 #define SELF_MAX      (FIXED_THREADS + WORKERS_MAX + CONTROL_MAX + GROUPS_MAX)
 #define EXEC_TOKENS   256
 
+/* Where the policy in force came from (vouchd(8), FAIL-SAFETY). */
+enum policy_source {
+	POLICY_STORE = 0, /* the installed trust store: all is well */
+	POLICY_BUNDLE,    /* the store was damaged at start: the copy of its bundle, in memory */
+	POLICY_NONE,      /* no policy, or neither could be read: monitor mode, nothing trusted */
+};
+
 /* One installed policy, as opened: replaced whole on reload, never changed. */
 struct policy {
-	struct vouch_store *store;
+	enum policy_source src;
+	const struct vouch_cpolicy *cp; /* the store's, the bundle's or @empty */
+	uint64_t count;                 /* hashes in the trust set */
+	struct vouch_store *store;      /* POLICY_STORE */
 	struct vouch_store_reader *reader; /* shared by threads: lookups only read the map */
-	uint32_t gen;                      /* cache entries from another generation are stale */
+	struct vouch_bundle b;             /* POLICY_BUNDLE: parsed from @bdata */
+	char *bdata;
+	struct vouch_cpolicy empty; /* POLICY_NONE */
+	char problem[3 * PATH_MAX + 512]; /* unless POLICY_STORE: why, and what is enforced instead */
+	uint32_t gen;               /* cache entries from another generation are stale */
 };
 
 /*
@@ -455,6 +469,7 @@ struct daemon {
 
 	const char *state;
 	char store_path[PATH_MAX];
+	char bundle_path[PATH_MAX]; /* the copy of the installed bundle: the store's fallback */
 	char sock_path[PATH_MAX];
 	time_t started;
 
@@ -476,7 +491,19 @@ struct daemon {
 	struct dlog *log; /* NULL: not logging (--no-log) */
 };
 
+/*
+ * policy_load() - open the installed store and put it in force. At start (no
+ * policy yet) it never fails for the store's sake: a damaged store falls back to
+ * the copy of its bundle, and a missing one (or both unreadable) to monitor mode
+ * with an empty trust set, with the reason in pol->problem and the journal. A
+ * reload that cannot open the store fails and keeps the policy in force.
+ * Return: 0; -ENOMEM or the store's error (@err says which file and why).
+ */
 int policy_load(struct daemon *d, char *err, size_t errlen);
+/* Free the policy in force (at stop, once nothing decides). */
+void policy_unload(struct daemon *d);
+/* "installed", "bundle-copy" or "none": vouch status's policy_source. */
+const char *policy_source_name(enum policy_source src);
 
 /* control.c */
 int control_open(struct daemon *d);

@@ -679,7 +679,7 @@ void dlog_policy(struct daemon *d)
 	if (!d->log)
 		return;
 	pthread_rwlock_rdlock(&d->plock);
-	level = vouch_store_policy(d->pol->store)->gates & VOUCH_LOG_MASK;
+	level = d->pol->cp->gates & VOUCH_LOG_MASK;
 	pthread_rwlock_unlock(&d->plock);
 	atomic_store(&d->log->level, level);
 }

@@ -360,6 +360,8 @@ int main(int argc, char **argv)
 	d.state = state;
 	if ((size_t)snprintf(d.store_path, sizeof(d.store_path), "%s/" VOUCH_STATE_STORE, state) >=
 	        sizeof(d.store_path) ||
+	    (size_t)snprintf(d.bundle_path, sizeof(d.bundle_path), "%s/" VOUCH_STATE_BUNDLE,
+	                     state) >= sizeof(d.bundle_path) ||
 	    (size_t)snprintf(d.sock_path, sizeof(d.sock_path), "%s/" VOUCH_STATE_SOCKET, state) >=
 	        sizeof(d.sock_path)) {
 		fprintf(stderr, "vouchd: %s: name too long\n", state);
@@ -489,7 +491,15 @@ int main(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	notify_systemd("READY=1\nSTATUS=enforcing the installed policy");
+	/* systemctl status shows it: a vouchd without its policy is not all right. */
+	if (d.pol->src == POLICY_STORE)
+		notify_systemd("READY=1\nSTATUS=enforcing the installed policy");
+	else if (d.pol->src == POLICY_BUNDLE)
+		notify_systemd("READY=1\nSTATUS=WARNING: the trust store is damaged: enforcing "
+		               "its bundle's copy (see vouch status)");
+	else
+		notify_systemd("READY=1\nSTATUS=WARNING: no policy: monitor mode, nothing "
+		               "trusted (see vouch status)");
 	ret = fan_loop(&d, &d.main);
 	if (ret) {
 		logf_("vouchd: reading events: %s", strerror(-ret));
@@ -529,11 +539,8 @@ out:
 		    (unsigned long long)atomic_load(&d.c.would_deny),
 		    (unsigned long long)atomic_load(&d.c.queue_full),
 		    (unsigned long long)atomic_load(&d.c.user_limited));
-	if (d.pol && !d.workers) {
-		vouch_store_reader_destroy(d.pol->reader);
-		vouch_store_close(d.pol->store);
-		free(d.pol);
-	}
+	if (!d.workers)
+		policy_unload(&d);
 	if (marks_ok)
 		marks_free(&d.marks);
 	if (!d.workers)

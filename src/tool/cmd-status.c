@@ -18,7 +18,9 @@ static void help(void)
 	       "Ask the running vouchd what it is doing: its mode, the policy it enforces\n"
 	       "(when compiled, when it expires, how many hashes), the filesystems it has\n"
 	       "marked, its counters (decisions, cache hit rate, queue depth, denials), and\n"
-	       "its decision log, with a WARNING for entries it lost or could not write.\n"
+	       "its decision log, with a WARNING for entries it lost or could not write,\n"
+	       "and for a vouchd that runs without its installed policy (none installed,\n"
+	       "or a damaged trust store).\n"
 	       "Anyone may ask.\n"
 	       "\n"
 	       "  --json           one JSON object on standard output\n"
@@ -47,8 +49,9 @@ static void when(int64_t t, char out[static 21])
 /* Keys whose values are numbers in JSON; every other value is a string. */
 static bool numeric(const char *key)
 {
-	static const char *const strs[] = {"version",    "mode",    "policy_sha256",
-	                                   "filesystem", "log_dir", "log_error"};
+	static const char *const strs[] = {"version",       "mode",           "policy_sha256",
+	                                   "policy_source", "policy_problem", "filesystem",
+	                                   "log_dir",       "log_error"};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!strcmp(key, strs[i]))
@@ -183,6 +186,9 @@ static void print_text(const struct vouch_ctl_answer *a)
 	               : "");
 	printf("policy:      compiled %s, expires %s, %" PRIu64 " hashes\n", c, e,
 	       num(a, "policy_hashes"));
+	/* Not the installed store (none, or a damaged one): vouchd(8), FAIL-SAFETY. */
+	if (vouch_ctl_answer_get(a, "policy_problem"))
+		tool_print("WARNING:     %s\n", vouch_ctl_answer_get(a, "policy_problem"));
 	tool_print("             sha256 of its text %s\n",
 	           vouch_ctl_answer_get(a, "policy_sha256") ? vouch_ctl_answer_get(a, "policy_sha256") : "?");
 	printf("decisions:   %" PRIu64 " about code, %.1f%% from the cache; %" PRIu64

@@ -7,7 +7,16 @@
 : "${VOUCH_BUILD:?VOUCH_BUILD must name the build directory}"
 unit=$VOUCH_BUILD/vouchd.service
 check "meson generated the unit" test -f "$unit"
-check "its ExecStart is the installed vouchd" grep -qE '^ExecStart=/[^ ]*/sbin/vouchd --state /var/lib/vouch$' "$unit"
+check "its ExecStart is the installed vouchd, with the owner's options" \
+	grep -qE '^ExecStart=/[^ ]*/sbin/vouchd --state /var/lib/vouch [$]VOUCHD_OPTS$' "$unit"
+check "the owner's options come from /etc/default/vouchd, which may be absent" \
+	grep -qx 'EnvironmentFile=-/etc/default/vouchd' "$unit"
+# No policy is no reason not to start: vouchd then runs in monitor mode and says so.
+check "it starts without a policy installed (no ConditionPathExists)" \
+	bash -c "! grep -q '^Condition' '$unit'"
+check "early: before sysinit.target, after the local filesystems and /var/lib/vouch's mount" \
+	bash -c "grep -qx 'DefaultDependencies=no' '$unit' && grep -qx 'After=local-fs.target' '$unit' &&
+		grep -qx 'RequiresMountsFor=/var/lib/vouch' '$unit' && grep -q '^Before=sysinit.target' '$unit'"
 check "Type=notify" grep -qx 'Type=notify' "$unit"
 check "reloaded by 'vouch reload' (an answer, not a signal)" grep -qE '^ExecReload=/[^ ]*/bin/vouch reload --state /var/lib/vouch$' "$unit"
 check "restarted at once" bash -c "grep -qx 'Restart=always' '$unit' && grep -qx 'RestartSec=0' '$unit'"

@@ -14,6 +14,14 @@ void dlog_policy(struct daemon *d)
 	(void)d;
 }
 
+/* ... and says when it enforces something else than the store: counted here. */
+static unsigned warnings;
+void logf_(const char *fmt, ...)
+{
+	(void)fmt;
+	warnings++;
+}
+
 static void test_ring(void **state)
 {
 	struct ring r;
@@ -111,7 +119,7 @@ static void test_verdict(void **state)
 
 /* A store with one trusted hash, one denied hash, and 'max-size 4K'. */
 static void make_store(const char *path, const uint8_t good[32], const uint8_t bad[32],
-                       enum vouch_mode mode, int64_t compiled)
+                       enum vouch_mode mode, int64_t compiled, const char *copy)
 {
 	static char *strings[] = {"Ask the desk.", "base.manifest", "owner"};
 	struct vouch_csigner signer = {.name = 2};
@@ -149,6 +157,8 @@ static void make_store(const char *path, const uint8_t good[32], const uint8_t b
 	assert_err(test_bundle_seal(&buf, &len, &sk, "daemon module test"), 0);
 	assert_err(vouch_bundle_parse(&b, &sig, buf, len), 0);
 	assert_err(vouch_store_install(path, &b), 0);
+	if (copy) /* the copy an install keeps beside the store */
+		assert_err(vouch_file_write_atomic(copy, buf, len, 0644, 0), 0);
 	vouch_bundle_free(&b);
 	vouch_wipe(&sk, sizeof(sk));
 	free(buf);
@@ -171,16 +181,34 @@ static void test_policy(void **state)
 	memset(&d, 0, sizeof(d));
 	pthread_rwlock_init(&d.plock, NULL);
 	snprintf(d.store_path, sizeof(d.store_path), "%s/trust.mdb", dir);
-	assert_int_not_equal(policy_load(&d, err, sizeof(err)), 0); /* nothing installed */
-	assert_non_null(strstr(err, "cannot open the trust store"));
-	assert_null(d.pol);
-	make_store(d.store_path, good, bad, VOUCH_MODE_ENFORCE, 1000);
+	snprintf(d.bundle_path, sizeof(d.bundle_path), "%s/policy.bundle", dir);
+	/* Nothing installed: vouchd starts all the same, in monitor mode, trusting nothing. */
+	warnings = 0;
 	assert_int_equal(policy_load(&d, err, sizeof(err)), 0);
+	assert_int_equal(d.pol->src, POLICY_NONE);
+	assert_int_equal(d.pol->count, 0);
+	assert_false(atomic_load(&d.enforce));
+	assert_non_null(strstr(d.pol->problem, "no policy is installed"));
+	assert_int_equal(warnings, 1);
+	obj.sha256 = good;
+	assert_int_equal(policy_decide(&d, &subj, &obj, &dec, msg), 1);
+	assert_true(dec.allow);
+	assert_true(dec.would_deny);
+	assert_int_equal(dec.rule, VOUCH_RULE_DEFAULT);
+	/* A reload with still nothing installed fails, and nothing changes. */
+	assert_int_not_equal(policy_load(&d, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "cannot open the trust store"));
 	assert_int_equal(atomic_load(&d.gen), 1);
+	assert_int_equal(d.pol->src, POLICY_NONE);
+	make_store(d.store_path, good, bad, VOUCH_MODE_ENFORCE, 1000, NULL);
+	assert_int_equal(policy_load(&d, err, sizeof(err)), 0);
+	assert_int_equal(atomic_load(&d.gen), 2);
+	assert_int_equal(d.pol->src, POLICY_STORE);
+	assert_int_equal(d.pol->count, 2);
 	assert_true(atomic_load(&d.enforce));
 	assert_int_equal(policy_max_size(&d), 4096);
 	obj.sha256 = good;
-	assert_int_equal(policy_decide(&d, &subj, &obj, &dec, msg), 1);
+	assert_int_equal(policy_decide(&d, &subj, &obj, &dec, msg), 2);
 	assert_true(dec.allow);
 	assert_int_equal(dec.rule, VOUCH_RULE_MANIFEST);
 	obj.sha256 = bad;
@@ -197,13 +225,13 @@ static void test_policy(void **state)
 	policy_decide(&d, &subj, &obj, &dec, msg);
 	assert_int_equal(dec.rule, VOUCH_RULE_TOO_LARGE);
 	/* A new policy (monitor mode now) replaces the old whole, under a new generation. */
-	make_store(d.store_path, good, bad, VOUCH_MODE_MONITOR, 2000);
+	make_store(d.store_path, good, bad, VOUCH_MODE_MONITOR, 2000, NULL);
 	assert_int_equal(policy_load(&d, err, sizeof(err)), 0);
-	assert_int_equal(atomic_load(&d.gen), 2);
+	assert_int_equal(atomic_load(&d.gen), 3);
 	assert_false(atomic_load(&d.enforce));
 	obj.sha256 = bad;
 	obj.size = 100;
-	assert_int_equal(policy_decide(&d, &subj, &obj, &dec, msg), 2);
+	assert_int_equal(policy_decide(&d, &subj, &obj, &dec, msg), 3);
 	assert_true(dec.allow);
 	assert_true(dec.would_deny);
 	/* A broken store put in its place (renamed over it, as installs do: the one in use
@@ -220,12 +248,92 @@ static void test_policy(void **state)
 		assert_int_equal(rename(tmp, d.store_path), 0);
 	}
 	assert_int_not_equal(policy_load(&d, err, sizeof(err)), 0);
-	assert_int_equal(atomic_load(&d.gen), 2);
+	assert_int_equal(atomic_load(&d.gen), 3);
+	assert_int_equal(d.pol->src, POLICY_STORE);
 	policy_decide(&d, &subj, &obj, &dec, msg);
 	assert_true(dec.would_deny);
-	vouch_store_reader_destroy(d.pol->reader);
-	vouch_store_close(d.pol->store);
-	free(d.pol);
+	policy_unload(&d);
+	assert_null(d.pol);
+	pthread_rwlock_destroy(&d.plock);
+}
+
+static void put(const char *path, const char *text)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.junk", path);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+/*
+ * A store damaged at start: the copy of its bundle is enforced instead, as it
+ * decides; with the copy damaged too, monitor mode and nothing trusted. Loudly.
+ */
+static void test_policy_fallback(void **state)
+{
+	const char *dir = *state;
+	static struct daemon d;
+	uint8_t good[32], bad[32], other[32];
+	struct vouch_subject subj = {.pid = 1};
+	struct vouch_object obj = {.event = VOUCH_EV_EXEC, .size = 100};
+	struct vouch_decision dec;
+	char msg[VOUCH_MESSAGE_MAX + 1], err[300];
+
+	memset(good, 0x11, 32);
+	memset(bad, 0x22, 32);
+	memset(other, 0x33, 32);
+	memset(&d, 0, sizeof(d));
+	pthread_rwlock_init(&d.plock, NULL);
+	snprintf(d.store_path, sizeof(d.store_path), "%s/trust.mdb", dir);
+	snprintf(d.bundle_path, sizeof(d.bundle_path), "%s/policy.bundle", dir);
+	make_store(d.store_path, good, bad, VOUCH_MODE_ENFORCE, 1000, d.bundle_path);
+	put(d.store_path, "not a store");
+	warnings = 0;
+	assert_int_equal(policy_load(&d, err, sizeof(err)), 0);
+	assert_int_equal(d.pol->src, POLICY_BUNDLE);
+	assert_int_equal(warnings, 1);
+	assert_non_null(strstr(d.pol->problem, "cannot be opened"));
+	assert_non_null(strstr(d.pol->problem, "policy.bundle"));
+	assert_true(atomic_load(&d.enforce));
+	assert_int_equal(policy_max_size(&d), 4096);
+	assert_int_equal(d.pol->count, 2);
+	obj.sha256 = good;
+	policy_decide(&d, &subj, &obj, &dec, msg);
+	assert_true(dec.allow);
+	assert_int_equal(dec.rule, VOUCH_RULE_MANIFEST);
+	obj.sha256 = bad;
+	policy_decide(&d, &subj, &obj, &dec, msg);
+	assert_false(dec.allow);
+	assert_int_equal(dec.rule, VOUCH_RULE_DENY_HASH);
+	assert_string_equal(dec.message, "Ask the desk.");
+	obj.sha256 = other;
+	policy_decide(&d, &subj, &obj, &dec, msg);
+	assert_false(dec.allow);
+	assert_int_equal(dec.rule, VOUCH_RULE_DEFAULT);
+	/* A good store installed again: a reload puts it in force. */
+	make_store(d.store_path, good, bad, VOUCH_MODE_ENFORCE, 2000, d.bundle_path);
+	assert_int_equal(policy_load(&d, err, sizeof(err)), 0);
+	assert_int_equal(d.pol->src, POLICY_STORE);
+	policy_unload(&d);
+	/* Both damaged (the bundle cut short): monitor mode, an empty trust set. */
+	put(d.store_path, "not a store");
+	put(d.bundle_path, "VOUCHPOL");
+	warnings = 0;
+	assert_int_equal(policy_load(&d, err, sizeof(err)), 0);
+	assert_int_equal(d.pol->src, POLICY_NONE);
+	assert_int_equal(warnings, 1);
+	assert_false(atomic_load(&d.enforce));
+	assert_non_null(strstr(d.pol->problem, "nor its bundle"));
+	obj.sha256 = good;
+	policy_decide(&d, &subj, &obj, &dec, msg);
+	assert_true(dec.allow);
+	assert_true(dec.would_deny);
+	policy_unload(&d);
 	pthread_rwlock_destroy(&d.plock);
 }
 
@@ -235,6 +343,7 @@ int main(void)
 	    cmocka_unit_test(test_ring),
 	    cmocka_unit_test(test_verdict),
 	    cmocka_unit_test_setup_teardown(test_policy, dir_setup, dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_fallback, dir_setup, dir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
