@@ -22,7 +22,8 @@
  *   ring.c     the bounded ring the log and notice queues are made of
  *   cache.c    the verdict cache: a fixed table keyed on a file's identity and change state
  *   verdict.c  which verdicts may be kept (only about files only root can change)
- *   policy.c   the installed policy: opened, swapped whole on reload, asked for decisions
+ *   policy.c   the installed policy: opened (or its fallbacks at start), swapped whole on
+ *              reload, asked for decisions
  *   queue.c    the bounded work queue, with a lane per user
  *   lease.c    read leases that keep a file unchanged from its check to its exec
  *   notice.c   the reason told to a denied program's terminal, on its own thread
