@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "daemon.h"
 
@@ -333,6 +334,13 @@ static void test_policy_fallback(void **state)
 	policy_decide(&d, &subj, &obj, &dec, msg);
 	assert_true(dec.allow);
 	assert_true(dec.would_deny);
+	policy_unload(&d);
+	/* A FIFO in the bundle's place is refused, never waited on. */
+	assert_int_equal(unlink(d.bundle_path), 0);
+	assert_int_equal(mkfifo(d.bundle_path, 0644), 0);
+	assert_int_equal(policy_load(&d, err, sizeof(err)), 0);
+	assert_int_equal(d.pol->src, POLICY_NONE);
+	assert_non_null(strstr(d.pol->problem, "not a regular file"));
 	policy_unload(&d);
 	pthread_rwlock_destroy(&d.plock);
 }
