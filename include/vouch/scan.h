@@ -44,6 +44,16 @@ struct vouch_scan_event {
 /* Called synchronously, from the thread that called the scan, in a stable order. */
 typedef void vouch_scan_report_fn(void *ctx, const struct vouch_scan_event *ev);
 
+/*
+ * vouch_manifest_scan_dpkg()'s progress while it checks the listed files: @done of
+ * @total checked, and @package, the package of the file a worker took last (NULL
+ * when none was taken yet); valid only during the call. Called on the thread that
+ * called the scan, about ten times a second while the workers run and once more
+ * with @done == @total when they are finished; never from a worker.
+ */
+typedef void vouch_scan_progress_fn(void *ctx, uint64_t done, uint64_t total,
+                                    const char *package);
+
 enum {
 	VOUCH_SCAN_ONE_FS = 1 << 0, /* vouch_manifest_scan(): stay on each PATH's filesystem */
 };
@@ -59,7 +69,8 @@ struct vouch_scan_opts {
 	unsigned flags;               /* VOUCH_SCAN_* */
 	unsigned threads;             /* vouch_manifest_scan_dpkg(): worker threads, 1..64 (0: 2) */
 	vouch_scan_report_fn *report; /* may be NULL */
-	void *ctx;                    /* passed to @report */
+	void *ctx;                    /* passed to @report and @progress */
+	vouch_scan_progress_fn *progress; /* vouch_manifest_scan_dpkg(); may be NULL */
 };
 
 struct vouch_scan_stats {
@@ -128,9 +139,10 @@ int vouch_manifest_scan(struct vouch_manifest *m, const char *const *paths, size
  * conffiles.
  * @m: initialised manifest; code files added with their installed paths, and
  * @m left sorted. On failure entries may have been added: discard @m.
- * @opts: admindir, root, threads, report; may be NULL.
+ * @opts: admindir, root, threads, report, progress; may be NULL.
  * @stats: receives the counts (all zeroed first); may be NULL.
- * Threads: starts @opts->threads workers and joins them before returning;
+ * Threads: starts @opts->threads workers and joins them before returning
+ * (@opts->progress runs on the calling thread meanwhile, see above);
  * @opts->report runs on the calling thread after they finish, in the order of
  * the md5sums files (by name) and of their lines, then of the status file.
  * Return: 0 (CHANGED and the other left-out reports are not failures); on

@@ -45,6 +45,68 @@ static int check_outputs(const char *pub, const char *sec)
 	return rc;
 }
 
+int tool_keypair_write(const char *cmd, const char *pub, const char *sec, const char *pw,
+                       size_t pwlen, bool force, struct tool_key *k, struct vouch_pubkey *pk)
+{
+	char sectext[512], pubtext[256], sectmp[PATH_MAX], pubtmp[PATH_MAX];
+	struct vouch_seckey *sk = NULL;
+	size_t seclen, publen;
+	int ret, flags, rc = EXIT_ERROR;
+
+	if (k)
+		memset(k, 0, sizeof(*k));
+	ret = vouch_keypair_generate(&sk, pk);
+	if (!ret)
+		ret = vouch_seckey_format(sk, pw, pwlen, VOUCH_KDF_OPSLIMIT_DEFAULT,
+		                          VOUCH_KDF_MEMLIMIT_DEFAULT, sectext, sizeof(sectext),
+		                          &seclen);
+	if (!ret)
+		ret = vouch_pubkey_format(pk, pubtext, sizeof(pubtext), &publen);
+	/* The signer before any file: a pair on disk is never one this call cannot use. */
+	if (!ret && k)
+		ret = vouch_seckey_signer(sk, &k->signer);
+	if (ret) {
+		tool_err(cmd, NULL, "cannot make the key pair: %s", vouch_strerror(ret));
+		goto out;
+	}
+	if (k)
+		memcpy(k->keyid, sk->keyid, VOUCH_KEYID_LEN);
+	/* Stage both files first: a failure then leaves any existing pair untouched. */
+	flags = force ? 0 : VOUCH_WRITE_EXCL;
+	ret = vouch_file_stage(sec, sectext, seclen, 0600, sectmp);
+	if (ret) {
+		tool_err(cmd, sec, "cannot write: %s", vouch_strerror(ret));
+		goto out;
+	}
+	ret = vouch_file_stage(pub, pubtext, publen, 0644, pubtmp);
+	if (ret) {
+		vouch_file_discard(sectmp);
+		tool_err(cmd, pub, "cannot write: %s", vouch_strerror(ret));
+		goto out;
+	}
+	ret = vouch_file_commit(sectmp, sec, flags);
+	if (ret) {
+		vouch_file_discard(pubtmp);
+		tool_err(cmd, sec, "cannot write: %s", vouch_strerror(ret));
+		goto out;
+	}
+	ret = vouch_file_commit(pubtmp, pub, flags);
+	if (ret) {
+		tool_err(cmd, pub, "cannot write: %s", vouch_strerror(ret));
+		/* A new secret key without its public half is useless; do not leave it. */
+		if (!force)
+			unlink(sec);
+		goto out;
+	}
+	rc = EXIT_OK;
+out:
+	if (rc && k)
+		tool_key_destroy(k);
+	vouch_seckey_free(sk);
+	vouch_wipe(sectext, sizeof(sectext));
+	return rc;
+}
+
 int cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -58,11 +120,9 @@ int cmd_keygen(int argc, char **argv)
 	};
 	const char *pub = NULL, *sec = NULL;
 	bool nopw = false, force = false;
-	int pwfd = -1, c, ret, flags, rc = EXIT_ERROR;
-	char pw[PASSWORD_MAX + 1], sectext[512], pubtext[256], id[17];
-	char sectmp[PATH_MAX], pubtmp[PATH_MAX];
-	size_t pwlen = 0, seclen, publen;
-	struct vouch_seckey *sk = NULL;
+	int pwfd = -1, c, rc = EXIT_ERROR;
+	char pw[PASSWORD_MAX + 1], id[17];
+	size_t pwlen = 0;
 	struct vouch_pubkey pk;
 
 	optind = 1;
@@ -120,52 +180,14 @@ int cmd_keygen(int argc, char **argv)
 			goto out;
 		}
 	}
-	ret = vouch_keypair_generate(&sk, &pk);
-	if (!ret)
-		ret = vouch_seckey_format(sk, nopw ? NULL : pw, pwlen, VOUCH_KDF_OPSLIMIT_DEFAULT,
-		                          VOUCH_KDF_MEMLIMIT_DEFAULT, sectext, sizeof(sectext),
-		                          &seclen);
-	if (!ret)
-		ret = vouch_pubkey_format(&pk, pubtext, sizeof(pubtext), &publen);
-	if (ret) {
-		tool_err(CMD, NULL, "cannot make the key pair: %s", vouch_strerror(ret));
+	if (tool_keypair_write(CMD, pub, sec, nopw ? NULL : pw, pwlen, force, NULL, &pk))
 		goto out;
-	}
-	/* Stage both files first: a failure then leaves any existing pair untouched. */
-	flags = force ? 0 : VOUCH_WRITE_EXCL;
-	ret = vouch_file_stage(sec, sectext, seclen, 0600, sectmp);
-	if (ret) {
-		tool_err(CMD, sec, "cannot write: %s", vouch_strerror(ret));
-		goto out;
-	}
-	ret = vouch_file_stage(pub, pubtext, publen, 0644, pubtmp);
-	if (ret) {
-		vouch_file_discard(sectmp);
-		tool_err(CMD, pub, "cannot write: %s", vouch_strerror(ret));
-		goto out;
-	}
-	ret = vouch_file_commit(sectmp, sec, flags);
-	if (ret) {
-		vouch_file_discard(pubtmp);
-		tool_err(CMD, sec, "cannot write: %s", vouch_strerror(ret));
-		goto out;
-	}
-	ret = vouch_file_commit(pubtmp, pub, flags);
-	if (ret) {
-		tool_err(CMD, pub, "cannot write: %s", vouch_strerror(ret));
-		/* A new secret key without its public half is useless; do not leave it. */
-		if (!force)
-			unlink(sec);
-		goto out;
-	}
 	vouch_keyid_hex(pk.keyid, id);
 	printf("key id %s\n", id);
 	tool_print("public key: %s\n", pub);
 	tool_print("secret key: %s (%s)\n", sec, nopw ? "unencrypted" : "encrypted");
 	rc = EXIT_OK;
 out:
-	vouch_seckey_free(sk);
 	vouch_wipe(pw, sizeof(pw));
-	vouch_wipe(sectext, sizeof(sectext));
 	return rc;
 }

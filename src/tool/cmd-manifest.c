@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tool.h"
 #include "vouch/manifest.h"
@@ -85,42 +87,95 @@ static char *printable(const char *path)
 
 struct reporter {
 	bool dpkg;
+	const char *cmd;
+	bool shown; /* a progress line is on the terminal */
 };
+
+/* Clear a progress line from the terminal, so that a report or the end starts clean. */
+static void progress_clear(struct reporter *r)
+{
+	if (!r->shown)
+		return;
+	r->shown = false;
+	fputs("\r\033[K", stderr);
+}
+
+/*
+ * One line on the terminal, rewritten in place: files checked of all, and the
+ * package being read. Shorter than the terminal is wide, so it never wraps.
+ */
+static void on_progress(void *ctx, uint64_t done, uint64_t total, const char *package)
+{
+	struct reporter *r = ctx;
+	struct winsize ws;
+	char *line = NULL;
+	size_t len = 0, width = 80;
+	FILE *f;
+
+	if (done >= total) {
+		progress_clear(r);
+		return;
+	}
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		width = ws.ws_col;
+	f = open_memstream(&line, &len);
+	if (!f)
+		return;
+	fprintf(f, "vouch: %s: checking %" PRIu64 "/%" PRIu64 " files (%" PRIu64 "%%) ", r->cmd,
+	        done, total, total ? done * 100 / total : 100);
+	/* A package name is part of a file name in dpkg's database: escaped. */
+	if (package)
+		tool_escape(f, package, strlen(package), 0);
+	if (fclose(f) != 0) {
+		free(line);
+		return;
+	}
+	if (len > width - 1)
+		len = width - 1;
+	fputs("\r", stderr);
+	fwrite(line, 1, len, stderr);
+	fputs("\033[K", stderr);
+	r->shown = true;
+	free(line);
+}
 
 static void on_report(void *ctx, const struct vouch_scan_event *ev)
 {
-	const struct reporter *r = ctx;
+	struct reporter *r = ctx;
 	char *p = ev->path ? printable(ev->path) : NULL;
 	const char *what = p ? p : ev->path ? "(a path)" : NULL;
 	const char *pkg = ev->package ? ev->package : "?";
+	const char *cmd = r->cmd; /* the command running the scan: manifest, or setup */
+
+	progress_clear(r);
 
 	switch (ev->what) {
 	case VOUCH_SCAN_FAILED:
 		if (ev->line)
-			tool_err(CMD, what, "line %zu: %s", ev->line,
+			tool_err(cmd, what, "line %zu: %s", ev->line,
 			         ev->err == VOUCH_E_MANIFEST_LINE ? "malformed line"
 			                                          : vouch_strerror(ev->err));
 		else if (ev->err == VOUCH_E_RANGE && !r->dpkg)
-			tool_err(CMD, what, "not under the --base directory");
+			tool_err(cmd, what, "not under the --base directory");
 		else
-			tool_err(CMD, what, "%s", vouch_strerror(ev->err));
+			tool_err(cmd, what, "%s", vouch_strerror(ev->err));
 		break;
 	case VOUCH_SCAN_SKIPPED:
-		tool_err(CMD, what,
+		tool_err(cmd, what,
 		         "not a regular file or directory (symbolic links are not "
 		         "followed): skipped");
 		break;
 	case VOUCH_SCAN_CHANGED:
-		tool_err(CMD, what, "changed since installation (package %s): left out", pkg);
+		tool_err(cmd, what, "changed since installation (package %s): left out", pkg);
 		break;
 	case VOUCH_SCAN_REPLACED:
-		tool_err(CMD, what, "no longer a regular file (package %s): left out", pkg);
+		tool_err(cmd, what, "no longer a regular file (package %s): left out", pkg);
 		break;
 	case VOUCH_SCAN_MISSING:
-		tool_err(CMD, what, "missing (package %s): left out", pkg);
+		tool_err(cmd, what, "missing (package %s): left out", pkg);
 		break;
 	case VOUCH_SCAN_UNREADABLE:
-		tool_err(CMD, what, "cannot read: %s (package %s): left out",
+		tool_err(cmd, what, "cannot read: %s (package %s): left out",
 		         vouch_strerror(ev->err), pkg);
 		break;
 	}
@@ -128,7 +183,7 @@ static void on_report(void *ctx, const struct vouch_scan_event *ev)
 }
 
 /* Format @m (already sorted) and replace @out with it. EXIT_* */
-static int write_manifest(const char *out, const struct vouch_manifest *m)
+static int write_manifest(const char *cmd, const char *out, const struct vouch_manifest *m)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -140,7 +195,7 @@ static int write_manifest(const char *out, const struct vouch_manifest *m)
 	if (ret) {
 		char *p = printable(out);
 
-		tool_err(CMD, p ? p : out, "cannot write: %s", vouch_strerror(ret));
+		tool_err(cmd, p ? p : out, "cannot write: %s", vouch_strerror(ret));
 		free(p);
 		return EXIT_ERROR;
 	}
@@ -151,15 +206,15 @@ static int write_manifest(const char *out, const struct vouch_manifest *m)
  * The files read, then OUT: OUT must be none of them, nor an existing FIFO, device
  * or directory. @fs holds the inputs; OUT is added here. EXIT_*
  */
-static int check_out(struct tool_files *fs, const char *out)
+static int check_out(const char *cmd, struct tool_files *fs, const char *out)
 {
 	int ret = tool_files_add(fs, out, "the manifest", true);
 
 	if (ret) {
-		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
+		tool_err(cmd, NULL, "%s", vouch_strerror(ret));
 		return EXIT_ERROR;
 	}
-	return tool_files_check(CMD, fs);
+	return tool_files_check(cmd, fs);
 }
 
 /*
@@ -167,7 +222,8 @@ static int check_out(struct tool_files *fs, const char *out)
  * the listed path) is a program about to be vouched for: never replaced by the
  * manifest. Only entries of OUT's size can be it, and only they are looked at.
  */
-static int check_listed(const char *out, const struct vouch_manifest *m, const char *prefix)
+static int check_listed(const char *cmd, const char *out, const struct vouch_manifest *m,
+                        const char *prefix)
 {
 	struct stat ost, st;
 	char path[PATH_MAX];
@@ -184,7 +240,7 @@ static int check_listed(const char *out, const struct vouch_manifest *m, const c
 		if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) != 0)
 			continue;
 		if (st.st_dev == ost.st_dev && st.st_ino == ost.st_ino) {
-			tool_err(CMD, out,
+			tool_err(cmd, out,
 			         "is a code file the manifest lists (%s); not overwriting it with "
 			         "the manifest",
 			         path);
@@ -263,7 +319,7 @@ static int run_create(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	struct reporter rep = {false};
+	struct reporter rep = {false, CMD, false};
 	struct vouch_scan_opts so = {.report = on_report, .ctx = &rep};
 	struct vouch_scan_stats st;
 	struct vouch_manifest m;
@@ -311,15 +367,15 @@ static int run_create(int argc, char **argv)
 	if (ret)
 		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
 	rc = EXIT_ERROR;
-	if (ret || check_out(&fs, out))
+	if (ret || check_out(CMD, &fs, out))
 		goto out;
 	if (vouch_manifest_scan(&m, (const char *const *)argv + optind, (size_t)(argc - optind),
 	                        &so, &st))
 		goto out;
 	/* Recorded paths are absolute, or below the base with a leading "/". */
-	if (check_listed(out, &m, so.base ? so.base : ""))
+	if (check_listed(CMD, out, &m, so.base ? so.base : ""))
 		goto out;
-	rc = write_manifest(out, &m);
+	rc = write_manifest(CMD, out, &m);
 	if (rc)
 		goto out;
 	if (verbose) {
@@ -354,6 +410,40 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+int tool_manifest_from_dpkg(const char *cmd, const char *out, const char *admindir,
+                            const char *root, struct vouch_scan_stats *st)
+{
+	struct reporter rep = {true, cmd, false};
+	struct vouch_scan_opts so = {
+	    .admindir = admindir, .root = root, .report = on_report, .ctx = &rep, .threads = 2};
+	struct vouch_manifest m;
+	struct tool_files fs;
+	int rc = EXIT_ERROR, ret;
+
+	/* Progress only for a person watching: never into a file or pipe. */
+	if (isatty(STDERR_FILENO))
+		so.progress = on_progress;
+	vouch_manifest_init(&m);
+	tool_files_init(&fs);
+	ret = add_dpkg_inputs(&fs, admindir ? admindir : "/var/lib/dpkg", out);
+	if (ret)
+		tool_err(cmd, NULL, "%s", vouch_strerror(ret));
+	if (ret || check_out(cmd, &fs, out))
+		goto out;
+	ret = vouch_manifest_scan_dpkg(&m, &so, st);
+	progress_clear(&rep);
+	if (ret)
+		goto out;
+	/* Recorded paths are the installed ones, "/usr/bin/x", found below the root. */
+	if (check_listed(cmd, out, &m, root ? root : ""))
+		goto out;
+	rc = write_manifest(cmd, out, &m);
+out:
+	tool_files_free(&fs);
+	vouch_manifest_free(&m);
+	return rc;
+}
+
 static int run_dpkg(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -365,15 +455,11 @@ static int run_dpkg(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	struct reporter rep = {true};
-	struct vouch_scan_opts so = {.report = on_report, .ctx = &rep, .threads = 2};
 	struct vouch_scan_stats st;
-	struct vouch_manifest m;
 	struct timespec t0;
-	struct tool_files fs;
-	const char *out = NULL;
+	const char *out = NULL, *admindir = NULL, *root = NULL;
 	bool verbose = false, json = false;
-	int c, rc, ret;
+	int c, rc;
 
 	optind = 1;
 	opterr = 0; /* one-line errors: tool_bad_option() reports */
@@ -383,10 +469,10 @@ static int run_dpkg(int argc, char **argv)
 			out = optarg;
 			break;
 		case OPT_ADMINDIR:
-			so.admindir = optarg;
+			admindir = optarg;
 			break;
 		case OPT_ROOT:
-			so.root = optarg;
+			root = optarg;
 			break;
 		case 'v':
 			verbose = true;
@@ -408,22 +494,9 @@ static int run_dpkg(int argc, char **argv)
 	if (optind != argc)
 		return tool_usage(CMD, "from-dpkg: unexpected argument '%s'", argv[optind]);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	vouch_manifest_init(&m);
-	tool_files_init(&fs);
-	rc = EXIT_ERROR;
-	ret = add_dpkg_inputs(&fs, so.admindir ? so.admindir : "/var/lib/dpkg", out);
-	if (ret)
-		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
-	if (ret || check_out(&fs, out))
-		goto out;
-	if (vouch_manifest_scan_dpkg(&m, &so, &st))
-		goto out;
-	/* Recorded paths are the installed ones, "/usr/bin/x", found below the root. */
-	if (check_listed(out, &m, so.root ? so.root : ""))
-		goto out;
-	rc = write_manifest(out, &m);
+	rc = tool_manifest_from_dpkg(CMD, out, admindir, root, &st);
 	if (rc)
-		goto out;
+		return rc;
 	if (verbose) {
 		char *p = printable(out);
 
@@ -452,9 +525,6 @@ static int run_dpkg(int argc, char **argv)
 		json_field("bytes", st.bytes, true);
 		rc = flush_stdout();
 	}
-out:
-	tool_files_free(&fs);
-	vouch_manifest_free(&m);
 	return rc;
 }
 

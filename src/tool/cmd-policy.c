@@ -35,6 +35,76 @@ static void help(void)
 	       VOUCH_STATE_DIR_DEFAULT);
 }
 
+int tool_policy_compile(const char *cmd, const char *policy, struct tool_files *files,
+                        struct vouch_compiled *comp)
+{
+	struct vouch_policy_error err;
+	int ret = vouch_policy_compile(policy, (int64_t)time(NULL), comp, &err);
+
+	if (ret == VOUCH_E_POLICY && err.line)
+		tool_err(cmd, NULL, "%s:%u:%u: %s", policy, err.line, err.column, err.msg);
+	else if (ret == VOUCH_E_POLICY)
+		tool_err(cmd, policy, "%s", err.msg);
+	else if (ret)
+		tool_err(cmd, policy, "cannot compile: %s", vouch_strerror(ret));
+	if (ret)
+		return EXIT_ERROR;
+	for (size_t i = 0; i < comp->nfiles && !ret; i++)
+		ret = tool_files_add(files, comp->files[i],
+		                     i % 2 ? "the signature of a manifest of the policy"
+		                           : "a manifest of the policy",
+		                     false);
+	if (ret) {
+		tool_err(cmd, NULL, "%s", vouch_strerror(ret));
+		return EXIT_ERROR;
+	}
+	return tool_files_check(cmd, files);
+}
+
+int tool_policy_seal(const char *cmd, const struct vouch_compiled *comp, const struct tool_key *key,
+                     const char *outpath)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	uint64_t ndeny = 0, nallow = 0, nman = 0;
+	char comment[160], hex[65], when[21], id[17];
+	int ret, rc = EXIT_ERROR;
+
+	for (uint64_t i = 0; i < comp->nentries; i++) {
+		uint32_t f = comp->entries[i].rec.flags;
+
+		ndeny += !!(f & VOUCH_TRUST_DENY);
+		nallow += !!(f & VOUCH_TRUST_ALLOW);
+		nman += !!(f & VOUCH_TRUST_MANIFEST);
+	}
+	vouch_hex_encode(comp->policy.source_sha256, 32, hex);
+	vouch_time_format(comp->policy.compiled, when);
+	snprintf(comment, sizeof(comment), "vouch policy bundle\tpolicy-sha256:%s\tcompiled:%s",
+	         hex, when);
+	ret = vouch_bundle_serialize(&comp->policy, comp->entries, comp->nentries, &buf, &len);
+	if (!ret)
+		ret = vouch_bundle_seal(&buf, &len, &key->signer, key->keyid, comment);
+	if (ret) {
+		tool_err(cmd, outpath, "cannot make the bundle: %s", vouch_strerror(ret));
+		goto out;
+	}
+	ret = vouch_file_write_atomic(outpath, buf, len, 0644, 0);
+	if (ret) {
+		tool_err(cmd, outpath, "cannot write: %s", vouch_strerror(ret));
+		goto out;
+	}
+	vouch_keyid_hex(key->keyid, id);
+	tool_print("%s: %llu hashes (%llu denied, %llu allowed by hash, %llu from %u manifests), "
+	           "mode %s, signed by key %s\n",
+	           outpath, (unsigned long long)comp->nentries, (unsigned long long)ndeny,
+	           (unsigned long long)nallow, (unsigned long long)nman, comp->policy.nmanifests,
+	           vouch_mode_name(comp->policy.mode), id);
+	rc = EXIT_OK;
+out:
+	free(buf);
+	return rc;
+}
+
 static int do_compile(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -48,16 +118,12 @@ static int do_compile(int argc, char **argv)
 	struct vouch_seckey_file skf;
 	struct tool_key key;
 	struct vouch_compiled comp;
-	struct vouch_policy_error err;
 	struct tool_files files;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	uint64_t ndeny = 0, nallow = 0, nman = 0;
-	char comment[160], hex[65], when[21], id[17];
 	int c, ret, pwfd = -1, rc = EXIT_ERROR;
 
 	memset(&key, 0, sizeof(key));
 	memset(&comp, 0, sizeof(comp));
+	memset(&skf, 0, sizeof(skf));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":s:o:h", opts, NULL)) != -1) {
@@ -102,64 +168,16 @@ static int do_compile(int argc, char **argv)
 	/* A bad key path should fail before a long compile; the password comes after it. */
 	if (tool_read_seckey(CMD, sec, &skf))
 		goto out;
-	ret = vouch_policy_compile(policy, (int64_t)time(NULL), &comp, &err);
-	if (ret == VOUCH_E_POLICY && err.line)
-		tool_err(CMD, NULL, "%s:%u:%u: %s", policy, err.line, err.column, err.msg);
-	else if (ret == VOUCH_E_POLICY)
-		tool_err(CMD, policy, "%s", err.msg);
-	else if (ret)
-		tool_err(CMD, policy, "cannot compile: %s", vouch_strerror(ret));
-	if (ret)
+	if (tool_policy_compile(CMD, policy, &files, &comp))
 		goto out;
-	for (size_t i = 0; i < comp.nfiles && !ret; i++)
-		ret = tool_files_add(&files, comp.files[i],
-		                     i % 2 ? "the signature of a manifest of the policy"
-		                           : "a manifest of the policy",
-		                     false);
-	if (ret) {
-		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
-		goto out;
-	}
-	if (tool_files_check(CMD, &files))
-		goto out;
-	for (uint64_t i = 0; i < comp.nentries; i++) {
-		uint32_t f = comp.entries[i].rec.flags;
-
-		ndeny += !!(f & VOUCH_TRUST_DENY);
-		nallow += !!(f & VOUCH_TRUST_ALLOW);
-		nman += !!(f & VOUCH_TRUST_MANIFEST);
-	}
 	if (tool_unlock_seckey(CMD, sec, &skf, pwfd, &key))
 		goto out;
-	vouch_hex_encode(comp.policy.source_sha256, 32, hex);
-	vouch_time_format(comp.policy.compiled, when);
-	snprintf(comment, sizeof(comment), "vouch policy bundle\tpolicy-sha256:%s\tcompiled:%s",
-	         hex, when);
-	ret = vouch_bundle_serialize(&comp.policy, comp.entries, comp.nentries, &buf, &len);
-	if (!ret)
-		ret = vouch_bundle_seal(&buf, &len, &key.signer, key.keyid, comment);
-	if (ret) {
-		tool_err(CMD, outpath, "cannot make the bundle: %s", vouch_strerror(ret));
-		goto out;
-	}
-	ret = vouch_file_write_atomic(outpath, buf, len, 0644, 0);
-	if (ret) {
-		tool_err(CMD, outpath, "cannot write: %s", vouch_strerror(ret));
-		goto out;
-	}
-	vouch_keyid_hex(key.keyid, id);
-	tool_print("%s: %llu hashes (%llu denied, %llu allowed by hash, %llu from %u manifests), "
-	           "mode %s, signed by key %s\n",
-	           outpath, (unsigned long long)comp.nentries, (unsigned long long)ndeny,
-	           (unsigned long long)nallow, (unsigned long long)nman, comp.policy.nmanifests,
-	           vouch_mode_name(comp.policy.mode), id);
-	rc = EXIT_OK;
+	rc = tool_policy_seal(CMD, &comp, &key, outpath);
 out:
 	vouch_wipe(&skf, sizeof(skf));
 	tool_key_destroy(&key);
 	vouch_compiled_free(&comp);
 	tool_files_free(&files);
-	free(buf);
 	return rc;
 }
 
@@ -514,7 +532,7 @@ static int do_verify(int argc, char **argv)
 }
 
 /* One line naming the file a failed install concerned (vouch_install_info.at). */
-static void install_err(const char *state, int at, int err)
+static void install_err(const char *cmd, const char *state, int at, int err)
 {
 	const char *name = at == VOUCH_INSTALL_AT_STORE    ? VOUCH_STATE_STORE
 	                   : at == VOUCH_INSTALL_AT_BUNDLE ? VOUCH_STATE_BUNDLE
@@ -523,73 +541,64 @@ static void install_err(const char *state, int at, int err)
 
 	if (name && snprintf(path, sizeof(path), "%s/%s", state, name) < (int)sizeof(path)) {
 		if (err == -EISDIR || err == VOUCH_E_NOTREGULAR)
-			tool_err(CMD, path, "%s; not replacing it",
+			tool_err(cmd, path, "%s; not replacing it",
 			         err == -EISDIR ? "is a directory" : "is not a regular file");
 		else
-			tool_err(CMD, path, "cannot write: %s", vouch_strerror(err));
+			tool_err(cmd, path, "cannot write: %s", vouch_strerror(err));
 	} else if (at == VOUCH_INSTALL_AT_MKDIR) {
-		tool_err(CMD, state, "cannot create the state directory: %s", vouch_strerror(err));
+		tool_err(cmd, state, "cannot create the state directory: %s", vouch_strerror(err));
 	} else if (err == -ENOTDIR) {
-		tool_err(CMD, state, "not a directory");
+		tool_err(cmd, state, "not a directory");
 	} else {
-		tool_err(CMD, state, "cannot install: %s", vouch_strerror(err));
+		tool_err(cmd, state, "cannot install: %s", vouch_strerror(err));
 	}
 }
 
-static int do_install(int argc, char **argv)
+int tool_policy_install(const char *cmd, const char *state, const char *path,
+                        const struct tool_bundle *tb, const struct vouch_pubkey *pk,
+                        bool rollback, bool quiet)
 {
-	struct verify_opts vo;
-	struct tool_bundle tb;
 	struct vouch_install_info info;
 	char when[21], was[21];
-	int ret, rc = parse_verify_opts(argc, argv, true, &vo);
+	int ret, rc = EXIT_ERROR;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	memset(&tb, 0, sizeof(tb));
-	/* Checked here first for the detailed messages; the library checks them again. */
-	rc = verify_bundle(&vo, &tb);
-	if (rc)
-		goto out;
-	rc = EXIT_ERROR;
-	ret = vouch_policy_install(vo.state, &tb.b, &tb.sig, tb.data, tb.len, &vo.key,
-	                           vo.rollback ? VOUCH_INSTALL_ROLLBACK : 0, (int64_t)time(NULL),
+	ret = vouch_policy_install(state, &tb->b, &tb->sig, tb->data, tb->len, pk,
+	                           rollback ? VOUCH_INSTALL_ROLLBACK : 0, (int64_t)time(NULL),
 	                           &info);
 	if (ret == VOUCH_E_ROLLBACK) {
-		vouch_time_format(tb.b.policy.compiled, when);
+		vouch_time_format(tb->b.policy.compiled, when);
 		vouch_time_format(info.previous, was);
-		tool_err(CMD, vo.path,
+		tool_err(cmd, path,
 		         "refused: compiled %s, older than the installed policy (%s); "
 		         "use --allow-rollback to install it anyway",
 		         when, was);
-		rc = EXIT_DENIED;
-		goto out;
+		return EXIT_DENIED;
 	}
 	if (ret) {
-		install_err(vo.state, info.at, ret);
-		goto out;
+		install_err(cmd, state, info.at, ret);
+		return EXIT_ERROR;
 	}
 	/* Only now true: the unreadable store was replaced. */
 	if (info.warn_store)
-		tool_err(CMD, NULL,
+		tool_err(cmd, NULL,
 		         "%s/" VOUCH_STATE_STORE ": warning: the installed store was unreadable "
 		         "(%s); replaced",
-		         vo.state, vouch_strerror(info.warn_store));
-	if (!vo.quiet)
-		tool_print("%s: installed in %s: mode %s, %llu hashes\n", vo.path, vo.state,
-		           vouch_mode_name(tb.b.policy.mode), (unsigned long long)tb.b.nentries);
+		         state, vouch_strerror(info.warn_store));
+	if (!quiet)
+		tool_print("%s: installed in %s: mode %s, %llu hashes\n", path, state,
+		           vouch_mode_name(tb->b.policy.mode), (unsigned long long)tb->b.nentries);
 	rc = EXIT_OK;
 	/* A vouchd enforcing from this directory picks the new policy up now, with no gap. */
 	{
 		const struct vouch_ctl_request req = {.verb = VOUCH_CTL_RELOAD};
 		struct vouch_ctl_answer a;
 
-		if (tool_daemon_running(vo.state)) {
-			if (tool_daemon_ask(CMD, vo.state, &req, -1, &a) == EXIT_OK) {
-				if (!vo.quiet)
-					tool_print("%s: vouchd reloaded it\n", vo.path);
+		if (tool_daemon_running(state)) {
+			if (tool_daemon_ask(cmd, state, &req, -1, &a) == EXIT_OK) {
+				if (!quiet)
+					tool_print("%s: vouchd reloaded it\n", path);
 			} else {
-				tool_err(CMD, vo.path,
+				tool_err(cmd, path,
 				         "installed, but vouchd did not reload it (see above); run "
 				         "'vouch reload'");
 				rc = EXIT_ERROR;
@@ -597,7 +606,23 @@ static int do_install(int argc, char **argv)
 			vouch_ctl_answer_release(&a);
 		}
 	}
-out:
+	return rc;
+}
+
+static int do_install(int argc, char **argv)
+{
+	struct verify_opts vo;
+	struct tool_bundle tb;
+	int rc = parse_verify_opts(argc, argv, true, &vo);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	memset(&tb, 0, sizeof(tb));
+	/* Checked here first for the detailed messages; the library checks them again. */
+	rc = verify_bundle(&vo, &tb);
+	if (!rc)
+		rc = tool_policy_install(CMD, vo.state, vo.path, &tb, &vo.key, vo.rollback,
+		                         vo.quiet);
 	tool_bundle_free(&tb);
 	return rc;
 }

@@ -43,47 +43,44 @@ struct input {
 	char sigpath[PATH_MAX], tmp[PATH_MAX];
 };
 
-/*
- * The message to sign: BLAKE2b-512 of the file, or the file itself (legacy). The
- * signature is staged beside its place (in->tmp), to be committed with the others.
- */
-static int sign_one(struct input *in, const struct tool_key *k, bool legacy, const char *untrusted,
-                    const char *trusted)
+int tool_sig_make(const char *cmd, const char *path, int fd, const struct tool_key *k,
+                  bool legacy, const char *untrusted, const char *trusted, char *text,
+                  size_t cap, size_t *len)
 {
 	uint8_t hash[VOUCH_BLAKE2B512_LEN];
 	struct vouch_sig sig;
-	char text[VOUCH_SIGFILE_MAX], comment[VOUCH_TCOMMENT_MAX + 1], namebuf[PATH_MAX];
+	char comment[VOUCH_TCOMMENT_MAX + 1], namebuf[PATH_MAX];
 	const uint8_t *msg = hash;
 	void *map = NULL;
-	size_t msglen = sizeof(hash), len;
+	size_t msglen = sizeof(hash);
 	struct stat st;
 	int ret;
 
 	if (!trusted) {
-		snprintf(namebuf, sizeof(namebuf), "%s", in->path);
+		snprintf(namebuf, sizeof(namebuf), "%s", path);
 		int n =
 		    snprintf(comment, sizeof(comment), "timestamp:%lld\tfile:%s%s",
 		             (long long)time(NULL), basename(namebuf), legacy ? "" : "\thashed");
 		if (n < 0 || (size_t)n >= sizeof(comment)) {
-			tool_err(CMD, in->path, "file name too long for a trusted comment");
+			tool_err(cmd, path, "file name too long for a trusted comment");
 			return EXIT_ERROR;
 		}
 		if (vouch_comment_check(comment, (size_t)n, true)) {
-			tool_err(CMD, in->path,
+			tool_err(cmd, path,
 			         "file name has control characters; give a comment with -t");
 			return EXIT_ERROR;
 		}
 		trusted = comment;
 	}
 	if (legacy) {
-		if (fstat(in->fd, &st) != 0) {
+		if (fstat(fd, &st) != 0) {
 			ret = -errno;
 			goto ioerr;
 		}
 		msglen = (size_t)st.st_size;
 		msg = (const uint8_t *)"";
 		if (msglen > 0) {
-			map = mmap(NULL, msglen, PROT_READ, MAP_PRIVATE, in->fd, 0);
+			map = mmap(NULL, msglen, PROT_READ, MAP_PRIVATE, fd, 0);
 			if (map == MAP_FAILED) {
 				ret = -errno;
 				goto ioerr;
@@ -91,7 +88,7 @@ static int sign_one(struct input *in, const struct tool_key *k, bool legacy, con
 			msg = map;
 		}
 	} else {
-		ret = vouch_fd_blake2b512(in->fd, hash);
+		ret = vouch_fd_blake2b512(fd, hash);
 		if (ret)
 			goto ioerr;
 	}
@@ -101,11 +98,28 @@ static int sign_one(struct input *in, const struct tool_key *k, bool legacy, con
 	if (map)
 		munmap(map, msglen);
 	if (!ret)
-		ret = vouch_sig_format(&sig, text, sizeof(text), &len);
+		ret = vouch_sig_format(&sig, text, cap, len);
 	if (ret) {
-		tool_err(CMD, in->path, "cannot sign: %s", vouch_strerror(ret));
+		tool_err(cmd, path, "cannot sign: %s", vouch_strerror(ret));
 		return EXIT_ERROR;
 	}
+	return EXIT_OK;
+ioerr:
+	tool_err(cmd, path, "cannot read: %s", vouch_strerror(ret));
+	return EXIT_ERROR;
+}
+
+/* One signature, staged beside its place (in->tmp), to be committed with the others. */
+static int sign_one(struct input *in, const struct tool_key *k, bool legacy, const char *untrusted,
+                    const char *trusted)
+{
+	char text[VOUCH_SIGFILE_MAX];
+	size_t len;
+	int ret;
+
+	if (tool_sig_make(CMD, in->path, in->fd, k, legacy, untrusted, trusted, text,
+	                  sizeof(text), &len))
+		return EXIT_ERROR;
 	ret = vouch_file_stage(in->sigpath, text, len, 0644, in->tmp);
 	in->staged = !ret;
 	if (ret) {
@@ -113,9 +127,6 @@ static int sign_one(struct input *in, const struct tool_key *k, bool legacy, con
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
-ioerr:
-	tool_err(CMD, in->path, "cannot read: %s", vouch_strerror(ret));
-	return EXIT_ERROR;
 }
 
 static const char *comment_problem(int err, bool trusted)

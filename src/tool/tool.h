@@ -36,6 +36,7 @@ int cmd_why(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
 
 /*
  * Untrusted bytes (file names and contents, proofs, checkpoints, log entries,
@@ -111,6 +112,26 @@ int tool_load_seckey(const char *cmd, const char *path, int pwfd, struct tool_ke
 void tool_key_destroy(struct tool_key *k);
 
 /*
+ * A new key pair written to @pub and @sec (mode 0600), as 'vouch keygen' writes it:
+ * encrypted with @pw (@pwlen bytes) unless @pw is NULL; an existing file replaced only
+ * if @force; both or neither in place after a failure. @pk receives the public key;
+ * @k (may be NULL) the key, unlocked, for signing at once (tool_key_destroy()).
+ * EXIT_*, message printed (cmd-keygen.c).
+ */
+int tool_keypair_write(const char *cmd, const char *pub, const char *sec, const char *pw,
+                       size_t pwlen, bool force, struct tool_key *k, struct vouch_pubkey *pk);
+
+/*
+ * The text of a minisign signature of @path (open as @fd, read from its start) by @k,
+ * as 'vouch sign' makes it: prehashed unless @legacy; @trusted NULL for the default
+ * trusted comment (timestamp, file name, "hashed"). Into @text (@cap bytes, at least
+ * VOUCH_SIGFILE_MAX), length in *@len. EXIT_*, message printed (cmd-sign.c).
+ */
+int tool_sig_make(const char *cmd, const char *path, int fd, const struct tool_key *k,
+                  bool legacy, const char *untrusted, const char *trusted, char *text,
+                  size_t cap, size_t *len);
+
+/*
  * Open @path for reading only if it is a regular file (never blocking on a FIFO).
  * Return: the descriptor; -errno; -EISDIR; or VOUCH_E_NOTREGULAR.
  */
@@ -126,6 +147,16 @@ int tool_open_regular(const char *path);
 void tool_json_field(FILE *f, const char *key, const void *s, size_t len);
 /* The same for the NUL-terminated @s. */
 void tool_json_str(FILE *f, const char *key, const char *s);
+
+/*
+ * What 'vouch manifest from-dpkg' does, for @cmd's messages: every code file dpkg
+ * installed (under @admindir and @root; NULL for the defaults), checked and
+ * written to @out, the changed, missing and unreadable ones reported on stderr and
+ * left out; while it hashes, one progress line on stderr when stderr is a terminal
+ * (cleared at the end). @st receives the counts. EXIT_*, message printed (cmd-manifest.c).
+ */
+int tool_manifest_from_dpkg(const char *cmd, const char *out, const char *admindir,
+                            const char *root, struct vouch_scan_stats *st);
 
 /* The state directory: @opt if given, else $VOUCH_STATE_DIR, else the default. */
 const char *tool_state_dir(const char *opt);
@@ -195,5 +226,26 @@ bool tool_file_same(const struct tool_file *a, const struct tool_file *b);
  */
 int tool_files_check(const char *cmd, const struct tool_files *fs);
 void tool_files_free(struct tool_files *fs);
+
+/*
+ * 'vouch policy compile' in two steps (cmd-policy.c), so that a caller may unlock
+ * the key between them or hold it already. tool_policy_compile(): compile @policy
+ * into @comp (vouch_compiled_free() it whatever the result), add the manifests and
+ * signatures it read to @files as inputs and check @files (no output replaces one).
+ * tool_policy_seal(): @comp as a bundle signed by @key, written to @outpath, and one
+ * line saying what it holds. Both EXIT_*, messages printed.
+ */
+int tool_policy_compile(const char *cmd, const char *policy, struct tool_files *files,
+                        struct vouch_compiled *comp);
+int tool_policy_seal(const char *cmd, const struct vouch_compiled *comp, const struct tool_key *key,
+                     const char *outpath);
+/*
+ * 'vouch policy install' of the loaded @tb (read from @path, for messages), signed by
+ * @pk, into @state; then a vouchd running from @state reloads it. EXIT_* (EXIT_DENIED:
+ * refused, older than the installed one), messages printed; @quiet: only errors.
+ */
+int tool_policy_install(const char *cmd, const char *state, const char *path,
+                        const struct tool_bundle *tb, const struct vouch_pubkey *pk,
+                        bool rollback, bool quiet);
 
 #endif

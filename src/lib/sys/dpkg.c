@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <openssl/evp.h>
@@ -27,6 +28,7 @@
 #define THREADS_DEFAULT 2
 #define THREADS_MAX     64
 #define ADMINDIR        "/var/lib/dpkg"
+#define PROGRESS_NS     100000000L /* progress reports ten times a second */
 
 /* ---- vouch_manifest_scan_dpkg(): dpkg's installed files ---------------------------- */
 
@@ -382,7 +384,8 @@ struct pool {
 	struct job *jobs;
 	size_t n;
 	atomic_size_t next;
-	atomic_int err; /* first fatal error of any worker */
+	atomic_size_t done; /* jobs checked, for progress */
+	atomic_int err;     /* first fatal error of any worker */
 	int rootfd;
 };
 
@@ -456,13 +459,33 @@ static void *worker(void *arg)
 		if (i >= p->n)
 			break;
 		check_job(p, &p->jobs[i], &h);
+		atomic_fetch_add(&p->done, 1);
 	}
 	vouch_scan_hasher_free(&h);
 	return NULL;
 }
 
+/*
+ * Report progress from this thread until the workers are done or one failed. A job's
+ * package is never written by a worker: reading it beside them is safe.
+ */
+static void watch_pool(struct pool *p, const struct vouch_scan_opts *o)
+{
+	const struct timespec tick = {0, PROGRESS_NS};
+
+	for (;;) {
+		size_t done = atomic_load(&p->done), next = atomic_load(&p->next);
+		const char *pkg = next > 0 ? p->jobs[(next <= p->n ? next : p->n) - 1].pkg : NULL;
+
+		if (done >= p->n || atomic_load(&p->err))
+			break;
+		o->progress(o->ctx, done, p->n, pkg);
+		nanosleep(&tick, NULL);
+	}
+}
+
 /* Check every job on @threads workers (or on this thread if none can start). */
-static int run_pool(struct pool *p, unsigned threads)
+static int run_pool(struct pool *p, unsigned threads, const struct vouch_scan_opts *o)
 {
 	pthread_t tid[THREADS_MAX];
 	unsigned started = 0;
@@ -472,8 +495,12 @@ static int run_pool(struct pool *p, unsigned threads)
 			started++;
 	if (started == 0)
 		worker(p);
+	else if (o->progress)
+		watch_pool(p, o);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	if (o->progress && !atomic_load(&p->err))
+		o->progress(o->ctx, p->n, p->n, p->n ? p->jobs[p->n - 1].pkg : NULL);
 	return atomic_load(&p->err);
 }
 
@@ -581,8 +608,9 @@ int vouch_manifest_scan_dpkg(struct vouch_manifest *m, const struct vouch_scan_o
 	pool.jobs = db.jobs;
 	pool.n = db.njobs;
 	atomic_init(&pool.next, 0);
+	atomic_init(&pool.done, 0);
 	atomic_init(&pool.err, 0);
-	ret = run_pool(&pool, threads);
+	ret = run_pool(&pool, threads, opts);
 	if (!ret)
 		ret = collect(m, &db, opts, stats);
 	if (!ret)
