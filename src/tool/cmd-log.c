@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <search.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@ static void help(void)
 	printf("Usage: vouch log key [--state DIR]\n"
 	       "       vouch log show [--since TIME] [--denied] [--json] [--dir DIR]\n"
 	       "       vouch log tail [-n N] [-f] [--denied] [--json] [--dir DIR]\n"
+	       "       vouch log summary [--since TIME] [-n N] [--json] [--dir DIR]\n"
 	       "       vouch log verify [DIR] [--key VKEY] [--json]\n"
 	       "       vouch log prove --index N [--dir DIR]\n"
 	       "       vouch log consistency --from SIZE [--dir DIR]\n"
@@ -36,6 +38,9 @@ static void help(void)
 	       "                 each checked against the signed checkpoint first (entries\n"
 	       "                 read through vouchd are not: prove one to check it)\n"
 	       "  tail           the last N entries (default 10); -f follows new ones\n"
+	       "  summary        what was refused, or would be in enforce mode: deny and\n"
+	       "                 would-deny decisions counted by program and rule, most\n"
+	       "                 frequent first (-n N: the first N only)\n"
 	       "  verify         rebuild the tree from the entries, check every tile and\n"
 	       "                 the checkpoint's signature; exit 0 only if all match\n"
 	       "  prove          entry N's inclusion proof (C2SP tlog-proof@v1, with the\n"
@@ -62,8 +67,9 @@ static void help(void)
 }
 
 struct opts {
-	const char *state, *dir, *key, *checkpoint;
-	bool json, denied, follow, have_index, have_from;
+	const char *state, *dir, *key, *checkpoint, *since;
+	bool json, denied, follow, have_index, have_from, have_lines;
+	bool quiet; /* summary: count only, print nothing but errors */
 	int64_t since_us;
 	uint64_t index, from, lines;
 };
@@ -534,6 +540,254 @@ static int do_tail(struct opts *o)
 	return ret;
 }
 
+/*
+ * summary: deny and would-deny decisions grouped by the file decided and the rule,
+ * in a tree (tsearch(3)) while the log is read, then sorted by count. The number of
+ * groups is bounded: past it, decisions are counted but not grouped.
+ */
+#define SUMMARY_GROUPS_MAX 100000
+
+struct group {
+	char *path;
+	const char *rule; /* a static name from vouch_rule_name()'s words, or the entry's */
+	char *rule_own;
+	uint64_t would_deny, deny;
+	int64_t first_us, last_us;
+};
+
+static struct {
+	void *tree;
+	struct group **v;
+	size_t n, cap;
+	uint64_t would_deny, deny, ungrouped, entries, unparsed;
+	uint64_t limited_denied; /* denials counted in rate-limit summaries, not one by one */
+	bool nomem;
+} sum;
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+	int r = strcmp(x->path, y->path);
+
+	return r ? r : strcmp(x->rule, y->rule);
+}
+
+static void count_entry(struct opts *o, bool checked, uint64_t index, const char *data, size_t len)
+{
+	char *scratch = malloc(len + 8);
+	struct vouch_entry e;
+	struct group key, *g, **slot;
+	bool would;
+
+	(void)checked;
+	(void)index;
+	if (!scratch) {
+		sum.nomem = true;
+		return;
+	}
+	sum.entries++;
+	if (vouch_entry_parse(&e, data, len, scratch, len + 8)) {
+		sum.unparsed++;
+		goto out;
+	}
+	if (o->since_us && e.time_us < o->since_us)
+		goto out;
+	if (e.summary) {
+		sum.limited_denied += e.denied > 0 ? (uint64_t)e.denied : 0;
+		goto out;
+	}
+	would = !strcmp(e.decision, "would-deny");
+	if (!would && strcmp(e.decision, "deny"))
+		goto out;
+	if (would)
+		sum.would_deny++;
+	else
+		sum.deny++;
+	key.path = (char *)e.path;
+	key.rule = e.rule;
+	slot = tfind(&key, &sum.tree, group_cmp);
+	if (!slot) {
+		if (sum.n >= SUMMARY_GROUPS_MAX ||
+		    vouch_grow((void **)&sum.v, &sum.cap, sum.n + 1, sizeof(*sum.v))) {
+			sum.ungrouped++;
+			goto out;
+		}
+		g = calloc(1, sizeof(*g));
+		if (g && (g->path = strdup(e.path)) && (g->rule_own = strdup(e.rule))) {
+			g->rule = g->rule_own;
+			g->first_us = e.time_us;
+			slot = tsearch(g, &sum.tree, group_cmp);
+		}
+		if (!slot) {
+			if (g) {
+				free(g->path);
+				free(g->rule_own);
+			}
+			free(g);
+			sum.ungrouped++;
+			goto out;
+		}
+		sum.v[sum.n++] = g;
+	}
+	g = *slot;
+	if (would)
+		g->would_deny++;
+	else
+		g->deny++;
+	if (e.time_us < g->first_us)
+		g->first_us = e.time_us;
+	if (e.time_us > g->last_us)
+		g->last_us = e.time_us;
+out:
+	free(scratch);
+}
+
+/* Most decisions first; then by path and rule, so that the order is stable. */
+static int group_order(const void *a, const void *b)
+{
+	const struct group *x = *(struct group *const *)a, *y = *(struct group *const *)b;
+	uint64_t nx = x->would_deny + x->deny, ny = y->would_deny + y->deny;
+
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	return group_cmp(x, y);
+}
+
+static void no_free(void *p)
+{
+	(void)p;
+}
+
+static void summary_free(void)
+{
+	tdestroy(sum.tree, no_free);
+	for (size_t i = 0; i < sum.n; i++) {
+		free(sum.v[i]->path);
+		free(sum.v[i]->rule_own);
+		free(sum.v[i]);
+	}
+	free(sum.v);
+	memset(&sum, 0, sizeof(sum));
+}
+
+static void print_time(int64_t us, char out[static 28])
+{
+	vouch_time_format_us(us, out);
+	memcpy(out + 19, "Z", 2);
+}
+
+static void summary_print(const struct opts *o, const char *since)
+{
+	size_t shown = o->have_lines && o->lines < sum.n ? (size_t)o->lines : sum.n;
+	char a[28], b[28];
+
+	if (o->json) {
+		printf("{\"since\":");
+		if (o->since_us) {
+			print_time(o->since_us, a);
+			printf("\"%s\"", a);
+		} else {
+			fputs("null", stdout);
+		}
+		printf(",\"entries\":%" PRIu64 ",\"would_deny\":%" PRIu64 ",\"deny\":%" PRIu64
+		       ",\"programs\":%zu,\"ungrouped\":%" PRIu64 ",\"rate_limited_denied\":%" PRIu64
+		       ",\"unparsed\":%" PRIu64 ",\"groups\":[",
+		       sum.entries, sum.would_deny, sum.deny, sum.n, sum.ungrouped,
+		       sum.limited_denied, sum.unparsed);
+		for (size_t i = 0; i < shown; i++) {
+			const struct group *g = sum.v[i];
+
+			print_time(g->first_us, a);
+			print_time(g->last_us, b);
+			fputs(i ? ",{" : "{", stdout);
+			tool_json_str(stdout, "path", g->path);
+			fputs(",", stdout);
+			tool_json_str(stdout, "rule", g->rule);
+			printf(",\"count\":%" PRIu64 ",\"would_deny\":%" PRIu64 ",\"deny\":%" PRIu64
+			       ",\"first\":\"%s\",\"last\":\"%s\"}",
+			       g->would_deny + g->deny, g->would_deny, g->deny, a, b);
+		}
+		fputs("]}\n", stdout);
+		return;
+	}
+	if (sum.n) {
+		printf("%8s %10s %6s  %-14s %s\n", "count", "would-deny", "deny", "rule", "program");
+		for (size_t i = 0; i < shown; i++) {
+			const struct group *g = sum.v[i];
+
+			/* Paths and rules are the log's: other users' file names, escaped. */
+			tool_print("%8" PRIu64 " %10" PRIu64 " %6" PRIu64 "  %-14s %s\n",
+			           g->would_deny + g->deny, g->would_deny, g->deny, g->rule, g->path);
+		}
+		if (shown < sum.n)
+			printf("... and %zu more programs (without -n: all)\n", sum.n - shown);
+	}
+	printf("%" PRIu64 " would-deny and %" PRIu64 " deny decisions, %zu program%s%s%s, in %" PRIu64
+	       " entries read\n",
+	       sum.would_deny, sum.deny, sum.n, sum.n == 1 ? "" : "s", since ? " since " : "",
+	       since ? since : "", sum.entries);
+	if (sum.ungrouped)
+		printf("%" PRIu64 " more decisions counted but not grouped (more than %d programs)\n",
+		       sum.ungrouped, SUMMARY_GROUPS_MAX);
+	if (sum.limited_denied)
+		printf("%" PRIu64 " denials were rate-limited: counted in summary entries, without "
+		       "their paths\n",
+		       sum.limited_denied);
+}
+
+int tool_since_parse(const char *s, int64_t *us)
+{
+	return parse_since(s, us) ? -1 : 0;
+}
+
+/* Read every entry @o selects, count, print. EXIT_*; *@would_deny, *@deny: the totals. */
+static int log_summary(const char *cmd, struct opts *o, uint64_t *would_deny, uint64_t *deny)
+{
+	struct source s;
+	uint64_t next = 0;
+	int ret = src_open(cmd, o, &s);
+
+	if (would_deny)
+		*would_deny = 0;
+	if (deny)
+		*deny = 0;
+	if (ret)
+		return ret;
+	memset(&sum, 0, sizeof(sum));
+	ret = src_read_all(&s, 0, count_entry, &next);
+	if (!ret && sum.nomem) {
+		tool_err(cmd, NULL, "%s", vouch_strerror(-ENOMEM));
+		ret = EXIT_ERROR;
+	}
+	if (!ret) {
+		if (sum.n > 1)
+			qsort(sum.v, sum.n, sizeof(*sum.v), group_order);
+		if (!o->quiet) {
+			src_note(&s);
+			summary_print(o, o->since);
+		}
+		if (would_deny)
+			*would_deny = sum.would_deny;
+		if (deny)
+			*deny = sum.deny;
+	}
+	src_close(&s);
+	summary_free();
+	return ret;
+}
+
+int tool_log_summary(const char *cmd, const char *state, const char *since, int json,
+                     uint64_t *would_deny, uint64_t *deny)
+{
+	struct opts o = {.state = state, .json = json > 0, .since = since, .quiet = json < 0};
+
+	if (since && parse_since(since, &o.since_us))
+		return tool_usage(cmd, "--since %s: not a time like 2026-11-21T10:00:00Z or an age "
+		                       "like 15m",
+		                  since);
+	return log_summary(cmd, &o, would_deny, deny);
+}
+
 static int do_key(struct opts *o)
 {
 	struct vouch_note_vkey k;
@@ -826,8 +1080,8 @@ int cmd_log(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		if (argc < 2)
-			return tool_usage(CMD, "which? key, show, tail, verify, prove, consistency "
-			                       "or check-proof");
+			return tool_usage(CMD, "which? key, show, tail, summary, verify, prove, "
+			                       "consistency or check-proof");
 		help();
 		return EXIT_OK;
 	}
@@ -860,6 +1114,7 @@ int cmd_log(int argc, char **argv)
 			o.follow = true;
 			break;
 		case 's':
+			o.since = optarg;
 			if (parse_since(optarg, &o.since_us))
 				return tool_usage(CMD,
 				                  "--since %s: not a time like "
@@ -888,6 +1143,7 @@ int cmd_log(int argc, char **argv)
 						return tool_usage(CMD, "-n %s: at most 100000",
 						                  optarg);
 					o.lines = v;
+					o.have_lines = true;
 				}
 			}
 			break;
@@ -927,12 +1183,14 @@ int cmd_log(int argc, char **argv)
 		return do_show(&o);
 	if (!strcmp(sub, "tail"))
 		return do_tail(&o);
+	if (!strcmp(sub, "summary"))
+		return log_summary("log summary", &o, NULL, NULL);
 	if (!strcmp(sub, "prove"))
 		return do_prove(&o, true);
 	if (!strcmp(sub, "consistency"))
 		return do_prove(&o, false);
 	return tool_usage(CMD,
-	                  "%s: unknown (key, show, tail, verify, prove, consistency, "
+	                  "%s: unknown (key, show, tail, summary, verify, prove, consistency, "
 	                  "check-proof or seen)",
 	                  sub);
 }

@@ -62,7 +62,7 @@ int tool_policy_compile(const char *cmd, const char *policy, struct tool_files *
 }
 
 int tool_policy_seal(const char *cmd, const struct vouch_compiled *comp, const struct tool_key *key,
-                     const char *outpath)
+                     const char *outpath, bool quiet)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -94,11 +94,12 @@ int tool_policy_seal(const char *cmd, const struct vouch_compiled *comp, const s
 		goto out;
 	}
 	vouch_keyid_hex(key->keyid, id);
-	tool_print("%s: %llu hashes (%llu denied, %llu allowed by hash, %llu from %u manifests), "
-	           "mode %s, signed by key %s\n",
-	           outpath, (unsigned long long)comp->nentries, (unsigned long long)ndeny,
-	           (unsigned long long)nallow, (unsigned long long)nman, comp->policy.nmanifests,
-	           vouch_mode_name(comp->policy.mode), id);
+	if (!quiet)
+		tool_print("%s: %llu hashes (%llu denied, %llu allowed by hash, %llu from %u "
+		           "manifests), mode %s, signed by key %s\n",
+		           outpath, (unsigned long long)comp->nentries, (unsigned long long)ndeny,
+		           (unsigned long long)nallow, (unsigned long long)nman,
+		           comp->policy.nmanifests, vouch_mode_name(comp->policy.mode), id);
 	rc = EXIT_OK;
 out:
 	free(buf);
@@ -172,7 +173,7 @@ static int do_compile(int argc, char **argv)
 		goto out;
 	if (tool_unlock_seckey(CMD, sec, &skf, pwfd, &key))
 		goto out;
-	rc = tool_policy_seal(CMD, &comp, &key, outpath);
+	rc = tool_policy_seal(CMD, &comp, &key, outpath, false);
 out:
 	vouch_wipe(&skf, sizeof(skf));
 	tool_key_destroy(&key);

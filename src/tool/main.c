@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"status", cmd_status, "what vouchd is doing: mode, policy, filesystems, counters"},
     {"log", cmd_log, "the decision log: show, tail, verify, prove, check proofs"},
     {"reload", cmd_reload, "make vouchd load the installed policy again (root)"},
+    {"setup", cmd_setup, "first run: owner's key, dpkg manifest, policy, installed (root)"},
 };
 
 static void usage(FILE *f)

@@ -191,6 +191,18 @@ int tool_daemon_ask(const char *cmd, const char *state, const struct vouch_ctl_r
  * of privilege); EXIT_ERROR for every other, and for a number this vouch does not know.
  */
 int tool_ctl_exit(unsigned status);
+/*
+ * 'vouch log summary' (cmd-log.c): the deny and would-deny decisions in @state's log
+ * (root: the log directory, checked against its signed checkpoint; others: their own,
+ * through vouchd) since @since (an age like 24h or a time; NULL: all), grouped by
+ * program and rule, printed (@json > 0: one JSON object; < 0: nothing but errors).
+ * *@would_deny and *@deny (may be NULL) receive the totals. EXIT_*, messages printed.
+ */
+int tool_log_summary(const char *cmd, const char *state, const char *since, int json,
+                     uint64_t *would_deny, uint64_t *deny);
+/* --since's TIME: 2026-11-21T10:00:00Z, or an age (90s, 15m, 2h, 3d). 0, or -1 if neither. */
+int tool_since_parse(const char *s, int64_t *us);
+
 /* Is a vouchd answering on @state's control socket? Prints nothing. */
 bool tool_daemon_running(const char *state);
 
@@ -233,12 +245,12 @@ void tool_files_free(struct tool_files *fs);
  * into @comp (vouch_compiled_free() it whatever the result), add the manifests and
  * signatures it read to @files as inputs and check @files (no output replaces one).
  * tool_policy_seal(): @comp as a bundle signed by @key, written to @outpath, and one
- * line saying what it holds. Both EXIT_*, messages printed.
+ * line saying what it holds (unless @quiet). Both EXIT_*, messages printed.
  */
 int tool_policy_compile(const char *cmd, const char *policy, struct tool_files *files,
                         struct vouch_compiled *comp);
 int tool_policy_seal(const char *cmd, const struct vouch_compiled *comp, const struct tool_key *key,
-                     const char *outpath);
+                     const char *outpath, bool quiet);
 /*
  * 'vouch policy install' of the loaded @tb (read from @path, for messages), signed by
  * @pk, into @state; then a vouchd running from @state reloads it. EXIT_* (EXIT_DENIED:
