@@ -85,6 +85,8 @@ struct setup {
 	bool made_dir;
 	/* Results, for the summary. */
 	bool key_made, policy_kept, installed, checked_log;
+	char *policy_old; /* the owner's policy before set_mode(), put back if the run fails */
+	size_t policy_old_len;
 	uint64_t would_deny;
 	enum vouch_mode mode;
 	const char *vouchd;
@@ -467,6 +469,9 @@ static int set_mode(struct setup *s, enum vouch_mode want)
 		tool_err(CMD, s->policy, "cannot write: %s", vouch_strerror(ret));
 		goto out;
 	}
+	s->policy_old = text;
+	s->policy_old_len = len;
+	text = NULL;
 	rc = EXIT_OK;
 out:
 	free(text);
@@ -809,8 +814,14 @@ static int run(struct setup *s)
 	}
 out:
 	tool_key_destroy(&key);
-	if (rc && !s->installed)
+	if (rc && !s->installed) {
+		/* The mode line changed, but nothing was installed: the owner's text as it was. */
+		if (s->policy_old)
+			vouch_file_write_atomic(s->policy, s->policy_old, s->policy_old_len, 0644,
+			                        0);
 		undo(s);
+	}
+	free(s->policy_old);
 	return rc;
 }
 

@@ -259,6 +259,11 @@ run "$VOUCH" setup --dir "$E2" --state "$S2" --admindir "$A" --root "$R" --no-st
 	3< <(printf 'pw one\n')
 check "--enforce with only older would-deny decisions: exit 0" test "$RC" -eq 0
 check "it says what is refused now and how to go back" grep -qF "Back to monitor mode: vouch setup --monitor --dir $E2 --state $S2" "$OUT"
+mkdir -p "$T/bad2/trust.mdb" && cp "$E2/policy" pol2.before
+run "$VOUCH" setup --dir "$E2" --state "$T/bad2" --admindir "$A" --root "$R" --no-start --monitor \
+	--password-fd 3 3< <(printf 'pw one\n')
+check "--monitor whose install fails: exit 2" test "$RC" -eq 2
+check "the owner's policy keeps its mode line as it was" cmp "$E2/policy" pol2.before
 
 # ---- fleets: the owner's secret key never reaches the device ---------------------------------
 "$VOUCH" keygen -W -p "$T/fleet.pub" -s "$T/fleet.key" >/dev/null
