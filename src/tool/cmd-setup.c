@@ -547,37 +547,40 @@ static int systemctl(const char *verb, const char *arg)
 /*
  * vouchd: reloaded already by the install if it runs from this state directory;
  * otherwise enabled and started through systemd, whose unit uses the default one.
+ * EXIT_ERROR only if systemctl was run and failed (said).
  */
-static void start_vouchd(struct setup *s)
+static int start_vouchd(struct setup *s)
 {
 	int ret;
 
 	if (s->installed && tool_daemon_running(s->state)) {
 		s->vouchd = "reloaded";
-		return;
+		return EXIT_OK;
 	}
 	if (s->nostart) {
 		s->vouchd = "not started (--no-start)";
-		return;
+		return EXIT_OK;
 	}
 	if (access("/run/systemd/system", F_OK) != 0) {
 		s->vouchd = "not started (systemd is not running)";
-		return;
+		return EXIT_OK;
 	}
 	if (strcmp(s->state, VOUCH_STATE_DIR_DEFAULT) != 0) {
 		s->vouchd = "not started (its unit uses " VOUCH_STATE_DIR_DEFAULT ")";
-		return;
+		return EXIT_OK;
 	}
 	ret = systemctl("enable", "--now");
 	if (ret == 0) {
 		s->vouchd = "enabled and started";
-		return;
+		return EXIT_OK;
 	}
 	s->vouchd = "not started (systemctl failed)";
-	if (ret < 0)
-		tool_err(CMD, "systemctl", "%s", strerror(-ret));
-	else
-		tool_err(CMD, "systemctl", "enable --now vouchd.service failed (see above)");
+	tool_err(CMD, "systemctl",
+	         "enable --now vouchd.service: %s; %s; start it with 'systemctl enable --now "
+	         "vouchd'",
+	         ret < 0 ? strerror(-ret) : "failed (see above)",
+	         s->ownerkey ? "the manifest is written" : "the policy is installed");
+	return EXIT_ERROR;
 }
 
 static void json_summary(const struct setup *s, bool fleet)
@@ -655,6 +658,7 @@ static int run_fleet(struct setup *s)
 {
 	struct vouch_pubkey pk;
 	char host[256] = "DEVICE";
+	int rc;
 
 	if (tool_load_pubkey(CMD, s->ownerkey, NULL, &pk))
 		return EXIT_ERROR;
@@ -668,10 +672,10 @@ static int run_fleet(struct setup *s)
 	}
 	if (make_manifest(s))
 		goto fail;
-	start_vouchd(s);
+	rc = start_vouchd(s);
 	if (s->json) {
 		json_summary(s, true);
-		return EXIT_OK;
+		return rc;
 	}
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		snprintf(host, sizeof(host), "DEVICE");
@@ -699,7 +703,7 @@ static int run_fleet(struct setup *s)
 	printf("Then on this device:\n");
 	tool_print("  vouch policy install -p %s --state %s %s\n", s->pub, s->state, s->bundle);
 	printf("(Or publish the bundle as a signed update, when devices take them.)\n");
-	return EXIT_OK;
+	return rc;
 fail:
 	undo(s);
 	return EXIT_ERROR;
@@ -791,8 +795,7 @@ static int run(struct setup *s)
 	}
 	if (build_install(s, &key, &pk))
 		goto out;
-	start_vouchd(s);
-	rc = EXIT_OK;
+	rc = start_vouchd(s);
 	if (s->json) {
 		json_summary(s, false);
 	} else {
