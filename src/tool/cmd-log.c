@@ -722,10 +722,11 @@ static void summary_print(const struct opts *o, const char *since)
 		if (shown < sum.n)
 			printf("... and %zu more programs (without -n: all)\n", sum.n - shown);
 	}
-	printf("%" PRIu64 " would-deny and %" PRIu64 " deny decisions, %zu program%s%s%s, in %" PRIu64
-	       " entries read\n",
-	       sum.would_deny, sum.deny, sum.n, sum.n == 1 ? "" : "s", since ? " since " : "",
-	       since ? since : "", sum.entries);
+	/* --since as given, escaped as any text of the command line shown back. */
+	tool_print("%" PRIu64 " would-deny and %" PRIu64 " deny decisions, %zu program%s%s%s, in %" PRIu64
+	           " entries read\n",
+	           sum.would_deny, sum.deny, sum.n, sum.n == 1 ? "" : "s", since ? " since " : "",
+	           since ? since : "", sum.entries);
 	if (sum.ungrouped)
 		printf("%" PRIu64 " more decisions counted but not grouped (more than %d programs)\n",
 		       sum.ungrouped, SUMMARY_GROUPS_MAX);
