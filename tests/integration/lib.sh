@@ -52,4 +52,15 @@ snap() {
 			fi
 		done
 }
+# only_once NAME: a test of what does not depend on the build's configuration (the Debian
+# package, the VM) runs in the release run only; in any other run of tests/run it is one
+# SKIP line. Run by hand or by meson (VOUCH_CONFIG unset), it runs.
+only_once() {
+	case ${VOUCH_CONFIG:-release} in
+	release) return 0 ;;
+	esac
+	_n=$((_n + 1))
+	echo "ok $_n - $1 # SKIP runs once, in the release configuration's run"
+	done_testing
+}
 done_testing() { echo "1..$_n"; [ "$_fail" -eq 0 ]; exit $?; }

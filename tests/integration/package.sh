@@ -8,6 +8,7 @@
 # package is tried in the VM test: here there is no systemd to enable anything with.
 . "${VOUCH_SRC:?tests/run sets it}/tests/integration/lib.sh" || exit 2
 skip() { _n=$((_n + 1)); echo "ok $_n - $1 # SKIP $2"; }
+only_once "the Debian package"
 if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
 	skip "the Debian package" "dpkg-buildpackage or debhelper is not installed (scripts/deps test)"
 	done_testing
