@@ -29,5 +29,8 @@
 #include "dpkg.h"
 #include "tiles.h"
 #include "ctl.h"
+#include "deb.h"
+#include "debfile.h"
+#include "apt.h"
 
 #endif

@@ -14,16 +14,6 @@
 #include "vouch/manifest.h"
 #include "vouch/store.h"
 
-/* Where decisions come from: a bundle file, or the installed trust store. */
-struct source {
-	bool from_bundle, verified;
-	struct tool_bundle tb;
-	struct vouch_store *store;
-	struct vouch_store_reader *reader;
-	const struct vouch_cpolicy *cp;
-	char where[PATH_MAX];
-};
-
 struct opts {
 	const char *bundle, *pub, *b64, *state;
 	bool json;
@@ -110,66 +100,6 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 	return EXIT_OK;
 }
 
-static int open_source(const char *cmd, const struct opts *o, struct source *src)
-{
-	int ret;
-
-	memset(src, 0, sizeof(*src));
-	if (o->bundle) {
-		src->from_bundle = true;
-		snprintf(src->where, sizeof(src->where), "%s", o->bundle);
-		if (tool_load_bundle(cmd, o->bundle, &src->tb))
-			return EXIT_ERROR;
-		if (o->pub || o->b64) {
-			struct vouch_pubkey pk;
-
-			if (tool_load_pubkey(cmd, o->pub, o->b64, &pk))
-				return EXIT_ERROR;
-			ret = vouch_bundle_verify(&src->tb.b, &src->tb.sig, src->tb.data, &pk);
-			if (ret) {
-				tool_err(cmd, o->bundle, "bundle not verified: %s",
-				         vouch_strerror(ret));
-				return EXIT_ERROR;
-			}
-			src->verified = true;
-		}
-		src->cp = &src->tb.b.policy;
-		return EXIT_OK;
-	}
-	snprintf(src->where, sizeof(src->where), "%s/" VOUCH_STATE_STORE, tool_state_dir(o->state));
-	ret = vouch_store_open(&src->store, src->where);
-	if (ret == -ENOENT) {
-		tool_err(cmd, src->where,
-		         "no policy installed (install one with 'vouch policy install', or give "
-		         "--bundle)");
-		return EXIT_ERROR;
-	}
-	if (!ret)
-		ret = vouch_store_reader_create(src->store, &src->reader);
-	if (ret) {
-		tool_err(cmd, src->where, "cannot open the trust store: %s", vouch_strerror(ret));
-		return EXIT_ERROR;
-	}
-	/* The installer verified the bundle's signature before building the store. */
-	src->verified = true;
-	src->cp = vouch_store_policy(src->store);
-	return EXIT_OK;
-}
-
-static void close_source(struct source *src)
-{
-	vouch_store_reader_destroy(src->reader);
-	vouch_store_close(src->store);
-	tool_bundle_free(&src->tb);
-}
-
-static int lookup(struct source *src, const uint8_t sha[static 32], struct vouch_trust_rec *rec)
-{
-	if (src->from_bundle)
-		return vouch_bundle_lookup(&src->tb.b, sha, rec);
-	return vouch_store_lookup(src->reader, sha, rec);
-}
-
 static const char *kind_name(enum vouch_code_kind k)
 {
 	switch (k) {
@@ -220,7 +150,7 @@ out:
 	return ret;
 }
 
-static void print_json(const char *path, const struct fileinfo *fi, const struct source *src,
+static void print_json(const char *path, const struct fileinfo *fi, const struct tool_policy *src,
                        const struct vouch_decision *d)
 {
 	const struct vouch_cpolicy *cp = src->cp;
@@ -292,7 +222,7 @@ static const char *rule_words(enum vouch_rule r)
 	}
 }
 
-static void print_why(const char *path, const struct fileinfo *fi, const struct source *src,
+static void print_why(const char *path, const struct fileinfo *fi, const struct tool_policy *src,
                       const struct vouch_decision *d)
 {
 	const struct vouch_cpolicy *cp = src->cp;
@@ -391,34 +321,24 @@ static int why_from_daemon(const char *path, const char *state)
 static int run(const char *cmd, int argc, char **argv)
 {
 	struct opts o;
-	struct source src;
+	struct tool_policy src;
 	int rc = parse_opts(cmd, argc, argv, &o);
 	bool why = !strcmp(cmd, "why");
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if (open_source(cmd, &o, &src)) {
-		close_source(&src);
+	if (tool_policy_open(cmd, o.bundle, o.pub, o.b64, o.state, false, &src)) {
+		tool_policy_close(&src);
 		return EXIT_ERROR;
 	}
 	for (int i = optind; i < argc; i++) {
-		struct vouch_subject subj = {.pid = getpid(), .uid = getuid()};
-		struct vouch_trust_rec rec;
 		struct vouch_decision d;
-		struct vouch_object obj = {.event = VOUCH_EV_CHECK, .path = argv[i]};
 		struct fileinfo fi;
 		int ret = examine(argv[i], &fi, vouch_cpolicy_max_size(src.cp));
 
-		if (ret == 0) {
-			ret = fi.hashed ? lookup(&src, fi.sha256, &rec) : VOUCH_E_NOTFOUND;
-			if (ret == VOUCH_E_NOTFOUND || ret == 0) {
-				obj.sha256 = fi.hashed ? fi.sha256 : NULL;
-				obj.size = fi.size;
-				vouch_decide(src.cp, &subj, &obj, ret ? NULL : &rec,
-				             (int64_t)time(NULL), &d);
-				ret = 0;
-			}
-		}
+		/* As vouchd: a file larger than the policy's max-size is decided unread. */
+		if (ret == 0)
+			ret = tool_policy_decide(&src, fi.hashed ? fi.sha256 : NULL, fi.size, argv[i], &d);
 		if (ret == -EPERM && why && !src.from_bundle) {
 			int r = why_from_daemon(argv[i], tool_state_dir(o.state));
 
@@ -440,7 +360,7 @@ static int run(const char *cmd, int argc, char **argv)
 		if (!d.allow && rc == EXIT_OK)
 			rc = EXIT_DENIED;
 	}
-	close_source(&src);
+	tool_policy_close(&src);
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vouch manifest: list the code files of trees (create) or of installed Debian packages
- * (from-dpkg). */
+/* vouch manifest: list the code files of trees (create), of installed Debian packages
+ * (from-dpkg) or of Debian package files (from-deb). */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "vouch/debfile.h"
 #include "vouch/manifest.h"
 #include "vouch/scan.h"
 
@@ -24,6 +25,7 @@ static const char usage_create[] =
     "Usage: vouch manifest create -o OUT [--base DIR] [-x] [-v] [--json] PATH...\n";
 static const char usage_dpkg[] =
     "Usage: vouch manifest from-dpkg -o OUT [--admindir DIR] [--root DIR] [-v] [--json]\n";
+static const char usage_deb[] = "Usage: vouch manifest from-deb -o OUT [-v] [--json] PKG.deb...\n";
 
 static void help_create(void)
 {
@@ -62,11 +64,29 @@ static void help_dpkg(void)
 	       "  -h, --help                show this help\n");
 }
 
+static void help_deb(void)
+{
+	printf("%s", usage_deb);
+	printf("\n"
+	       "Write to OUT a manifest of every code file the Debian packages PKG.deb would\n"
+	       "install, read from the package files themselves (their data archive), with\n"
+	       "the paths they will have (\"./usr/bin/x\" as \"/usr/bin/x\"), and their\n"
+	       "maintainer scripts that are code, as /var/lib/dpkg/info/PACKAGE.SCRIPT. Symbolic\n"
+	       "links are not listed. A package that is malformed, or that dpkg and vouch\n"
+	       "could read differently, is refused, and OUT is not written.\n"
+	       "\n"
+	       "  -o, --output OUT          manifest to write (required)\n"
+	       "  -v, --verbose             print a summary per package on standard error\n"
+	       "      --json                print a JSON summary on standard output\n"
+	       "  -h, --help                show this help\n");
+}
+
 static void help(void)
 {
 	printf(
 	    "Usage: vouch manifest create -o OUT [--base DIR] [-x] [-v] [--json] PATH...\n"
 	    "       vouch manifest from-dpkg -o OUT [--admindir DIR] [--root DIR] [-v] [--json]\n"
+	    "       vouch manifest from-deb -o OUT [-v] [--json] PKG.deb...\n"
 	    "       vouch manifest SUBCOMMAND --help\n"
 	    "\n"
 	    "Make manifests: sorted lines \"sha256 size path\" naming code files (ELF\n"
@@ -76,7 +96,8 @@ static void help(void)
 	    "Subcommands:\n"
 	    "  create      list the code files under the given paths\n"
 	    "  from-dpkg   list the code files Debian packages installed, each checked\n"
-	    "              against dpkg's recorded MD5 first\n");
+	    "              against dpkg's recorded MD5 first\n"
+	    "  from-deb    list the code files Debian package files would install\n");
 }
 
 /* A path for a message; malloc'd or NULL. tool_err() escapes it, once, as every message. */
@@ -528,10 +549,117 @@ static int run_dpkg(int argc, char **argv)
 	return rc;
 }
 
+static int run_deb(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct vouch_debfile_info total;
+	struct vouch_manifest m;
+	struct tool_files fs;
+	const char *out = NULL;
+	bool verbose = false, json = false;
+	uint64_t packages = 0;
+	int c, rc, ret = 0;
+
+	optind = 1;
+	opterr = 0; /* one-line errors: tool_bad_option() reports */
+	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'h':
+			help_deb();
+			return EXIT_OK;
+		default:
+			return tool_bad_option(CMD, c, argc, argv);
+		}
+	}
+	if (!out)
+		return tool_usage(CMD, "from-deb: -o OUT is required");
+	if (out[0] == '\0')
+		return tool_usage(CMD, "from-deb: -o OUT is empty");
+	if (optind == argc)
+		return tool_usage(CMD, "from-deb: no PKG.deb to read");
+	memset(&total, 0, sizeof(total));
+	vouch_manifest_init(&m);
+	tool_files_init(&fs);
+	for (int i = optind; i < argc && !ret; i++)
+		ret = tool_files_add(&fs, argv[i], "a package being read", false);
+	if (ret)
+		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
+	rc = EXIT_ERROR;
+	if (ret || check_out(&fs, out))
+		goto out;
+	for (int i = optind; i < argc; i++) {
+		struct vouch_debfile_info info;
+		struct vouch_deb_problem pb;
+		int fd = tool_open_regular(argv[i]);
+
+		ret = fd < 0 ? fd : vouch_debfile_manifest(fd, &m, &info, &pb);
+		if (fd >= 0)
+			close(fd);
+		if (ret) {
+			tool_deb_problem(CMD, argv[i], ret, &pb);
+			goto out;
+		}
+		packages++;
+		total.files += info.files;
+		total.elf += info.elf;
+		total.scripts += info.scripts;
+		total.skipped += info.skipped;
+		total.bytes += info.bytes;
+		total.entries += info.entries;
+		total.control_files += info.control_files;
+		if (verbose)
+			tool_err(CMD, argv[i],
+			         "package %s: %" PRIu64 " code files listed (%" PRIu64 " ELF, %" PRIu64
+			         " scripts, %" PRIu64 " of them maintainer scripts), %" PRIu64
+			         " entries not code, %" PRIu64 " bytes hashed",
+			         info.package, info.files, info.elf, info.scripts, info.control_files,
+			         info.skipped, info.bytes);
+	}
+	/* Several packages: one sorted manifest, a line two packages share once. */
+	if (vouch_manifest_sort(&m)) {
+		tool_err(CMD, NULL, "%s", vouch_strerror(-ENOMEM));
+		goto out;
+	}
+	rc = write_manifest(out, &m);
+	if (rc)
+		goto out;
+	if (json) {
+		printf("{");
+		json_field("packages", packages, false);
+		json_field("entries", total.entries, false);
+		json_field("files", total.files, false);
+		json_field("elf", total.elf, false);
+		json_field("scripts", total.scripts, false);
+		json_field("maintainer_scripts", total.control_files, false);
+		json_field("skipped", total.skipped, false);
+		json_field("bytes", total.bytes, true);
+		rc = flush_stdout();
+	}
+out:
+	tool_files_free(&fs);
+	vouch_manifest_free(&m);
+	return rc;
+}
+
 int cmd_manifest(int argc, char **argv)
 {
 	if (argc < 2)
-		return tool_usage(CMD, "no subcommand (create or from-dpkg)");
+		return tool_usage(CMD, "no subcommand (create, from-dpkg or from-deb)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		help();
 		return EXIT_OK;
@@ -540,5 +668,7 @@ int cmd_manifest(int argc, char **argv)
 		return run_create(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "from-dpkg"))
 		return run_dpkg(argc - 1, argv + 1);
-	return tool_usage(CMD, "unknown subcommand '%s' (create or from-dpkg)", argv[1]);
+	if (!strcmp(argv[1], "from-deb"))
+		return run_deb(argc - 1, argv + 1);
+	return tool_usage(CMD, "unknown subcommand '%s' (create, from-dpkg or from-deb)", argv[1]);
 }

@@ -11,7 +11,7 @@ static const struct command commands[] = {
     {"sign", cmd_sign, "sign files (writes FILE.minisig)"},
     {"verify", cmd_verify, "verify minisign or signify signatures"},
     {"hash", cmd_hash, "print SHA-256 of files in sha256sum's format"},
-    {"manifest", cmd_manifest, "list code files and their hashes (create, from-dpkg)"},
+    {"manifest", cmd_manifest, "list code files and their hashes (create, from-dpkg, from-deb)"},
     {"policy", cmd_policy, "compile, show, verify and install signed policy bundles"},
     {"check", cmd_check, "decide whether files may run, and by which rule"},
     {"why", cmd_why, "explain in words whether a file may run"},
@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"log", cmd_log, "the decision log: show, tail, verify, prove, check proofs"},
     {"reload", cmd_reload, "make vouchd load the installed policy again (root)"},
     {"setup", cmd_setup, "first run: owner's key, dpkg manifest, policy, installed (root)"},
+    {"apt-check", cmd_apt_check, "apt's hook: refuse packages whose code is not vouched for"},
 };
 
 static void usage(FILE *f)

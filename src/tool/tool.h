@@ -37,6 +37,7 @@ int cmd_status(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
+int cmd_apt_check(int argc, char **argv);
 
 /*
  * Untrusted bytes (file names and contents, proofs, checkpoints, log entries,
@@ -172,6 +173,38 @@ struct tool_bundle {
 /* Read and parse @path; EXIT_* with the message printed. Free with tool_bundle_free(). */
 int tool_load_bundle(const char *cmd, const char *path, struct tool_bundle *tb);
 void tool_bundle_free(struct tool_bundle *tb);
+
+/*
+ * Where decisions come from (util-policy.c): a bundle file, or the installed trust
+ * store; what 'vouch check' and 'vouch apt-check' both ask.
+ */
+struct tool_policy {
+	bool from_bundle, verified;
+	struct tool_bundle tb;
+	struct vouch_store *store;
+	struct vouch_store_reader *reader;
+	const struct vouch_cpolicy *cp; /* NULL: none installed (with @missing_ok) */
+	char where[4096];
+};
+/*
+ * Open @bundle (verified with @pub or @b64 if given), or else the trust store of
+ * the state directory @state. @missing_ok: no store installed is EXIT_OK with
+ * @src->cp NULL, and nothing printed. EXIT_*, the message printed. Close it with
+ * tool_policy_close() in every case.
+ */
+int tool_policy_open(const char *cmd, const char *bundle, const char *pub, const char *b64,
+                     const char *state, bool missing_ok, struct tool_policy *src);
+void tool_policy_close(struct tool_policy *src);
+/*
+ * The decision, as 'vouch check' asks it (an exec, by this process), for a file of
+ * @size bytes whose SHA-256 is @sha256 (NULL: not hashed, larger than max-size).
+ * Return: 0 with @d filled, or the trust store's error.
+ */
+int tool_policy_decide(struct tool_policy *src, const uint8_t *sha256, uint64_t size,
+                       const char *path, struct vouch_decision *d);
+/* One line: why the package file @path was refused (@err, and @pb for VOUCH_E_DEB). */
+void tool_deb_problem(const char *cmd, const char *path, int err,
+                      const struct vouch_deb_problem *pb);
 
 /*
  * Send @req to the vouchd whose state directory is @state, passing @passfd
