@@ -57,26 +57,45 @@ static char *dup_n(const char *s, size_t n)
 /*
  * dpkg opens the .deb again by its path after this check: nobody but root may be
  * able to change the file or the names that lead to it in between. The path must
- * be absolute and free of symbolic links and "." or ".." (it is its own realpath),
+ * be absolute and free of symbolic links and ".." (it is its own realpath, "." aside),
  * every directory on it owned by root and writable only by root (or sticky, as
  * /tmp: there only the file's owner, root, can rename or remove it), and the file
  * a regular file owned by root that only root can write. @fd: the file, opened
  * without following a link; it must be the file the path names.
  * Return: NULL, or the reason it is not safe (static, or in @buf).
  */
-static const char *unsafe(const char *path, int fd, char *buf, size_t cap)
+static const char *unsafe(const char *given, int fd, char *buf, size_t cap)
 {
-	char real[PATH_MAX], dir[PATH_MAX];
+	char real[PATH_MAX], path[PATH_MAX], dir[PATH_MAX];
 	struct stat st, fst;
-	size_t len = strlen(path);
+	size_t len = 0;
 
-	if (path[0] != '/')
+	if (given[0] != '/')
 		return "not an absolute path";
-	if (!realpath(path, real) || strcmp(real, path))
-		return "reached through a symbolic link, \".\" or \"..\": dpkg could be given "
-		       "another file";
-	if (len >= sizeof(dir))
-		return "path too long";
+	/* "." and repeated '/' are only spelling (apt writes "repo/./x.deb" for a file:
+	 * repository indexed from "."); ".." and symbolic links are refused. */
+	for (const char *c = given; *c;) {
+		size_t n;
+
+		while (*c == '/')
+			c++;
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.')) {
+			c += n;
+			continue;
+		}
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return "has a \"..\" component: dpkg could be given another file";
+		if (len + 1 + n >= sizeof(path))
+			return "path too long";
+		path[len++] = '/';
+		memcpy(path + len, c, n);
+		len += n;
+		c += n;
+	}
+	path[len] = '\0';
+	if (!realpath(given, real) || strcmp(real, path))
+		return "reached through a symbolic link: dpkg could be given another file";
 	/* Every directory the path goes through, "/" first. */
 	for (size_t i = 0; i < len; i++) {
 		if (path[i] != '/')
@@ -180,13 +199,13 @@ static int check_deb(struct tool_policy *src, const char *path, const char *labe
 		else
 			denied++;
 	}
-	vouch_manifest_free(&m);
 	if (rc == EXIT_OK && denied) {
 		tool_err(CMD, label, "refused: %zu of its %zu code files not vouched for", denied,
 		         m.count);
 		t->refused++;
 		rc = EXIT_DENIED;
 	}
+	vouch_manifest_free(&m);
 	return rc;
 }
 
@@ -370,7 +389,8 @@ int cmd_apt_check(int argc, char **argv)
 		rc = from_apt(&src, fd, &t);
 	for (int i = optind; i < argc; i++)
 		rc = worse(rc, check_deb(&src, argv[i], argv[i], &t));
-	if (t.refused || t.errors)
+	/* One package that could not be checked has said why in its one line. */
+	if (t.refused || (t.errors && t.checked > 1))
 		tool_err(CMD, NULL,
 		         "%u of %u packages refused (%u not vouched for, %u not readable or not "
 		         "safe to check): nothing was unpacked",
