@@ -375,6 +375,8 @@ int cmd_apt_check(int argc, char **argv)
 			return tool_usage(CMD, "APT_HOOK_INFO_FD is not a descriptor number");
 		fd = (int)v;
 	}
+	if (optind == argc && isatty(fd))
+		return tool_usage(CMD, "no PKG.deb given, and apt's hook input is a terminal");
 	if (tool_policy_open(CMD, bundle, pub, b64, state, true, &src)) {
 		tool_policy_close(&src);
 		return EXIT_ERROR;

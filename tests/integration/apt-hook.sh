@@ -192,5 +192,8 @@ expect_err "a file that is not a package" 2 "notadeb.deb: not an ar archive" hoo
 expect_rc "packages given as arguments: vouched" 0 "$VOUCH" apt-check "$T/repo/vtest_2.0_all.deb"
 expect_rc "packages given as arguments: not vouched" 1 "$VOUCH" apt-check "$T/repo/vbad_1.0_all.deb"
 expect_rc "apt-check --help" 0 "$VOUCH" apt-check --help
+run python3 "$VOUCH_SRC/tests/integration/ptyrun.py" tty.out -- "$VOUCH" apt-check
+check "no package and a terminal for input: a usage error, not a wait" sh -c \
+	"[ $RC -eq 2 ] && grep -q \"apt's hook input is a terminal\" tty.out"
 check "nothing touched the host's dpkg database" test ! -e /var/lib/dpkg/info/vtest.list -a ! -e /var/lib/dpkg/info/vbad.list
 done_testing
