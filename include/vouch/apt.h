@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What apt tells a DPkg::Pre-Install-Pkgs hook (protocol versions 2 and 3), parsed from bytes (no I/O). */
+/* What apt tells a DPkg::Pre-Install-Pkgs hook (protocol versions 2 and 3), parsed from bytes (no
+ * I/O). */
 #ifndef VOUCH_APT_H
 #define VOUCH_APT_H
 

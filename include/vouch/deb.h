@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Debian package files read from bytes: the ar layout, the tar archives, their code files (no I/O). */
+/* Debian package files read from bytes: the ar layout, the tar archives, their code files (no I/O).
+ */
 #ifndef VOUCH_DEB_H
 #define VOUCH_DEB_H
 
@@ -59,7 +60,7 @@ struct vouch_deb_member {
 
 /* The members seen so far: zero it (= {0}) before the first header. */
 struct vouch_deb_layout {
-	unsigned seen; /* bit per part */
+	unsigned seen;   /* bit per part */
 	uint64_t offset; /* of the next header, from the start of the file */
 };
 
@@ -69,7 +70,7 @@ struct vouch_deb_layout {
  * byte: escape it before printing).
  */
 struct vouch_deb_problem {
-	char member[24];    /* "data.tar.xz", "control", ...; "": the ar layout itself */
+	char member[24]; /* "data.tar.xz", "control", ...; "": the ar layout itself */
 	const char *why;
 	char name[VOUCH_MANIFEST_PATH_MAX + 1];
 };

@@ -16,9 +16,9 @@ struct vouch_debfile_info {
 	char package[128]; /* the control file's Package field */
 	uint64_t files;    /* code files listed: data.tar's and the maintainer scripts */
 	uint64_t elf, scripts;
-	uint64_t skipped; /* entries that are not code (files, directories, links, devices) */
-	uint64_t bytes;   /* bytes hashed */
-	uint64_t entries; /* entries of both archives */
+	uint64_t skipped;       /* entries that are not code (files, directories, links, devices) */
+	uint64_t bytes;         /* bytes hashed */
+	uint64_t entries;       /* entries of both archives */
 	uint64_t control_files; /* of the code files listed, those from control.tar */
 };
 

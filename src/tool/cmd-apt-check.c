@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vouch apt-check: apt's DPkg::Pre-Install-Pkgs hook; refuses packages whose code the policy does not allow. */
+/* vouch apt-check: apt's DPkg::Pre-Install-Pkgs hook; refuses packages whose code the policy does
+ * not allow. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -108,10 +109,11 @@ static const char *unsafe(const char *given, int fd, char *buf, size_t cap)
 		}
 		if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
 		    ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
-			snprintf(buf, cap,
-			         "the directory %s (owner uid %ju, mode %04o) lets a user other than "
-			         "root replace the file before dpkg reads it",
-			         dir, (uintmax_t)st.st_uid, (unsigned)(st.st_mode & 07777));
+			snprintf(
+			    buf, cap,
+			    "the directory %s (owner uid %ju, mode %04o) lets a user other than "
+			    "root replace the file before dpkg reads it",
+			    dir, (uintmax_t)st.st_uid, (unsigned)(st.st_mode & 07777));
 			return buf;
 		}
 	}
@@ -137,8 +139,7 @@ struct tally {
  * EXIT_DENIED (a code file refused: each said in one line) or EXIT_ERROR.
  * @label: how the package is named in messages ("hello 2.10-3" or the path).
  */
-static int check_deb(struct tool_policy *src, const char *path, const char *label,
-                     struct tally *t)
+static int check_deb(struct tool_policy *src, const char *path, const char *label, struct tally *t)
 {
 	struct vouch_debfile_info info;
 	struct vouch_deb_problem pb;
@@ -177,7 +178,8 @@ static int check_deb(struct tool_policy *src, const char *path, const char *labe
 		struct vouch_decision d;
 
 		/* As vouchd and 'vouch check': larger than max-size is decided unread. */
-		ret = tool_policy_decide(src, e->size <= max ? e->sha256 : NULL, e->size, e->path, &d);
+		ret = tool_policy_decide(src, e->size <= max ? e->sha256 : NULL, e->size, e->path,
+		                         &d);
 		if (ret) {
 			tool_err(CMD, src->where, "%s", vouch_strerror(ret));
 			rc = EXIT_ERROR;
@@ -226,7 +228,8 @@ static int read_input(int fd, char **out, size_t *len)
 			char *nb;
 
 			if (cap >= VOUCH_APT_INPUT_MAX) {
-				tool_err(CMD, "apt's hook input", "%s", vouch_strerror(VOUCH_E_TOOBIG));
+				tool_err(CMD, "apt's hook input", "%s",
+				         vouch_strerror(VOUCH_E_TOOBIG));
 				free(buf);
 				return EXIT_ERROR;
 			}
@@ -275,9 +278,10 @@ static int from_apt(struct tool_policy *src, int fd, struct tally *t)
 		return rc;
 	ret = vouch_apt_begin(&c, text, len);
 	if (ret == VOUCH_E_CTL_VERSION) {
-		tool_err(CMD, "apt's hook input",
-		         "not protocol version 3 or 2 (set DPkg::Tools::Options::<command>::Version "
-		         "\"3\")");
+		tool_err(
+		    CMD, "apt's hook input",
+		    "not protocol version 3 or 2 (set DPkg::Tools::Options::<command>::Version "
+		    "\"3\")");
 		free(text);
 		return EXIT_ERROR;
 	}
@@ -325,12 +329,9 @@ static int from_apt(struct tool_policy *src, int fd, struct tally *t)
 int cmd_apt_check(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-	    {"bundle", required_argument, NULL, 'b'},
-	    {"public", required_argument, NULL, 'p'},
-	    {"key", required_argument, NULL, 'P'},
-	    {"state", required_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
+	    {"bundle", required_argument, NULL, 'b'}, {"public", required_argument, NULL, 'p'},
+	    {"key", required_argument, NULL, 'P'},    {"state", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},         {0},
 	};
 	const char *bundle = NULL, *pub = NULL, *b64 = NULL, *state = NULL, *env;
 	struct tool_policy src;

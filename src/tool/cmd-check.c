@@ -338,7 +338,8 @@ static int run(const char *cmd, int argc, char **argv)
 
 		/* As vouchd: a file larger than the policy's max-size is decided unread. */
 		if (ret == 0)
-			ret = tool_policy_decide(&src, fi.hashed ? fi.sha256 : NULL, fi.size, argv[i], &d);
+			ret = tool_policy_decide(&src, fi.hashed ? fi.sha256 : NULL, fi.size,
+			                         argv[i], &d);
 		if (ret == -EPERM && why && !src.from_bundle) {
 			int r = why_from_daemon(argv[i], tool_state_dir(o.state));
 

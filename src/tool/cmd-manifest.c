@@ -624,11 +624,12 @@ static int run_deb(int argc, char **argv)
 		total.control_files += info.control_files;
 		if (verbose)
 			tool_err(CMD, argv[i],
-			         "package %s: %" PRIu64 " code files listed (%" PRIu64 " ELF, %" PRIu64
-			         " scripts, %" PRIu64 " of them maintainer scripts), %" PRIu64
+			         "package %s: %" PRIu64 " code files listed (%" PRIu64
+			         " ELF, %" PRIu64 " scripts, %" PRIu64
+			         " of them maintainer scripts), %" PRIu64
 			         " entries not code, %" PRIu64 " bytes hashed",
-			         info.package, info.files, info.elf, info.scripts, info.control_files,
-			         info.skipped, info.bytes);
+			         info.package, info.files, info.elf, info.scripts,
+			         info.control_files, info.skipped, info.bytes);
 	}
 	/* Several packages: one sorted manifest, a line two packages share once. */
 	if (vouch_manifest_sort(&m)) {

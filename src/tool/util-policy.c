@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The policy a decision is asked of (a bundle, or the installed trust store), and the one way to ask. */
+/* The policy a decision is asked of (a bundle, or the installed trust store), and the one way to
+ * ask. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +28,8 @@ int tool_policy_open(const char *cmd, const char *bundle, const char *pub, const
 				return EXIT_ERROR;
 			ret = vouch_bundle_verify(&src->tb.b, &src->tb.sig, src->tb.data, &pk);
 			if (ret) {
-				tool_err(cmd, bundle, "bundle not verified: %s", vouch_strerror(ret));
+				tool_err(cmd, bundle, "bundle not verified: %s",
+				         vouch_strerror(ret));
 				return EXIT_ERROR;
 			}
 			src->verified = true;

@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	do {
 		before = c.line;
 		ret = vouch_apt_next(&c, &a);
-		require(ret == 1 || ret == 0 || ret == VOUCH_E_MANIFEST_LINE, "undocumented return");
+		require(ret == 1 || ret == 0 || ret == VOUCH_E_MANIFEST_LINE,
+		        "undocumented return");
 		if (ret != 1)
 			break;
 		require(c.line == before + 1, "an action is not one line");

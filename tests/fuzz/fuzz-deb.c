@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target for .deb files: the ar layout, debian-binary, uncompressed tar members, control. */
+/* libFuzzer target for .deb files: the ar layout, debian-binary, uncompressed tar members, control.
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,12 +120,14 @@ static void deb(const uint8_t *data, size_t size)
 		}
 		require(l.offset > before && l.offset <= size, "the layout did not move forward");
 		require(mem.size <= size - before - VOUCH_AR_HEADER, "a member past the end");
-		if (mem.part == VOUCH_DEB_BINARY && vouch_deb_binary_check(body, (size_t)mem.size, &pb))
+		if (mem.part == VOUCH_DEB_BINARY &&
+		    vouch_deb_binary_check(body, (size_t)mem.size, &pb))
 			refused(&pb);
 		if (mem.comp == VOUCH_DEB_PLAIN &&
 		    (mem.part == VOUCH_DEB_CONTROL || mem.part == VOUCH_DEB_DATA))
 			tar(body, (size_t)mem.size,
-			    mem.part == VOUCH_DEB_CONTROL ? VOUCH_DEBTAR_CONTROL : 0, (unsigned)size);
+			    mem.part == VOUCH_DEB_CONTROL ? VOUCH_DEBTAR_CONTROL : 0,
+			    (unsigned)size);
 	}
 	if (vouch_deb_layout_done(&l, &pb))
 		refused(&pb);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of .deb reading in the core: the ar layout, the tar stream reader, control, apt's hook input. */
+/* Unit tests of .deb reading in the core: the ar layout, the tar stream reader, control, apt's hook
+ * input. */
 #include "test-util.h"
 #include "vouch/apt.h"
 #include "vouch/deb.h"
@@ -52,7 +53,10 @@ static uint8_t elf[200];
 static void make_elf(void)
 {
 	memset(elf, 0x5a, sizeof(elf));
-	memcpy(elf, "\x7f" "ELF\x02\x01\x01", 7);
+	memcpy(elf,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
+	       7);
 	memset(elf + 7, 0, 9);
 	elf[16] = 3; /* ET_DYN, little-endian */
 	elf[17] = 0;
@@ -210,8 +214,9 @@ static void control_files(void **state)
 	vouch_debtar_destroy(r);
 	assert_err(vouch_deb_control_package("Version: 1\n", 11, name, sizeof(name), &pb),
 	           VOUCH_E_DEB);
-	assert_err(vouch_deb_control_package("Package: a\nPackage: b\n", 22, name, sizeof(name), &pb),
-	           VOUCH_E_DEB);
+	assert_err(
+	    vouch_deb_control_package("Package: a\nPackage: b\n", 22, name, sizeof(name), &pb),
+	    VOUCH_E_DEB);
 	assert_err(vouch_deb_control_package("Package: A/b\n", 13, name, sizeof(name), &pb),
 	           VOUCH_E_DEB);
 }
@@ -267,11 +272,12 @@ static void ar_layout(void **state)
 
 static void apt_input(void **state)
 {
-	const char v3[] = "VERSION 3\nA::B=c\nD=e%3d\n\n"
-	                  "hello - - none < 2.10 amd64 same /var/cache/apt/archives/hello_2.10.deb\n"
-	                  "hello - - none < 2.10 amd64 same **CONFIGURE**\n"
-	                  "old 1 all none > - - none **REMOVE**\n"
-	                  "x 1 all none = 1 all none /a path/with spaces.deb\n";
+	const char v3[] =
+	    "VERSION 3\nA::B=c\nD=e%3d\n\n"
+	    "hello - - none < 2.10 amd64 same /var/cache/apt/archives/hello_2.10.deb\n"
+	    "hello - - none < 2.10 amd64 same **CONFIGURE**\n"
+	    "old 1 all none > - - none **REMOVE**\n"
+	    "x 1 all none = 1 all none /a path/with spaces.deb\n";
 	struct vouch_apt_cursor c;
 	struct vouch_apt_action a;
 

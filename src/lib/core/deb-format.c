@@ -29,7 +29,8 @@ static bool ar_number(const uint8_t *s, size_t n, unsigned base, uint64_t *v)
 
 	*v = 0;
 	for (; i < n && s[i] >= '0' && s[i] < '0' + base; i++) {
-		if (__builtin_mul_overflow(*v, base, v) || __builtin_add_overflow(*v, s[i] - '0', v))
+		if (__builtin_mul_overflow(*v, base, v) ||
+		    __builtin_add_overflow(*v, s[i] - '0', v))
 			return false;
 	}
 	if (i == 0)
@@ -53,8 +54,8 @@ static bool suffix_comp(const char *suffix, bool data, enum vouch_deb_comp *c)
 		enum vouch_deb_comp c;
 		bool data_only;
 	} known[] = {
-	    {"", VOUCH_DEB_PLAIN, false},   {".gz", VOUCH_DEB_GZIP, false},
-	    {".xz", VOUCH_DEB_XZ, false},   {".zst", VOUCH_DEB_ZSTD, false},
+	    {"", VOUCH_DEB_PLAIN, false},    {".gz", VOUCH_DEB_GZIP, false},
+	    {".xz", VOUCH_DEB_XZ, false},    {".zst", VOUCH_DEB_ZSTD, false},
 	    {".bz2", VOUCH_DEB_BZIP2, true},
 	};
 
@@ -82,7 +83,8 @@ int vouch_deb_member(struct vouch_deb_layout *l, const uint8_t hdr[static VOUCH_
 		n--;
 	for (size_t i = 0; i < n; i++)
 		if (hdr[i] <= ' ' || hdr[i] > '~' || hdr[i] == '/')
-			return refuse(pb, NULL, "an ar member name is not printable ASCII", NULL, 0);
+			return refuse(pb, NULL, "an ar member name is not printable ASCII", NULL,
+			              0);
 	if (n == 0)
 		return refuse(pb, NULL, "an ar member has no name", NULL, 0);
 	memcpy(m->name, hdr, n);
@@ -97,7 +99,8 @@ int vouch_deb_member(struct vouch_deb_layout *l, const uint8_t hdr[static VOUCH_
 	/* The member's bytes and its padding to an even length must be in the file. */
 	end = l->offset + VOUCH_AR_HEADER + m->size + (m->size & 1);
 	if (end > filesize)
-		return refuse(pb, NULL, "the file ends inside an ar member (truncated)", m->name, n);
+		return refuse(pb, NULL, "the file ends inside an ar member (truncated)", m->name,
+		              n);
 
 	if (!(l->seen & 1u << VOUCH_DEB_BINARY)) {
 		if (strcmp(m->name, "debian-binary"))
@@ -115,7 +118,8 @@ int vouch_deb_member(struct vouch_deb_layout *l, const uint8_t hdr[static VOUCH_
 			return refuse(pb, NULL, "the control member comes after the data member",
 			              m->name, n);
 		if (!suffix_comp(m->name + strlen("control.tar"), false, &m->comp))
-			return refuse(pb, NULL, "a control member compressed in a way dpkg does not read",
+			return refuse(pb, NULL,
+			              "a control member compressed in a way dpkg does not read",
 			              m->name, n);
 		m->part = VOUCH_DEB_CONTROL;
 	} else if (starts(m->name, "data.tar")) {
@@ -125,7 +129,8 @@ int vouch_deb_member(struct vouch_deb_layout *l, const uint8_t hdr[static VOUCH_
 			return refuse(pb, NULL, "the data member comes before the control member",
 			              m->name, n);
 		if (!suffix_comp(m->name + strlen("data.tar"), true, &m->comp))
-			return refuse(pb, NULL, "a data member compressed in a way vouch does not read",
+			return refuse(pb, NULL,
+			              "a data member compressed in a way vouch does not read",
 			              m->name, n);
 		m->part = VOUCH_DEB_DATA;
 	} else if (!strcmp(m->name, "debian-binary")) {
@@ -162,8 +167,7 @@ int vouch_deb_binary_check(const uint8_t *s, size_t len, struct vouch_deb_proble
 
 static bool name_byte(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
-	       c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
 }
 
 int vouch_deb_control_package(const char *text, size_t len, char *out, size_t cap,

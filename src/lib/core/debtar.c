@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The tar archives of a .deb read as a stream: every header checked, every code file hashed (no I/O). */
+/* The tar archives of a .deb read as a stream: every header checked, every code file hashed (no
+ * I/O). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,8 +25,8 @@ struct ent {
 	char *path; /* normalised: no "./", no trailing '/'; "" is the root */
 	uint64_t size;
 	uint8_t sha256[VOUCH_SHA256_LEN];
-	uint8_t kind;  /* enum kind */
-	uint8_t code;  /* enum vouch_code_kind */
+	uint8_t kind; /* enum kind */
+	uint8_t code; /* enum vouch_code_kind */
 };
 
 enum state {
@@ -393,8 +394,8 @@ static int header(struct vouch_debtar *t)
 	else if (!memcmp(b + 257, posix, 8))
 		is_posix = true;
 	else
-		return refuse(t, "a tar header that is neither GNU nor POSIX ustar", (const char *)b,
-		              strnlen((const char *)b, 100));
+		return refuse(t, "a tar header that is neither GNU nor POSIX ustar",
+		              (const char *)b, strnlen((const char *)b, 100));
 	if (!tar_number(b + 124, 12, &size))
 		return refuse(t, "a tar header with a malformed size", (const char *)b,
 		              strnlen((const char *)b, 100));
@@ -451,7 +452,8 @@ static int header(struct vouch_debtar *t)
 	if (!raw)
 		return fail(t, -ENOMEM);
 	if (t->next_link && type != '1' && type != '2') {
-		ret = refuse(t, "a GNU long link name before an entry that is not a link", raw, rawn);
+		ret =
+		    refuse(t, "a GNU long link name before an entry that is not a link", raw, rawn);
 		goto out;
 	}
 	/* dpkg reads the bytes of regular files only: any other size would be headers to it. */
@@ -466,13 +468,15 @@ static int header(struct vouch_debtar *t)
 	}
 	if (control && !(kind == K_DIR && path[0] == '\0') &&
 	    (type != '0' && type != '\0' ? true : strchr(path, '/') != NULL)) {
-		ret = refuse(t, "control.tar holds something other than files at its top", raw, rawn);
+		ret =
+		    refuse(t, "control.tar holds something other than files at its top", raw, rawn);
 		goto out;
 	}
 	if (type == '1') {
 		const struct ent *target;
 		const char *ln = t->next_link ? t->next_link : (const char *)b + 157;
-		size_t lnn = t->next_link ? strlen(t->next_link) : strnlen((const char *)b + 157, 100);
+		size_t lnn =
+		    t->next_link ? strlen(t->next_link) : strnlen((const char *)b + 157, 100);
 
 		link = normalise(t, ln, lnn, false);
 		if (!link) {
@@ -481,7 +485,8 @@ static int header(struct vouch_debtar *t)
 		}
 		target = find(t, link);
 		if (!target || target->kind != K_FILE) {
-			ret = refuse(t, "a hard link to a name that is not an earlier file", raw, rawn);
+			ret = refuse(t, "a hard link to a name that is not an earlier file", raw,
+			             rawn);
 			goto out;
 		}
 		{
@@ -637,7 +642,8 @@ int vouch_debtar_feed(struct vouch_debtar *t, const void *buf, size_t len)
 			break;
 		case S_LONG:
 			if (t->longhave < t->longsize) {
-				take = t->longsize - t->longhave < len ? t->longsize - t->longhave : len;
+				take = t->longsize - t->longhave < len ? t->longsize - t->longhave
+				                                       : len;
 				memcpy(t->longbuf + t->longhave, p, take);
 				t->longhave += take;
 			} else {
@@ -648,8 +654,10 @@ int vouch_debtar_feed(struct vouch_debtar *t, const void *buf, size_t len)
 			len -= take;
 			if (t->longhave == t->longsize && t->pad == 0) {
 				/* One NUL, at the end: dpkg reads the name as a C string. */
-				if (memchr(t->longbuf, '\0', t->longsize) != t->longbuf + t->longsize - 1)
-					return refuse(t, "a GNU long name not ended by its one NUL", NULL, 0);
+				if (memchr(t->longbuf, '\0', t->longsize) !=
+				    t->longbuf + t->longsize - 1)
+					return refuse(t, "a GNU long name not ended by its one NUL",
+					              NULL, 0);
 				if (t->longtype == 'L')
 					t->next_name = t->longbuf;
 				else

@@ -103,8 +103,8 @@ static void unpack_end(struct unpack *u)
  * @*inlen: in, bytes offered; out, bytes consumed. @*outlen: bytes produced.
  * Return: 0, or 1 for corrupt data (u->ended set at the stream's end).
  */
-static int unpack_step(struct unpack *u, const uint8_t *in, size_t *inlen, uint8_t *out,
-                       size_t cap, size_t *outlen)
+static int unpack_step(struct unpack *u, const uint8_t *in, size_t *inlen, uint8_t *out, size_t cap,
+                       size_t *outlen)
 {
 	switch (u->comp) {
 	case VOUCH_DEB_PLAIN: {
@@ -206,11 +206,13 @@ static int feed_member(int fd, off_t off, const struct vouch_deb_member *mem, ui
 		off += (off_t)got;
 		left -= got;
 		/* Every byte of the chunk goes in; output is drained as it comes. */
-		while (!ret && (pos < got || (left == 0 && !u.ended && mem->comp != VOUCH_DEB_PLAIN))) {
+		while (!ret &&
+		       (pos < got || (left == 0 && !u.ended && mem->comp != VOUCH_DEB_PLAIN))) {
 			size_t inlen = got - pos, outlen = 0;
 
 			if (u.ended) {
-				ret = refuse(pb, member, "bytes after the end of the compressed stream");
+				ret = refuse(pb, member,
+				             "bytes after the end of the compressed stream");
 				break;
 			}
 			if (unpack_step(&u, in + pos, &inlen, out, CHUNK, &outlen)) {
@@ -230,7 +232,8 @@ static int feed_member(int fd, off_t off, const struct vouch_deb_member *mem, ui
 				if (pos < got)
 					ret = refuse(pb, member, "corrupt compressed data");
 				else if (left == 0)
-					ret = refuse(pb, member, "the compressed stream is cut short");
+					ret = refuse(pb, member,
+					             "the compressed stream is cut short");
 				break;
 			}
 		}
@@ -315,7 +318,8 @@ int vouch_debfile_manifest(int fd, struct vouch_manifest *m, struct vouch_debfil
 		off_t off = (off_t)l.offset + VOUCH_AR_HEADER;
 
 		if ((uint64_t)st.st_size - l.offset < VOUCH_AR_HEADER) {
-			ret = refuse(pb, NULL, "the file ends inside an ar member header (truncated)");
+			ret = refuse(pb, NULL,
+			             "the file ends inside an ar member header (truncated)");
 			goto out;
 		}
 		ret = vouch_pread_full(fd, hdr, VOUCH_AR_HEADER, (off_t)l.offset, &got);
