@@ -18,10 +18,13 @@
 
 static const char *const CMD = "apt-check";
 
+/* --json: a line per refused or warned file and per package on standard output. */
+static bool json;
+
 static void help(void)
 {
 	printf("Usage: vouch apt-check [--state DIR] [--bundle BUNDLE [-p PUBKEY | -P KEY]]\n"
-	       "                       [PKG.deb...]\n"
+	       "                       [--json] [PKG.deb...]\n"
 	       "\n"
 	       "Check, before dpkg unpacks anything, that every code file of every package\n"
 	       "apt is about to unpack (and of its maintainer scripts) is allowed by the\n"
@@ -36,6 +39,8 @@ static void help(void)
 	       "  --bundle PATH    decide by this policy bundle instead of the installed policy\n"
 	       "  -p, --public PATH, -P, --key BASE64\n"
 	       "                   verify the bundle's signature with this key first\n"
+	       "  --json           one JSON object per refused file and per package on\n"
+	       "                   standard output (the lines for people stay on stderr)\n"
 	       "  -h, --help       show this help\n"
 	       "\n"
 	       "Exit status: 0 every package allowed (or no policy); 1 a package refused;\n"
@@ -130,6 +135,50 @@ static const char *unsafe(const char *given, int fd, char *buf, size_t cap)
 	return NULL;
 }
 
+/* The JSON line of one package's result (@result: "allowed", "refused", "error"). */
+static void json_package(const char *label, const char *path, const char *result, size_t files,
+                         size_t denied, size_t warned)
+{
+	if (!json)
+		return;
+	fputs("{", stdout);
+	tool_json_str(stdout, "package", label);
+	fputs(",", stdout);
+	if (path)
+		tool_json_str(stdout, "deb", path);
+	else
+		fputs("\"deb\":null", stdout);
+	printf(",\"result\":\"%s\",\"code_files\":%zu,\"denied\":%zu,\"warned\":%zu}\n", result,
+	       files, denied, warned);
+}
+
+/* The JSON line of a code file refused (or warned about, in monitor mode). */
+static void json_file(const char *label, const char *path, const struct vouch_manifest_entry *e,
+                      const struct vouch_decision *d)
+{
+	char hex[2 * VOUCH_SHA256_LEN + 1];
+
+	if (!json)
+		return;
+	vouch_hex_encode(e->sha256, VOUCH_SHA256_LEN, hex);
+	fputs("{", stdout);
+	tool_json_str(stdout, "package", label);
+	fputs(",", stdout);
+	tool_json_str(stdout, "deb", path);
+	fputs(",", stdout);
+	tool_json_str(stdout, "file", e->path);
+	printf(",\"sha256\":\"%s\",\"size\":%llu,\"decision\":\"%s\",\"rule\":\"%s\",", hex,
+	       (unsigned long long)e->size, vouch_verdict_name(d->allow, d->would_deny),
+	       vouch_rule_name(d->rule));
+	tool_json_str(stdout, "reason", d->reason);
+	fputs(",", stdout);
+	if (d->message)
+		tool_json_str(stdout, "message", d->message);
+	else
+		fputs("\"message\":null", stdout);
+	fputs("}\n", stdout);
+}
+
 struct tally {
 	unsigned checked, refused, errors, warned;
 };
@@ -148,18 +197,20 @@ static int check_deb(struct tool_policy *src, const char *path, const char *labe
 	char why[PATH_MAX + 200];
 	const char *bad;
 	int fd, ret, rc = EXIT_OK;
-	size_t denied = 0;
+	size_t denied = 0, warned = 0;
 
 	t->checked++;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		tool_err(CMD, path, "%s", strerror(errno));
+		json_package(label, path, "error", 0, 0, 0);
 		t->errors++;
 		return EXIT_ERROR;
 	}
 	bad = unsafe(path, fd, why, sizeof(why));
 	if (bad) {
 		tool_err(CMD, path, "refused: %s", bad);
+		json_package(label, path, "error", 0, 0, 0);
 		close(fd);
 		t->errors++;
 		return EXIT_ERROR;
@@ -169,6 +220,7 @@ static int check_deb(struct tool_policy *src, const char *path, const char *labe
 	close(fd);
 	if (ret) {
 		tool_deb_problem(CMD, path, ret, &pb);
+		json_package(label, path, "error", 0, 0, 0);
 		vouch_manifest_free(&m);
 		t->errors++;
 		return EXIT_ERROR;
@@ -196,10 +248,13 @@ static int check_deb(struct tool_policy *src, const char *path, const char *labe
 			tool_err(CMD, label, "%s: %s (%s): %s", e->path,
 			         d.allow ? "would be denied in enforce mode" : "deny",
 			         vouch_rule_name(d.rule), d.reason);
-		if (d.allow)
+		json_file(label, path, e, &d);
+		if (d.allow) {
 			t->warned++;
-		else
+			warned++;
+		} else {
 			denied++;
+		}
 	}
 	if (rc == EXIT_OK && denied) {
 		tool_err(CMD, label, "refused: %zu of its %zu code files not vouched for", denied,
@@ -207,6 +262,11 @@ static int check_deb(struct tool_policy *src, const char *path, const char *labe
 		t->refused++;
 		rc = EXIT_DENIED;
 	}
+	json_package(label, path,
+	             rc == EXIT_OK       ? "allowed"
+	             : rc == EXIT_DENIED ? "refused"
+	                                 : "error",
+	             m.count, denied, warned);
 	vouch_manifest_free(&m);
 	return rc;
 }
@@ -305,6 +365,7 @@ static int from_apt(struct tool_policy *src, int fd, struct tally *t)
 		         (int)a.newver_len, a.newver);
 		if (a.op == VOUCH_APT_ERROR) {
 			tool_err(CMD, label, "refused: apt gave no path of the package to check");
+			json_package(label, NULL, "error", 0, 0, 0);
 			t->checked++;
 			t->errors++;
 			rc = EXIT_ERROR;
@@ -329,9 +390,13 @@ static int from_apt(struct tool_policy *src, int fd, struct tally *t)
 int cmd_apt_check(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-	    {"bundle", required_argument, NULL, 'b'}, {"public", required_argument, NULL, 'p'},
-	    {"key", required_argument, NULL, 'P'},    {"state", required_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},         {0},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"public", required_argument, NULL, 'p'},
+	    {"key", required_argument, NULL, 'P'},
+	    {"state", required_argument, NULL, 'S'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	const char *bundle = NULL, *pub = NULL, *b64 = NULL, *state = NULL, *env;
 	struct tool_policy src;
@@ -353,6 +418,9 @@ int cmd_apt_check(int argc, char **argv)
 			break;
 		case 'S':
 			state = optarg;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'h':
 			help();
@@ -404,5 +472,9 @@ int cmd_apt_check(int argc, char **argv)
 		         "allowed",
 		         t.warned, t.checked);
 	tool_policy_close(&src);
+	if (json && fflush(stdout) != 0) {
+		tool_err(CMD, "standard output", "%s", strerror(errno));
+		rc = EXIT_ERROR;
+	}
 	return rc;
 }

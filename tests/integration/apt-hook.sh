@@ -191,6 +191,20 @@ cp "$VOUCH_SRC/tests/integration/lib.sh" notadeb.deb
 expect_err "a file that is not a package" 2 "notadeb.deb: not an ar archive" hook "$T/notadeb.deb"
 expect_rc "packages given as arguments: vouched" 0 "$VOUCH" apt-check "$T/repo/vtest_2.0_all.deb"
 expect_rc "packages given as arguments: not vouched" 1 "$VOUCH" apt-check "$T/repo/vbad_1.0_all.deb"
+run "$VOUCH" apt-check --json "$T/repo/vbad_1.0_all.deb" "$T/repo/vtest_2.0_all.deb"
+check "--json: refused, exit 1" test "$RC" -eq 1
+check "--json: a line per refused file and per package" python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+files = [l for l in lines if "file" in l]
+pkgs = {l["deb"].rsplit("/", 1)[1]: l for l in lines if "result" in l}
+assert sorted(f["file"] for f in files) == ["/usr/bin/vbad", "/usr/bin/vbad-prog",
+                                           "/var/lib/dpkg/info/vbad.postinst"], files
+assert all(f["decision"] == "deny" and f["rule"] == "default" and len(f["sha256"]) == 64 and
+           f["message"] == "Ask the administrator." for f in files)
+assert pkgs["vbad_1.0_all.deb"]["result"] == "refused" and pkgs["vbad_1.0_all.deb"]["denied"] == 3
+assert pkgs["vtest_2.0_all.deb"]["result"] == "allowed" and pkgs["vtest_2.0_all.deb"]["code_files"] == 3
+' "$OUT"
 expect_rc "apt-check --help" 0 "$VOUCH" apt-check --help
 run python3 "$VOUCH_SRC/tests/integration/ptyrun.py" tty.out -- "$VOUCH" apt-check
 check "no package and a terminal for input: a usage error, not a wait" sh -c \
