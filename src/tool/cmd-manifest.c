@@ -600,7 +600,7 @@ static int run_deb(int argc, char **argv)
 	if (ret)
 		tool_err(CMD, NULL, "%s", vouch_strerror(ret));
 	rc = EXIT_ERROR;
-	if (ret || check_out(&fs, out))
+	if (ret || check_out(CMD, &fs, out))
 		goto out;
 	for (int i = optind; i < argc; i++) {
 		struct vouch_debfile_info info;
@@ -636,7 +636,7 @@ static int run_deb(int argc, char **argv)
 		tool_err(CMD, NULL, "%s", vouch_strerror(-ENOMEM));
 		goto out;
 	}
-	rc = write_manifest(out, &m);
+	rc = write_manifest(CMD, out, &m);
 	if (rc)
 		goto out;
 	if (json) {

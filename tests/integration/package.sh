@@ -48,6 +48,7 @@ check "/usr/sbin/vouchd, 0755 root" has "-rwxr-xr-x root/root /usr/sbin/vouchd"
 check "the unit where Debian 12 reads units: /lib/systemd/system/vouchd.service, 0644" \
 	has "-rw-r--r-- root/root /lib/systemd/system/vouchd.service"
 check "/etc/default/vouchd, 0644" has "-rw-r--r-- root/root /etc/default/vouchd"
+check "apt's hook, /etc/apt/apt.conf.d/50vouch, 0644" has "-rw-r--r-- root/root /etc/apt/apt.conf.d/50vouch"
 check "the state directory /var/lib/vouch, 0755 root (users reach the socket in it)" \
 	has "drwxr-xr-x root/root /var/lib/vouch"
 check "README.Debian" has "-rw-r--r-- root/root /usr/share/doc/vouch/README.Debian"
@@ -61,7 +62,7 @@ check "every man page in docs/man, compressed, and no other ($(wc -l <man.want))
 check "nothing else: no library, header, test program or other unit" bash -c "
 	grep '^-' files | grep -vE ' /usr/share/man/man./| /usr/share/doc/vouch/' |
 		awk '{print \$3}' | LC_ALL=C sort | tr '\n' ' ' |
-		grep -qx '/etc/default/vouchd /lib/systemd/system/vouchd.service /usr/bin/vouch /usr/sbin/vouchd /usr/share/lintian/overrides/vouch '"
+		grep -qx '/etc/apt/apt.conf.d/50vouch /etc/default/vouchd /lib/systemd/system/vouchd.service /usr/bin/vouch /usr/sbin/vouchd /usr/share/lintian/overrides/vouch '"
 check "every file and directory owned by root" bash -c "! awk '\$2 != \"root/root\"' files | grep -q ."
 
 dpkg-deb -I "$deb" >info
@@ -75,6 +76,8 @@ check "Depends on the libraries it links (libssl3, libsodium23, liblmdb0)" bash 
 dpkg-deb -e "$deb" ctl
 check "/etc/default/vouchd is a conffile (kept on remove, the owner's edits too)" \
 	grep -qx /etc/default/vouchd ctl/conffiles
+check "and so is apt's hook, /etc/apt/apt.conf.d/50vouch" grep -qx /etc/apt/apt.conf.d/50vouch ctl/conffiles
+check "the hook in the package is dist/apt/50vouch" bash -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./etc/apt/apt.conf.d/50vouch | cmp - '$VOUCH_SRC/dist/apt/50vouch'"
 for s in postinst prerm postrm; do
 	check "$s: valid sh (sh -n)" sh -n "ctl/$s"
 done
