@@ -89,6 +89,9 @@ struct vouch_scan_stats {
 	uint64_t changed;    /* CHANGED and REPLACED reports */
 	uint64_t missing;    /* MISSING reports */
 	uint64_t unreadable; /* UNREADABLE reports */
+	uint64_t maintscripts; /* maintainer scripts found in the admindir's info/ (preinst,
+	                          postinst, prerm, postrm, config), hashed as found: dpkg
+	                          keeps no MD5 of them */
 };
 
 /*
@@ -136,7 +139,10 @@ int vouch_manifest_scan(struct vouch_manifest *m, const char *const *paths, size
  * trusted silently.
  * Files that are not code are not hashed (a changed one goes unnoticed; it is
  * not listed either). Packages without an md5sums file contribute only their
- * conffiles.
+ * conffiles. The maintainer scripts in info/ (PACKAGE.preinst, postinst, prerm,
+ * postrm, config: an upgrade runs the installed version's prerm and postrm) are
+ * listed too, at their path below @opts->root, hashed as found (dpkg keeps no
+ * MD5 of them: only root can change them), when the admindir is below the root.
  * @m: initialised manifest; code files added with their installed paths, and
  * @m left sorted. On failure entries may have been added: discard @m.
  * @opts: admindir, root, threads, report, progress; may be NULL.

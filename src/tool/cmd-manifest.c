@@ -535,6 +535,7 @@ static int run_dpkg(int argc, char **argv)
 		json_field("packages", st.packages, false);
 		json_field("listed", st.listed, false);
 		json_field("conffiles", st.conffiles, false);
+		json_field("maintscripts", st.maintscripts, false);
 		json_field("files", st.files, false);
 		json_field("elf", st.elf, false);
 		json_field("scripts", st.scripts, false);

@@ -243,8 +243,43 @@ check "from-dpkg: absolute link resolved inside --root" grep -q " /bin/viabin\$"
 check "from-dpkg: diverted file recorded at its new name" grep -q " /usr/bin/div.distrib\$" dm
 check "from-dpkg: the diverting package's own file stays" grep -q " /usr/bin/mine\$" dm
 check "from-dpkg --json: the counts" json \
-	"o == {'packages': 2, 'listed': 9, 'conffiles': 0, 'files': 6, 'elf': 2, 'scripts': 4, 'skipped': 1, \
+	"o == {'packages': 2, 'listed': 9, 'conffiles': 0, 'maintscripts': 0, 'files': 6, 'elf': 2, 'scripts': 4, 'skipped': 1, \
 'diverted': 1, 'changed': 1, 'missing': 1, 'unreadable': 0, 'bytes': $(awk '{s += $2} END {print s}' dm)}"
+
+# Maintainer scripts (an upgrade runs the installed version's prerm and postrm): listed from
+# the admindir's info/ when it is below --root, at their path there, hashed as found.
+R2=$T/root2
+mkdir -p "$R2/usr/bin" "$R2/var/lib/dpkg/info"
+cp /bin/true "$R2/usr/bin/tool"
+(cd "$R2" && md5sum usr/bin/tool) >"$R2/var/lib/dpkg/info/pkg.md5sums"
+for s in preinst postinst prerm postrm config; do
+	printf '#!/bin/sh\necho %s\n' "$s" >"$R2/var/lib/dpkg/info/pkg.$s"
+done
+printf '#!/bin/sh\necho arch\n' >"$R2/var/lib/dpkg/info/lib:amd64.postinst"
+echo "/usr/bin/tool" >"$R2/var/lib/dpkg/info/pkg.list"
+printf '#!/bin/sh\necho not run by dpkg\n' >"$R2/var/lib/dpkg/info/pkg.triggers-not"
+printf 'not code\n' >"$R2/var/lib/dpkg/info/pkg.templates"
+{
+	line "$R2/usr/bin/tool" /usr/bin/tool
+	for s in preinst postinst prerm postrm config; do
+		line "$R2/var/lib/dpkg/info/pkg.$s" "/var/lib/dpkg/info/pkg.$s"
+	done
+	line "$R2/var/lib/dpkg/info/lib:amd64.postinst" "/var/lib/dpkg/info/lib:amd64.postinst"
+} | LC_ALL=C sort >want-scripts
+expect_rc "from-dpkg: an admindir below --root" 0 \
+	"$VOUCH" manifest from-dpkg -o dms --admindir "$R2/var/lib/dpkg" --root "$R2" --json
+check "from-dpkg: the maintainer scripts are listed beside the files, nothing else of info/" \
+	cmp dms want-scripts
+check "from-dpkg --json: six maintainer scripts, one listed file" \
+	json "o['maintscripts'] == 6 and o['listed'] == 1 and o['files'] == 7"
+printf '#!/bin/sh\necho changed\n' >"$R2/var/lib/dpkg/info/pkg.prerm"
+expect_rc "from-dpkg: a maintainer script is hashed as found (dpkg keeps no MD5 of it)" 0 \
+	"$VOUCH" manifest from-dpkg -o dms2 --admindir "$R2/var/lib/dpkg" --root "$R2"
+check "from-dpkg: so its new hash is listed" \
+	grep -qx "$(line "$R2/var/lib/dpkg/info/pkg.prerm" /var/lib/dpkg/info/pkg.prerm)" dms2
+expect_rc "from-dpkg: an admindir outside --root lists no maintainer scripts" 0 \
+	"$VOUCH" manifest from-dpkg -o dms3 --admindir "$R2/var/lib/dpkg" --root "$R"
+check "from-dpkg: (none listed)" bash -c "! grep -q /info/ dms3"
 expect_rc "from-dpkg -v" 0 "$VOUCH" manifest from-dpkg -v -o dm2 --admindir "$A" --root "$R"
 check "from-dpkg -v: summary after the reports" grep -q "^vouch: manifest: dm2: 2 packages list 9 files; 6 code" "$ERR"
 check "from-dpkg -v: says how many changed" grep -q "left out: 1 changed, 1 missing" "$ERR"

@@ -48,6 +48,7 @@ struct job {
 	uint8_t md5[MD5_LEN];
 	uint8_t state; /* enum job_state */
 	uint8_t kind;  /* enum vouch_code_kind */
+	bool nomd5;    /* a maintainer script: dpkg keeps no MD5 of it */
 	int err;
 	uint64_t size;
 	uint8_t sha256[VOUCH_SHA256_LEN];
@@ -163,9 +164,50 @@ static int db_read(struct db *db, const struct vouch_scan_opts *o, const char *p
 	return ret ? db_fail(o, path, NULL, 0, ret) : 0;
 }
 
-/* Every info/PACKAGE.md5sums, in name order. */
+/*
+ * The maintainer scripts dpkg runs as root (info/PACKAGE.preinst, postinst, prerm,
+ * postrm, config): an upgrade runs the installed version's prerm and postrm, so they
+ * are code the machine runs. dpkg records no MD5 of them; they are listed as found,
+ * at their path below the root (@below: the admindir's, without the leading '/').
+ * Return: 1 if @name is one (a job added), 0 if not, or an error.
+ */
+static int maint_script(struct db *db, const char *below, const char *name)
+{
+	static const char *const kinds[] = {".preinst", ".postinst", ".prerm", ".postrm", ".config"};
+	const char *dot = strrchr(name, '.');
+	char *rel = NULL, *pkg = NULL;
+	struct job *j;
+	bool one = false;
+	int ret;
+
+	if (!below || !dot || dot == name)
+		return 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		one = one || strcmp(dot, kinds[i]) == 0;
+	if (!one)
+		return 0;
+	if (asprintf(&rel, "%s%sinfo/%s", below, *below ? "/" : "", name) < 0)
+		return -ENOMEM;
+	if ((ret = db_keep(db, rel)) != 0)
+		return ret;
+	if (!(pkg = strndup(name, (size_t)(dot - name))))
+		return -ENOMEM;
+	if ((ret = db_keep(db, pkg)) != 0)
+		return ret;
+	ret = vouch_grow((void **)&db->jobs, &db->capjobs, db->njobs + 1, sizeof(*db->jobs));
+	if (ret)
+		return ret;
+	j = &db->jobs[db->njobs++];
+	memset(j, 0, sizeof(*j));
+	j->rel = rel;
+	j->pkg = pkg;
+	j->nomd5 = true;
+	return 1;
+}
+
+/* Every info/PACKAGE.md5sums, in name order, and the maintainer scripts beside them. */
 static int read_md5sums(struct db *db, const struct vouch_scan_opts *o, const char *admindir,
-                        struct vouch_scan_stats *st)
+                        const char *below, struct vouch_scan_stats *st)
 {
 	char info[PATH_MAX], path[PATH_MAX];
 	size_t capnames = 0;
@@ -189,7 +231,16 @@ static int read_md5sums(struct db *db, const struct vouch_scan_opts *o, const ch
 			break;
 		}
 		nlen = strlen(de->d_name);
-		if (nlen <= 8 || de->d_name[0] == '.' || strcmp(de->d_name + nlen - 8, ".md5sums"))
+		if (de->d_name[0] == '.')
+			continue;
+		ret = maint_script(db, below, de->d_name);
+		if (ret < 0) {
+			db_fail(o, info, de->d_name, 0, ret);
+			break;
+		}
+		st->maintscripts += (uint64_t)ret;
+		ret = 0;
+		if (nlen <= 8 || strcmp(de->d_name + nlen - 8, ".md5sums"))
 			continue;
 		ret =
 		    vouch_grow((void **)&db->names, &capnames, db->nnames + 1, sizeof(*db->names));
@@ -222,7 +273,7 @@ static int read_md5sums(struct db *db, const struct vouch_scan_opts *o, const ch
 			return db_fail(o, path, NULL, line, ret);
 	}
 	st->packages = db->nnames;
-	st->listed = db->njobs;
+	st->listed = db->njobs - st->maintscripts;
 	return 0;
 }
 
@@ -433,7 +484,7 @@ static void check_job(struct pool *p, struct job *j, struct hasher *h)
 	} else if (r.kind == VOUCH_CODE_NONE) {
 		j->state = J_NOTCODE;
 	} else {
-		j->state = memcmp(r.md5, j->md5, MD5_LEN) == 0 ? J_CODE : J_CHANGED;
+		j->state = j->nomd5 || memcmp(r.md5, j->md5, MD5_LEN) == 0 ? J_CODE : J_CHANGED;
 		j->kind = (uint8_t)r.kind;
 		j->size = r.size;
 		memcpy(j->sha256, r.sha256, VOUCH_SHA256_LEN);
@@ -561,6 +612,26 @@ out:
 	return ret;
 }
 
+/*
+ * Where @admindir is below @root, as a path from the root without its leading '/'
+ * (into @admbuf); NULL if it is not below it (its maintainer scripts are then not
+ * where the root's dpkg runs them, and are not listed).
+ */
+static const char *admindir_below(const char *admindir, const char *root,
+                                  char rootbuf[static PATH_MAX], char admbuf[static PATH_MAX])
+{
+	size_t rlen;
+
+	if (!realpath(root, rootbuf) || !realpath(admindir, admbuf))
+		return NULL;
+	rlen = strlen(rootbuf);
+	if (rlen == 1)
+		return admbuf + 1; /* root "/" */
+	if (strncmp(admbuf, rootbuf, rlen) != 0 || admbuf[rlen] != '/')
+		return NULL;
+	return admbuf + rlen + 1;
+}
+
 int vouch_manifest_scan_dpkg(struct vouch_manifest *m, const struct vouch_scan_opts *opts,
                              struct vouch_scan_stats *stats)
 {
@@ -568,7 +639,8 @@ int vouch_manifest_scan_dpkg(struct vouch_manifest *m, const struct vouch_scan_o
 	struct vouch_scan_stats dummy;
 	struct db db;
 	struct pool pool;
-	const char *admindir, *root;
+	const char *admindir, *root, *below;
+	char rootbuf[PATH_MAX], admbuf[PATH_MAX];
 	size_t before = m->count;
 	unsigned threads;
 	int ret;
@@ -597,7 +669,8 @@ int vouch_manifest_scan_dpkg(struct vouch_manifest *m, const struct vouch_scan_o
 	ret = read_diversions(&db, opts, admindir);
 	if (ret)
 		goto out;
-	ret = read_md5sums(&db, opts, admindir, stats);
+	below = admindir_below(admindir, root, rootbuf, admbuf);
+	ret = read_md5sums(&db, opts, admindir, below, stats);
 	if (ret)
 		goto out;
 	ret = read_status(&db, opts, admindir, stats);
