@@ -138,11 +138,12 @@ static bool dev_hashable(struct dlog *l, uint64_t dev)
 	if (now - l->mounts_ms >= 1000) {
 		FILE *f = fopen("/proc/self/mountinfo", "re");
 		char line[3 * PATH_MAX];
-		struct mount_ent me;
+		struct vouch_mount me;
 
 		l->nmounts = 0;
 		while (f && fgets(line, sizeof(line), f) && l->nmounts < DLOG_MOUNTS)
-			if (mountinfo_parse_line(line, &me) == 0 && !fs_is_served(me.fstype)) {
+			if (vouch_mountinfo_parse(line, strlen(line), &me) == 0 &&
+			    !vouch_fs_is_served(me.fstype)) {
 				l->mounts[l->nmounts++] = me.dev;
 			}
 		if (f)

@@ -175,7 +175,7 @@ static int mark_one(struct marks *m, const char *path, uint64_t dev, const char 
 	 * never answers must hold up only its own filesystem. With none left, the last
 	 * group takes all the others (GROUPS_MAX of them are rare).
 	 */
-	if (!m->dry_run && m->d && fs_is_served(fstype)) {
+	if (!m->dry_run && m->d && vouch_fs_is_served(fstype)) {
 		g = fan_group_private(m->d, dev);
 		if (!g) {
 			m->refused++;
@@ -216,13 +216,13 @@ static void fstype_of(uint64_t dev, char *out, size_t cap)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[3 * PATH_MAX];
-	struct mount_ent me;
+	struct vouch_mount me;
 
 	snprintf(out, cap, "?");
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
-		if (mountinfo_parse_line(line, &me) == 0 && me.dev == dev) {
+		if (vouch_mountinfo_parse(line, strlen(line), &me) == 0 && me.dev == dev) {
 			snprintf(out, cap, "%s", me.fstype);
 			break;
 		}
@@ -281,16 +281,16 @@ int marks_scan(struct marks *m, const char *mountinfo, const char *root)
 {
 	FILE *f = fopen(mountinfo, "re");
 	char line[3 * PATH_MAX], path[PATH_MAX + 64];
-	struct mount_ent me;
+	struct vouch_mount me;
 	int added = 0;
 
 	if (!f)
 		return -errno;
 	pthread_mutex_lock(&m->lock);
 	while (fgets(line, sizeof(line), f)) {
-		if (!strchr(line, '\n') || mountinfo_parse_line(line, &me) != 0)
+		if (!strchr(line, '\n') || vouch_mountinfo_parse(line, strlen(line), &me) != 0)
 			continue; /* a line longer than PATH_MAX names nothing we could reach */
-		if (!fs_is_local(me.fstype) || has_locked(m, me.dev))
+		if (!vouch_fs_is_local(me.fstype) || has_locked(m, me.dev))
 			continue;
 		if (!m->all && (me.dev == m->rootdev || !under_watch(m, me.point)))
 			continue;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Which filesystems vouchd marks: mountinfo parsing, the local-filesystem rule, the marks held. */
+/* Which filesystems vouchd marks, and by which fanotify group (mountinfo: vouch/mountinfo.h). */
 #ifndef VOUCHD_MARKS_H
 #define VOUCHD_MARKS_H
 
@@ -10,27 +10,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "vouch/mountinfo.h"
+
 #define MARKS_MAX      1024 /* filesystems marked at most; beyond, new ones are refused */
 #define MARKS_WATCHMAX 64
-
-/* One line of /proc/PID/mountinfo, as far as vouchd needs it. */
-struct mount_ent {
-	uint64_t dev;         /* the superblock's device (major:minor field) */
-	char fstype[64];      /* "ext4", "tmpfs", "fuse.sshfs" */
-	char point[PATH_MAX]; /* the mount point, unescaped */
-};
-
-/*
- * mountinfo_parse_line() - parse one line of mountinfo (proc(5)) in place.
- * Return: 0 with @m filled; -EINVAL for a malformed line; -ENAMETOOLONG.
- */
-int mountinfo_parse_line(char *line, struct mount_ent *m);
-
-/* true if @fstype may hold code users can start and is local: marked by default. */
-bool fs_is_local(const char *fstype);
-
-/* true for a filesystem whose content a server process gives (FUSE): its own group. */
-bool fs_is_served(const char *fstype);
 
 struct marked_fs {
 	uint64_t dev;

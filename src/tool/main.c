@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"reload", cmd_reload, "make vouchd load the installed policy again (root)"},
     {"setup", cmd_setup, "first run: owner's key, dpkg manifest, policy, installed (root)"},
     {"apt-check", cmd_apt_check, "apt's hook: refuse packages whose code is not vouched for"},
+    {"doctor", cmd_doctor, "what this machine leaves open around vouchd, and the fixes"},
 };
 
 static void usage(FILE *f)

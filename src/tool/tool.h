@@ -38,6 +38,7 @@ int cmd_reload(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_apt_check(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 /*
  * Untrusted bytes (file names and contents, proofs, checkpoints, log entries,
