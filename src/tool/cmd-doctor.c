@@ -644,12 +644,10 @@ static void check_bpf(struct doctor *d, struct check *c)
 		           " (1 cannot be undone until the next boot)"));
 }
 
-/* Does this kernel load modules at all? */
+/* Does this kernel load modules at all? (The sysctl is there only with CONFIG_MODULES.) */
 static bool has_modules(void)
 {
-	struct stat st;
-
-	return stat("/proc/modules", &st) == 0;
+	return access("/proc/sys/kernel/modules_disabled", F_OK) == 0;
 }
 
 static void check_modules(struct doctor *d, struct check *c)
@@ -659,7 +657,8 @@ static void check_modules(struct doctor *d, struct check *c)
 	int ret = read_int(path, &v);
 
 	if (ret == -ENOENT && !has_modules())
-		set(c, PASS, fmt(d, "this kernel loads no modules"), NULL);
+		set(c, PASS, fmt(d, "this kernel loads no modules (no kernel.modules_disabled)"),
+		    NULL);
 	else if (ret)
 		unreadable(d, c, path, ret);
 	else if (v != 0)
@@ -686,7 +685,8 @@ static void check_module_sig(struct doctor *d, struct check *c)
 	int ret = 0;
 
 	if (!has_modules()) {
-		set(c, PASS, fmt(d, "this kernel loads no modules"), NULL);
+		set(c, PASS, fmt(d, "this kernel loads no modules (no kernel.modules_disabled)"),
+		    NULL);
 		return;
 	}
 	n = read_setting(path, text, sizeof(text));
