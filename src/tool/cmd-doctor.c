@@ -441,8 +441,10 @@ static void check_noexec(struct doctor *d, struct check *c)
 		    fmt(d, "mount each noexec: add noexec to its options in /etc/fstab; a "
 		           "directory on another filesystem needs its own (/tmp: 'tmpfs /tmp "
 		           "tmpfs rw,nosuid,nodev,noexec 0 0')"));
-	else
+	else if (there)
 		set(c, PASS, fmt(d, "%zu user-writable places, all noexec", there), NULL);
+	else
+		set(c, PASS, fmt(d, "none of /tmp, /var/tmp, /dev/shm and /home is here"), NULL);
 	free(list);
 }
 
