@@ -399,7 +399,7 @@ check "noexec warns, naming /dev/shm" grep -qE '^warn  noexec .*/dev/shm \(tmpfs
 mount --bind /dev/shm /dev/shm && mount -o remount,bind,noexec /dev/shm
 
 # vouchd: running in enforce mode and in monitor mode, with only the scratch tmpfs marked.
-scratch_mount 16m
+scratch_mount 256m # room for the vouch binary and its libraries (ASan too), below
 trust_policy /bin/true >/dev/null
 "$VOUCH" policy compile policy.txt -s owner.sec -o p.bundle >/dev/null
 "$VOUCH" policy install -p owner.pub --state "$T/st" p.bundle >/dev/null
