@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The kernel's text about its own settings that vouch doctor reads: sysctls, parameters (no I/O). */
+/* The kernel's text about its own settings that vouch doctor reads: sysctls, parameters (no I/O).
+ */
 #ifndef VOUCH_KERNEL_H
 #define VOUCH_KERNEL_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vouch doctor: the ways around vouchd that a setting of this machine leaves open, and the fix of each. */
+/* vouch doctor: the ways around vouchd that a setting of this machine leaves open, and the fix of
+ * each. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,7 +23,7 @@ static const char *const CMD = "doctor";
 /* Where sysctls are kept (read by systemd-sysctl at boot; after 99-sysctl.conf by name). */
 #define SYSCTL_FILE "/etc/sysctl.d/99-vouch.conf"
 /* How a boot parameter is kept on Debian. */
-#define GRUB_HOW "add it to GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub and reboot"
+#define GRUB_HOW  "add it to GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub and reboot"
 #define BACKPORTS "Debian 12: linux-image-amd64 from bookworm-backports"
 #define FILE_MAX  (64u << 20) /* the largest file read: a mountinfo of some 100,000 mounts */
 
@@ -67,8 +68,8 @@ struct doctor {
 	struct vouch_mount *mounts;
 	size_t nmounts;
 	int mounts_err; /* reading /proc/self/mountinfo: 0 or -errno */
-	bool reachable;  /* something answers on vouchd's socket */
-	bool running;    /* ... and vouchd answered its status */
+	bool reachable; /* something answers on vouchd's socket */
+	bool running;   /* ... and vouchd answered its status */
 	int ask_rc;
 	struct vouch_ctl_answer status;
 	bool lockdown_known;
@@ -341,7 +342,8 @@ static void check_filesystems(struct doctor *d, struct check *c)
 			continue;
 		if (vouch_fs_kind(m->fstype) == VOUCH_FS_NETWORK)
 			fprintf(fn, "%s%s (%s)", nnet++ ? ", " : "", m->point, m->fstype);
-		else if (vouch_fs_kind(m->fstype) == VOUCH_FS_LOCAL && vouch_fs_is_served(m->fstype))
+		else if (vouch_fs_kind(m->fstype) == VOUCH_FS_LOCAL &&
+		         vouch_fs_is_served(m->fstype))
 			fprintf(ff, "%s%s (%s)", nfuse++ ? ", " : "", m->point, m->fstype);
 	}
 	if (fclose(fn) != 0 || fclose(ff) != 0)
@@ -354,8 +356,9 @@ static void check_filesystems(struct doctor *d, struct check *c)
 		           "mount -o remount,noexec POINT), or do not mount them here"));
 	else if (nfuse)
 		set(c, WARN,
-		    fmt(d, "FUSE filesystems without noexec (their server can give vouchd other "
-		           "bytes than it gives the kernel): %s",
+		    fmt(d,
+		        "FUSE filesystems without noexec (their server can give vouchd other "
+		        "bytes than it gives the kernel): %s",
 		        fuse),
 		    fmt(d, "mount them noexec; keep users from mounting their own (see "
 		           "fusermount and userns)"));
@@ -435,8 +438,9 @@ static void check_noexec(struct doctor *d, struct check *c)
 		d->oom = true;
 	if (bad)
 		set(c, WARN,
-		    fmt(d, "user-writable places without noexec (a file there can be mapped "
-		           "executable unseen, if it is not ELF when opened): %s",
+		    fmt(d,
+		        "user-writable places without noexec (a file there can be mapped "
+		        "executable unseen, if it is not ELF when opened): %s",
 		        list ? list : ""),
 		    fmt(d, "mount each noexec: add noexec to its options in /etc/fstab; a "
 		           "directory on another filesystem needs its own (/tmp: 'tmpfs /tmp "
@@ -456,20 +460,24 @@ static void check_memfd(struct doctor *d, struct check *c)
 
 	if (ret == -ENOENT)
 		set(c, FAIL,
-		    fmt(d, "no vm.memfd_noexec in Linux %s (it came in 6.3): any user can run a "
-		           "program from memory (memfd_create), which vouchd cannot see",
+		    fmt(d,
+		        "no vm.memfd_noexec in Linux %s (it came in 6.3): any user can run a "
+		        "program from memory (memfd_create), which vouchd cannot see",
 		        d->uts.release),
 		    fmt(d, "a Linux 6.3 or later kernel (" BACKPORTS "), with vm.memfd_noexec=2"));
 	else if (ret)
 		unreadable(d, c, path, ret);
 	else if (v >= 2)
-		set(c, PASS, fmt(d, "vm.memfd_noexec = %" PRId64 ": no executable memfds", v), NULL);
+		set(c, PASS, fmt(d, "vm.memfd_noexec = %" PRId64 ": no executable memfds", v),
+		    NULL);
 	else
 		set(c, FAIL,
-		    fmt(d, "vm.memfd_noexec = %" PRId64 ": a program can run what it writes to an "
-		           "executable memfd, which vouchd cannot see",
+		    fmt(d,
+		        "vm.memfd_noexec = %" PRId64 ": a program can run what it writes to an "
+		        "executable memfd, which vouchd cannot see",
 		        v),
-		    fmt(d, "sysctl -w vm.memfd_noexec=2, and keep vm.memfd_noexec=2 in " SYSCTL_FILE));
+		    fmt(d,
+		        "sysctl -w vm.memfd_noexec=2, and keep vm.memfd_noexec=2 in " SYSCTL_FILE));
 }
 
 /* proc_mem.force_override as the running kernel has it: "" when neither line says. */
@@ -517,8 +525,9 @@ static void check_proc_mem(struct doctor *d, struct check *c)
 	}
 	if (!release_at_least(d, 6, 12)) {
 		set(c, FAIL,
-		    fmt(d, "Linux %s has no proc_mem.force_override (6.12 and later): a process "
-		           "can write code over its own through /proc/self/mem, unseen",
+		    fmt(d,
+		        "Linux %s has no proc_mem.force_override (6.12 and later): a process "
+		        "can write code over its own through /proc/self/mem, unseen",
 		        d->uts.release),
 		    fmt(d, "a Linux 6.12 or later kernel (" BACKPORTS "), booted with "
 		           "proc_mem.force_override=never"));
@@ -527,20 +536,25 @@ static void check_proc_mem(struct doctor *d, struct check *c)
 	force_override(d, val, sizeof(val), &from);
 	if (!strcmp(val, "never") || !strcmp(val, "ptrace"))
 		set(c, PASS,
-		    fmt(d, "proc_mem.force_override=%s (%s): /proc/PID/mem writes do not pass "
-		           "page protections%s",
+		    fmt(d,
+		        "proc_mem.force_override=%s (%s): /proc/PID/mem writes do not pass "
+		        "page protections%s",
 		        val, from, !strcmp(val, "ptrace") ? " but a tracer's (see ptrace)" : ""),
 		    NULL);
 	else if (!*val || !strcmp(val, "always"))
 		set(c, FAIL,
-		    fmt(d, "proc_mem.force_override is %s (%s): a process can write code over its "
-		           "own through /proc/self/mem, unseen",
-		        *val ? val : "not set", *val ? from : "always unless the kernel was built "
-		                                              "otherwise"),
+		    fmt(d,
+		        "proc_mem.force_override is %s (%s): a process can write code over its "
+		        "own through /proc/self/mem, unseen",
+		        *val ? val : "not set",
+		        *val ? from
+		             : "always unless the kernel was built "
+		               "otherwise"),
 		    fmt(d, "boot with proc_mem.force_override=never: " GRUB_HOW));
 	else
-		set(c, WARN, fmt(d, "proc_mem.force_override=%s (%s) is no value the kernel knows",
-		                 val, from),
+		set(c, WARN,
+		    fmt(d, "proc_mem.force_override=%s (%s) is no value the kernel knows", val,
+		        from),
 		    fmt(d, "boot with proc_mem.force_override=never: " GRUB_HOW));
 }
 
@@ -557,8 +571,9 @@ static void check_ptrace(struct doctor *d, struct check *c)
 		set(c, FAIL,
 		    fmt(d, "no Yama in this kernel (no kernel.yama.ptrace_scope): a process may "
 		           "trace its user's others and change their code, unseen"),
-		    fmt(d, "a kernel with the Yama security module (Debian's has it; if lsm= is "
-		           "on the kernel command line, it must name yama), then %s",
+		    fmt(d,
+		        "a kernel with the Yama security module (Debian's has it; if lsm= is "
+		        "on the kernel command line, it must name yama), then %s",
 		        fix));
 	else if (ret)
 		unreadable(d, c, path, ret);
@@ -574,8 +589,9 @@ static void check_ptrace(struct doctor *d, struct check *c)
 		    fmt(d, "%s", fix));
 	else
 		set(c, FAIL,
-		    fmt(d, "kernel.yama.ptrace_scope = %" PRId64 ": a process may trace its user's "
-		           "others and change their code, unseen",
+		    fmt(d,
+		        "kernel.yama.ptrace_scope = %" PRId64 ": a process may trace its user's "
+		        "others and change their code, unseen",
 		        v),
 		    fmt(d, "%s", fix));
 }
@@ -594,8 +610,9 @@ static void check_userns(struct doctor *d, struct check *c)
 	} else if (rm != 0 && rm != -ENOENT) {
 		unreadable(d, c, max, rm);
 	} else if (rc == 0 && vc == 0) {
-		set(c, PASS, fmt(d, "kernel.unprivileged_userns_clone = 0: only root makes user "
-		                    "namespaces"),
+		set(c, PASS,
+		    fmt(d, "kernel.unprivileged_userns_clone = 0: only root makes user "
+		           "namespaces"),
 		    NULL);
 	} else if (rm == 0 && vm == 0) {
 		set(c, PASS, fmt(d, "user.max_user_namespaces = 0: no user namespaces"), NULL);
@@ -603,8 +620,9 @@ static void check_userns(struct doctor *d, struct check *c)
 		set(c, PASS, fmt(d, "this kernel has no user namespaces"), NULL);
 	} else if (rc == 0) {
 		set(c, FAIL,
-		    fmt(d, "kernel.unprivileged_userns_clone = %" PRId64 ": users may make user "
-		           "namespaces: %s",
+		    fmt(d,
+		        "kernel.unprivileged_userns_clone = %" PRId64 ": users may make user "
+		        "namespaces: %s",
 		        vc, why),
 		    fmt(d, "sysctl -w kernel.unprivileged_userns_clone=0, and keep "
 		           "kernel.unprivileged_userns_clone=0 in " SYSCTL_FILE
@@ -612,8 +630,9 @@ static void check_userns(struct doctor *d, struct check *c)
 		           "helpers or fail)"));
 	} else {
 		set(c, FAIL,
-		    fmt(d, "user.max_user_namespaces = %" PRId64 " (and no "
-		           "kernel.unprivileged_userns_clone): users may make user namespaces: %s",
+		    fmt(d,
+		        "user.max_user_namespaces = %" PRId64 " (and no "
+		        "kernel.unprivileged_userns_clone): users may make user namespaces: %s",
 		        vm, why),
 		    fmt(d, "sysctl -w user.max_user_namespaces=0, and keep "
 		           "user.max_user_namespaces=0 in " SYSCTL_FILE
@@ -664,17 +683,17 @@ static void check_modules(struct doctor *d, struct check *c)
 	else if (ret)
 		unreadable(d, c, path, ret);
 	else if (v != 0)
-		set(c, PASS, fmt(d, "kernel.modules_disabled = %" PRId64 ": no more modules load",
-		                 v),
-		    NULL);
+		set(c, PASS,
+		    fmt(d, "kernel.modules_disabled = %" PRId64 ": no more modules load", v), NULL);
 	else
 		set(c, WARN,
 		    fmt(d, "kernel.modules_disabled = 0: root can load kernel modules, code "
 		           "vouchd does not see"),
-		    fmt(d, "sysctl -w kernel.modules_disabled=1 once the machine has loaded the "
-		           "modules it needs (from a unit ordered After=multi-user.target; not in "
-		           "/etc/sysctl.d, which is applied before udev loads drivers; it cannot be "
-		           "undone until the next boot)"));
+		    fmt(d,
+		        "sysctl -w kernel.modules_disabled=1 once the machine has loaded the "
+		        "modules it needs (from a unit ordered After=multi-user.target; not in "
+		        "/etc/sysctl.d, which is applied before udev loads drivers; it cannot be "
+		        "undone until the next boot)"));
 }
 
 static void check_module_sig(struct doctor *d, struct check *c)
@@ -702,7 +721,8 @@ static void check_module_sig(struct doctor *d, struct check *c)
 	         d->lockdown >= VOUCH_LOCKDOWN_INTEGRITY)
 		set(c, PASS, fmt(d, "lockdown refuses unsigned modules"), NULL);
 	else if (ret == -ENOENT)
-		set(c, WARN, fmt(d, "this kernel checks no module signatures (no module.sig_enforce)"),
+		set(c, WARN,
+		    fmt(d, "this kernel checks no module signatures (no module.sig_enforce)"),
 		    fmt(d, "a kernel built with CONFIG_MODULE_SIG (Debian's), booted with "
 		           "module.sig_enforce=1"));
 	else if (ret)
@@ -784,11 +804,13 @@ static void check_fusermount(struct doctor *d, struct check *c)
 		d->oom = true;
 	if (n)
 		set(c, FAIL,
-		    fmt(d, "setuid root: %s: any user can mount a FUSE filesystem, whose server can "
-		           "give vouchd other bytes than it gives the kernel",
+		    fmt(d,
+		        "setuid root: %s: any user can mount a FUSE filesystem, whose server can "
+		        "give vouchd other bytes than it gives the kernel",
 		        list ? list : ""),
-		    fmt(d, "dpkg-statoverride --update --add root root 0755 %s (kept across "
-		           "upgrades; the same for each), or apt-get remove fuse3",
+		    fmt(d,
+		        "dpkg-statoverride --update --add root root 0755 %s (kept across "
+		        "upgrades; the same for each), or apt-get remove fuse3",
 		        first));
 	else
 		set(c, PASS,

@@ -48,8 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char back[24];
 		int len = snprintf(back, sizeof(back), "%lld", (long long)n);
 
-		require(len > 0 && ((size_t)len == size || ((size_t)len + 1 == size &&
-		                                            text[size - 1] == '\n')) &&
+		require(len > 0 &&
+		            ((size_t)len == size ||
+		             ((size_t)len + 1 == size && text[size - 1] == '\n')) &&
 		            memcmp(back, text, (size_t)len) == 0,
 		        "int: not the text's number");
 	} else {

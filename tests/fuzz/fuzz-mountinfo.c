@@ -49,9 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && text[size - 1] == '\n') {
 		struct vouch_mount again;
 
-		require(vouch_mountinfo_parse(text, size - 1, &again) == 0 &&
-		            again.dev == m.dev && again.noexec == m.noexec &&
-		            !strcmp(again.point, m.point) && !strcmp(again.fstype, m.fstype),
+		require(vouch_mountinfo_parse(text, size - 1, &again) == 0 && again.dev == m.dev &&
+		            again.noexec == m.noexec && !strcmp(again.point, m.point) &&
+		            !strcmp(again.fstype, m.fstype),
 		        "differs without its newline");
 	}
 	return 0;

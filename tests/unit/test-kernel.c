@@ -28,9 +28,21 @@ static void sysctl_ints(void **state)
 	assert_int_equal(v, INT64_MAX);
 	assert_err(int_of("-9223372036854775808\n", &v), 0);
 	assert_true(v == INT64_MIN);
-	static const char *const bad[] = {"",   "\n",   "-",    "+1",   " 1",  "1 ", "1\n\n",
-	                                  "01", "-0",   "1\t2", "0x10", "1a",  "2\r\n",
-	                                  "9223372036854775808", "-9223372036854775809",
+	static const char *const bad[] = {"",
+	                                  "\n",
+	                                  "-",
+	                                  "+1",
+	                                  " 1",
+	                                  "1 ",
+	                                  "1\n\n",
+	                                  "01",
+	                                  "-0",
+	                                  "1\t2",
+	                                  "0x10",
+	                                  "1a",
+	                                  "2\r\n",
+	                                  "9223372036854775808",
+	                                  "-9223372036854775809",
 	                                  "99999999999999999999999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = 7;
@@ -133,9 +145,8 @@ static void cmdline(void **state)
 	/* The last one counts; '-' and '_' are the same in names, not in values. */
 	assert_err(param("a=1 b=2 a=3", "a", v, sizeof(v)), 0);
 	assert_string_equal(v, "3");
-	assert_err(param("proc-mem.force-override=ptrace x", "proc_mem.force_override", v,
-	                 sizeof(v)),
-	           0);
+	assert_err(
+	    param("proc-mem.force-override=ptrace x", "proc_mem.force_override", v, sizeof(v)), 0);
 	assert_string_equal(v, "ptrace");
 	assert_err(param("lockdown=a-b_c", "lockdown", v, sizeof(v)), 0);
 	assert_string_equal(v, "a-b_c");
@@ -167,8 +178,9 @@ static void cmdline(void **state)
 
 static void config(void **state)
 {
-	const char *c = "#\n# CONFIG_PROC_MEM_ALWAYS_FORCE is not set\nCONFIG_PROC_MEM_FORCE_PTRACE=y\n"
-	                "CONFIG_PROC_MEM_NO_FORCE_X=y\nCONFIG_LOCALVERSION=\"\"\nCONFIG_HZ=250";
+	const char *c =
+	    "#\n# CONFIG_PROC_MEM_ALWAYS_FORCE is not set\nCONFIG_PROC_MEM_FORCE_PTRACE=y\n"
+	    "CONFIG_PROC_MEM_NO_FORCE_X=y\nCONFIG_LOCALVERSION=\"\"\nCONFIG_HZ=250";
 	char v[16];
 
 	(void)state;

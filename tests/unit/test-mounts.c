@@ -187,8 +187,9 @@ static void kinds(void **state)
 	assert_int_equal(vouch_fs_kind("proc"), VOUCH_FS_KERNEL);
 	assert_int_equal(vouch_fs_kind("devtmpfs"), VOUCH_FS_KERNEL);
 	assert_int_equal(vouch_fs_kind("securityfs"), VOUCH_FS_KERNEL);
-	const char *const network[] = {"nfs", "nfs4", "cifs", "smb3", "ceph", "9p", "virtiofs",
-	                               "fuse.sshfs", "sshfs", "glusterfs", "afs", "lustre"};
+	const char *const network[] = {"nfs",   "nfs4",      "cifs",     "smb3",
+	                               "ceph",  "9p",        "virtiofs", "fuse.sshfs",
+	                               "sshfs", "glusterfs", "afs",      "lustre"};
 	for (size_t i = 0; i < sizeof(network) / sizeof(network[0]); i++)
 		if (vouch_fs_kind(network[i]) != VOUCH_FS_NETWORK || vouch_fs_is_local(network[i]))
 			fail_msg("%s is not a network filesystem", network[i]);
@@ -226,10 +227,10 @@ static void this_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(parse_lines),    cmocka_unit_test(parse_rejects),
-	    cmocka_unit_test(parse_too_long), cmocka_unit_test(local_types),
-	    cmocka_unit_test(this_machine),   cmocka_unit_test(noexec_option),
-	    cmocka_unit_test(empty_source),   cmocka_unit_test(devices),
+	    cmocka_unit_test(parse_lines),        cmocka_unit_test(parse_rejects),
+	    cmocka_unit_test(parse_too_long),     cmocka_unit_test(local_types),
+	    cmocka_unit_test(this_machine),       cmocka_unit_test(noexec_option),
+	    cmocka_unit_test(empty_source),       cmocka_unit_test(devices),
 	    cmocka_unit_test(long_escaped_point), cmocka_unit_test(kinds),
 	};
 

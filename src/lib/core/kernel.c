@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Sysctl values, module parameters, the lockdown level, the release, boot and build options (no I/O). */
+/* Sysctl values, module parameters, the lockdown level, the release, boot and build options (no
+ * I/O). */
 #include <errno.h>
 #include <string.h>
 

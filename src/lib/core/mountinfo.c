@@ -128,8 +128,7 @@ int vouch_mountinfo_parse(const char *text, size_t len, struct vouch_mount *m)
 	colon = memchr(f[2].s, ':', f[2].len);
 	if (!number(f[0].s, f[0].len, &id) || !number(f[1].s, f[1].len, &parent) || !colon ||
 	    !number(f[2].s, (size_t)(colon - f[2].s), &major) ||
-	    !number(colon + 1, (size_t)(f[2].s + f[2].len - colon - 1), &minor) ||
-	    f[4].s[0] != '/')
+	    !number(colon + 1, (size_t)(f[2].s + f[2].len - colon - 1), &minor) || f[4].s[0] != '/')
 		return -EINVAL;
 	ret = unescape(&f[4], out.point, sizeof(out.point));
 	if (ret)
@@ -152,14 +151,14 @@ enum vouch_fs_kind vouch_fs_kind(const char *fstype)
 	 * event); then network filesystems (another machine serves their content).
 	 */
 	static const char *const kernel[] = {
-	    "proc",       "sysfs",      "cgroup",     "cgroup2",    "devpts",   "mqueue",
-	    "debugfs",    "tracefs",    "securityfs", "pstore",     "bpf",      "configfs",
-	    "fusectl",    "hugetlbfs",  "autofs",     "binfmt_misc", "efivarfs", "nsfs",
-	    "rpc_pipefs", "nfsd",       "selinuxfs",  "devtmpfs",
+	    "proc",       "sysfs",     "cgroup",     "cgroup2",     "devpts",   "mqueue",
+	    "debugfs",    "tracefs",   "securityfs", "pstore",      "bpf",      "configfs",
+	    "fusectl",    "hugetlbfs", "autofs",     "binfmt_misc", "efivarfs", "nsfs",
+	    "rpc_pipefs", "nfsd",      "selinuxfs",  "devtmpfs",
 	};
 	static const char *const network[] = {
-	    "nfs",    "nfs4",      "cifs", "smb3",       "smbfs", "ceph", "glusterfs",
-	    "afs",    "lustre",    "fuse.sshfs", "sshfs", "9p",   "virtiofs",
+	    "nfs", "nfs4",   "cifs",       "smb3",  "smbfs", "ceph",     "glusterfs",
+	    "afs", "lustre", "fuse.sshfs", "sshfs", "9p",    "virtiofs",
 	};
 
 	for (size_t i = 0; i < sizeof(kernel) / sizeof(kernel[0]); i++)
