@@ -137,15 +137,19 @@ static bool dev_hashable(struct dlog *l, uint64_t dev)
 	pthread_mutex_lock(&l->exe_lock);
 	if (now - l->mounts_ms >= 1000) {
 		FILE *f = fopen("/proc/self/mountinfo", "re");
-		char line[3 * PATH_MAX];
+		char *line = NULL;
+		size_t lcap = 0;
+		ssize_t n;
 		struct vouch_mount me;
 
 		l->nmounts = 0;
-		while (f && fgets(line, sizeof(line), f) && l->nmounts < DLOG_MOUNTS)
-			if (vouch_mountinfo_parse(line, strlen(line), &me) == 0 &&
+		/* Whole lines, however long (see marks_scan()). */
+		while (f && (n = getline(&line, &lcap, f)) > 0 && l->nmounts < DLOG_MOUNTS)
+			if (vouch_mountinfo_parse(line, (size_t)n, &me) == 0 &&
 			    !vouch_fs_is_served(me.fstype)) {
 				l->mounts[l->nmounts++] = me.dev;
 			}
+		free(line);
 		if (f)
 			fclose(f);
 		l->mounts_ms = now;

@@ -215,17 +215,21 @@ static int mark_one(struct marks *m, const char *path, uint64_t dev, const char 
 static void fstype_of(uint64_t dev, char *out, size_t cap)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[3 * PATH_MAX];
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t n;
 	struct vouch_mount me;
 
 	snprintf(out, cap, "?");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f))
-		if (vouch_mountinfo_parse(line, strlen(line), &me) == 0 && me.dev == dev) {
+	/* getline(): a line's length is the mount's to choose (escapes, a long root). */
+	while ((n = getline(&line, &lcap, f)) > 0)
+		if (vouch_mountinfo_parse(line, (size_t)n, &me) == 0 && me.dev == dev) {
 			snprintf(out, cap, "%s", me.fstype);
 			break;
 		}
+	free(line);
 	fclose(f);
 }
 
@@ -280,16 +284,25 @@ static bool under_watch(const struct marks *m, const char *point)
 int marks_scan(struct marks *m, const char *mountinfo, const char *root)
 {
 	FILE *f = fopen(mountinfo, "re");
-	char line[3 * PATH_MAX], path[PATH_MAX + 64];
+	char *line = NULL, path[PATH_MAX + 64];
+	size_t lcap = 0;
+	ssize_t n;
 	struct vouch_mount me;
 	int added = 0;
 
 	if (!f)
 		return -errno;
 	pthread_mutex_lock(&m->lock);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strchr(line, '\n') || vouch_mountinfo_parse(line, strlen(line), &me) != 0)
-			continue; /* a line longer than PATH_MAX names nothing we could reach */
+	/*
+	 * Whole lines, however long (getline): a user who names a mount point with
+	 * characters the kernel escapes (a space is four bytes) or bind-mounts a deep
+	 * root makes a line far longer than the point, and a line cut short would
+	 * leave that filesystem unmarked. Only a point that does not fit PATH_MAX
+	 * is passed over: nobody reaches a path that long to run anything.
+	 */
+	while ((n = getline(&line, &lcap, f)) > 0) {
+		if (vouch_mountinfo_parse(line, (size_t)n, &me) != 0)
+			continue;
 		if (!vouch_fs_is_local(me.fstype) || has_locked(m, me.dev))
 			continue;
 		if (!m->all && (me.dev == m->rootdev || !under_watch(m, me.point)))
@@ -303,6 +316,7 @@ int marks_scan(struct marks *m, const char *mountinfo, const char *root)
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
+	free(line);
 	fclose(f);
 	return added;
 }

@@ -696,6 +696,26 @@ run "$S/late-b/u"
 check "device numbers: a tmpfs mounted after another was unmounted (device $dev_a, then $dev_b) is marked too" \
 	test "$RC" -eq 126
 
+# --- Also: a mount point whose mountinfo line is longer than any fixed buffer -------------------
+# 13 components of 240 spaces: the point is 3,133 bytes, its line in mountinfo over 12 KB (the
+# kernel writes a space as \040). A user can make such a mount in a namespace of their own; a
+# reader that cut the line short left that filesystem unmarked.
+long=$S/long
+sp=$(printf '%240s' '')
+for _ in $(seq 13); do long=$long/$sp; done
+mkdir -p "$long"
+mount -t tmpfs -o size=4m longpoint "$long"
+check "long mount point: its mountinfo line is over 12 KB" \
+	test "$(grep -F longpoint /proc/self/mountinfo | wc -c)" -gt 12288
+cp "$B/untrusted-bytes" "$long/u"
+for _ in $(seq 50); do
+	run timeout -s KILL 5 "$long/u"
+	[ "$RC" -eq 126 ] && break
+	sleep 0.1
+done
+check "long mount point: an untrusted program on it is refused (marked)" test "$RC" -eq 126
+umount "$long"
+
 # --- Also: a file users can change is decided at every run, but its allow is logged once ---
 as cp "$S/trusted-touch" "$O/p1d"
 for i in 1 2 3 4; do "$O/p1d" "$O/c1.$i"; done # root: never rate-limited
