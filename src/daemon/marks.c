@@ -233,30 +233,55 @@ static void fstype_of(uint64_t dev, char *out, size_t cap)
 	fclose(f);
 }
 
-int marks_watch(struct marks *m, const char *path)
+/* The checks of a --watch @path, each refusal logged: its real path in @real (freed by the
+ * caller) and its filesystem in @st. */
+static int watch_resolve(const struct marks *m, const char *path, char **real, struct stat *st)
 {
-	char fstype[64];
-	char *real = realpath(path, NULL);
-	struct stat st;
 	int ret;
 
-	if (!real || stat(real, &st) != 0) {
+	*real = realpath(path, NULL);
+	if (!*real || stat(*real, st) != 0) {
 		ret = -errno;
-		free(real);
+		free(*real);
+		*real = NULL;
 		logf_("vouchd: %s: %s", path, strerror(-ret));
 		return ret;
 	}
-	if ((uint64_t)st.st_dev == m->rootdev) {
+	if ((uint64_t)st->st_dev == m->rootdev) {
 		logf_("vouchd: %s: is on the root filesystem; --watch never marks it (run vouchd "
 		      "without --watch to protect the whole machine, see vouchd(8))",
 		      path);
-		free(real);
+		free(*real);
+		*real = NULL;
 		return -EPERM;
 	}
 	if (m->nwatch == MARKS_WATCHMAX) {
-		free(real);
+		free(*real);
+		*real = NULL;
 		return -E2BIG;
 	}
+	return 0;
+}
+
+int marks_watch_check(const struct marks *m, const char *path)
+{
+	struct stat st;
+	char *real;
+	int ret = watch_resolve(m, path, &real, &st);
+
+	free(real);
+	return ret;
+}
+
+int marks_watch(struct marks *m, const char *path)
+{
+	char fstype[64];
+	char *real;
+	struct stat st;
+	int ret = watch_resolve(m, path, &real, &st);
+
+	if (ret)
+		return ret;
 	fstype_of((uint64_t)st.st_dev, fstype, sizeof(fstype));
 	pthread_mutex_lock(&m->lock);
 	ret = mark_one(m, real, (uint64_t)st.st_dev, fstype, real);

@@ -44,6 +44,8 @@ int marks_init(struct marks *m, int fan, uint32_t mask, bool all);
 void marks_free(struct marks *m);
 /* --watch PATH: mark the filesystem holding it now; later mounts below it are marked too. */
 int marks_watch(struct marks *m, const char *path);
+/* What marks_watch() would refuse @path for, checked and logged without marking: 0 or -errno. */
+int marks_watch_check(const struct marks *m, const char *path);
 /*
  * marks_scan() - read @mountinfo (a /proc/PID/mountinfo) and mark every
  * filesystem the mode selects that is not marked yet; paths are reached

@@ -431,21 +431,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vouchd: cannot start workers: %s\n", strerror(-ret));
 		goto out;
 	}
-	/* Until the loop below runs, marked events wait in the kernel: nothing passes unseen. */
-	for (unsigned i = 0; i < nwatch; i++)
-		if (marks_watch(&d.marks, watch[i]) != 0)
-			goto out;
-	if (nwatch == 0 && marks_scan_namespaces(&d.marks) < 0) {
-		fprintf(stderr, "vouchd: cannot read the mounts: %s\n", strerror(errno));
-		goto out;
-	}
-	if (nwatch)
-		marks_scan(&d.marks, "/proc/self/mountinfo",
-		           ""); /* already mounted below a --watch */
 	/*
-	 * The log writer once the marks are set (a refused --watch makes no key), before
-	 * any event is read: the deciding threads see d.log through the queue's lock.
+	 * The log writer before the marks, before any event is read: the deciding threads
+	 * see d.log through the queue's lock. Its files (the device key, log.seen, the
+	 * tiles and checkpoint) are opened here, and in the default mode they lie on a
+	 * filesystem about to be marked (/var/lib/vouch on /): opened between the marks and
+	 * the loop that answers vouchd's own events, each open would wait for an answer
+	 * only this thread could give, and the machine with it. A --watch that would be
+	 * refused is refused first, so that it makes no key.
 	 */
+	for (unsigned i = 0; i < nwatch; i++)
+		if (marks_watch_check(&d.marks, watch[i]) != 0)
+			goto out;
 	if (!nolog) {
 		if (!logdir) {
 			snprintf(logpath, sizeof(logpath), "%s/" VOUCH_STATE_LOG, state);
@@ -471,6 +468,17 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Until the loop below runs, marked events wait in the kernel: nothing passes unseen. */
+	for (unsigned i = 0; i < nwatch; i++)
+		if (marks_watch(&d.marks, watch[i]) != 0)
+			goto out;
+	if (nwatch == 0 && marks_scan_namespaces(&d.marks) < 0) {
+		fprintf(stderr, "vouchd: cannot read the mounts: %s\n", strerror(errno));
+		goto out;
+	}
+	if (nwatch)
+		marks_scan(&d.marks, "/proc/self/mountinfo",
+		           ""); /* already mounted below a --watch */
 	if ((ret = pthread_create(&ctl, NULL, control_main, &d)) != 0) {
 		fprintf(stderr, "vouchd: cannot start the control thread: %s\n", strerror(ret));
 		goto out;
