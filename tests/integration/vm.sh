@@ -40,7 +40,8 @@ limit=${VOUCH_VM_LIMIT:-840}
 case $limit in '' | *[!0-9]*) echo "vm.sh: VOUCH_VM_LIMIT must be a number of seconds" >&2; exit 2 ;; esac
 deadline=$((t_start + limit))
 skip_all() { echo "ok $((_n + 1)) - vm # SKIP $*"; echo "1..$((_n + 1))"; exit 0; }
-left() { echo $((deadline - SECONDS)); }
+# left: the seconds the run has left (at least 1: timeout 0 would mean no limit at all).
+left() { local l=$((deadline - SECONDS)); [ "$l" -ge 1 ] || l=1; echo "$l"; }
 
 [ "${VOUCH_VM:-1}" != 0 ] || skip_all "VOUCH_VM=0"
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (mmdebstrap's root mode)"
@@ -182,7 +183,7 @@ run qemu-img create -q -f qcow2 -b "$img/root.img" -F raw "$R/run.qcow2"
 check "the run's overlay of the image (qcow2)" test "$RC" -eq 0
 
 # ---- the boots ----
-gn=0 gplan='' finished=no
+gn=0 gplan='' finished=no bailed=no
 declare -A fig=()
 # take N: the guest's lines of boot N, printed as this script's.
 take() {
@@ -200,6 +201,7 @@ take() {
 			echo "$line"
 			;;
 		'# vouch-vm: done'*) finished=yes; echo "$line" ;;
+		'Bail out!'*) bailed=yes; fail "guest: ${line}" ;;
 		'#'*) echo "$line" ;;
 		'') ;;
 		*) echo "# guest: $line" ;;
@@ -237,6 +239,7 @@ boot() {
 		fail "boot $n: the guest finished within $lim s" "killed; console: $(tail -n 5 "$R/console-$n.log" | tr -d '\r' | tr '\n' '|')"
 		return 1
 	fi
+	[ $bailed = no ] || return 1
 	if ! grep -qE '^# vouch-vm: (stage .* done|done)' "$R/tap-$n.log"; then
 		fail "boot $n: the guest finished its stage" "exit $rc; console: $(tail -n 8 "$R/console-$n.log" | tr -d '\r' | tr '\n' '|')"
 		return 1
@@ -263,7 +266,7 @@ ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && [ "$1" -gt 0 ] && awk -v a="$1" 
 	echo "Debian 12 guest under QEMU's software emulation (TCG, -smp 2, 2 GiB) on a shared"
 	echo "2-CPU machine: relative figures only (with against without vouchd, same run). The boot"
 	echo "figures are one boot each (the second, before a policy, and the third, enforcing); the"
-	echo "exec figures the medians of 4 rounds each, with vouchd and with it stopped, in turn."
+	echo "exec figures the medians of 5 rounds each, with vouchd and with it stopped, in turn."
 	[ $fallback = yes ] && echo "vouch installed by the FALLBACK (meson install --destdir), not the package."
 	echo
 	echo "| figure | without vouchd | with vouchd | with / without |"
