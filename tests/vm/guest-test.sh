@@ -180,54 +180,65 @@ marked() { vouch status --json 2>/dev/null | grep -qF "\"path\":\"$1\""; }
 
 # ---- places for what other parts of the issue bring (each runs only when it exists) ----
 
-# stage1_by_setup: the owner's first run through 'vouch setup', once it exists. Its
-# options are not known to this harness yet: until someone writes this function for them,
-# it says so and the manual steps below are used.
+# stage1_by_setup: the owner's first run through 'vouch setup', once it exists (branch
+# setup: vouch setup --no-password makes /etc/vouch/owner.key, system.manifest, a policy in
+# monitor mode, installs it and starts vouchd; vouch setup --enforce -y switches). Not
+# driven yet: the later checks use the manual steps' files in /root/owner (owner.sec,
+# policy.txt), which this function would have to provide. Until then it says so, and the
+# manual steps below are used.
 stage1_by_setup() {
 	skip "stage 1 by vouch setup" "vouch setup exists, but this harness does not drive it yet (tests/vm/guest-test.sh stage1_by_setup)"
 	return 1
 }
 # check_apt_path: apt-get installs vouch-vm-hello (a program) from the local repository.
-# With the apt hook (vouch manifest from-deb), its program is vouched for as it is
-# installed, and runs. Without it, dpkg cannot even finish installing it: dpkg reopens
-# each file it unpacked (/usr/bin/vouch-vm-hello.dpkg-new) to sync it, and an ELF file
-# nobody vouched for cannot be opened; that is what is checked today.
+# With the apt hook (vouch apt-check, /etc/apt/apt.conf.d/50vouch; docs/apt.md on branch
+# apt): refused before dpkg unpacks anything while nobody vouched for it; then the owner
+# vouches for the package file (vouch manifest from-deb, signed, named in the policy), and
+# it installs and runs. Without the hook, dpkg cannot even finish installing it: dpkg
+# reopens each file it unpacked (/usr/bin/vouch-vm-hello.dpkg-new) to sync it, and an ELF
+# file nobody vouched for cannot be opened; that is what is checked then.
 check_apt_path() {
-	local prog=/usr/bin/vouch-vm-hello
+	local prog=/usr/bin/vouch-vm-hello deb=$V/repo/vouch-vm-hello_1.0_amd64.deb
 	run timeout -s KILL 300 apt-get install -y vouch-vm-hello
-	if vouch manifest from-deb --help >/dev/null 2>&1; then
-		check "apt path: apt-get installs a package with a program" test "$RC" -eq 0 -a -x "$prog"
-		expect_rc "apt path: the program apt-get installed runs (vouched for by the apt hook)" 0 \
-			timeout -s KILL 30 "$prog"
+	if vouch manifest from-deb --help >/dev/null 2>&1 && [ -e /etc/apt/apt.conf.d/50vouch ]; then
+		check "apt path: the hook refuses a package nobody vouched for, before dpkg unpacks it" \
+			test "$RC" -ne 0 -a ! -e "$prog" -a ! -e "$prog.dpkg-new"
+		check "apt path: the refusal names the program" grep -qF "$prog" "$OUT" "$ERR"
+		cd "$O" || return
+		run vouch manifest from-deb -o apt.manifest "$deb"
+		check "apt path: vouch manifest from-deb lists the package's program" grep -qF " $prog" apt.manifest
+		vouch sign -s owner.sec apt.manifest >/dev/null
+		grep -qx 'manifest apt.manifest signer owner' policy.txt || echo 'manifest apt.manifest signer owner' >>policy.txt
+		run bash -c 'vouch policy compile policy.txt -s owner.sec -o policy.bundle && vouch policy install -p owner.pub policy.bundle'
+		check "apt path: the owner's policy now vouches for it (compiled, installed, vouchd reloaded)" test "$RC" -eq 0
+		cd / || return
+		run timeout -s KILL 300 apt-get install -y vouch-vm-hello
+		check "apt path: apt-get installs the package with a program" test "$RC" -eq 0 -a -x "$prog"
+		expect_rc "apt path: the program apt-get installed runs" 0 timeout -s KILL 30 "$prog"
 	else
 		check "without an apt hook, dpkg cannot install a program nobody vouched for (apt-get fails)" \
 			test "$RC" -ne 0 -a ! -e "$prog"
 		in_log "without an apt hook: the deny of dpkg's unpacked file is in the log" "$prog.dpkg-new"
 		timeout -s KILL 120 dpkg --remove --force-remove-reinstreq vouch-vm-hello >/dev/null 2>&1
-		skip "apt path: apt-get installs a package with a program" "the installed vouch has no 'manifest from-deb'"
-		skip "apt path: the program apt-get installed runs (vouched for by the apt hook)" \
-			"the installed vouch has no 'manifest from-deb'"
+		skip "apt path: the hook, from-deb, and the program installed and run" \
+			"the installed vouch has no 'manifest from-deb' or no /etc/apt/apt.conf.d/50vouch"
 	fi
 }
-# check_doctor: vouch doctor on an enforcing system.
+# check_doctor: vouch doctor on the enforcing system agrees that vouchd enforces and has
+# marked every local filesystem; what else it finds open here is printed, not judged.
 check_doctor() {
 	if vouch doctor --help >/dev/null 2>&1; then
 		run timeout -s KILL 120 vouch doctor
-		if [ "$RC" -le 1 ] && [ -s "$OUT" ]; then
-			pass "vouch doctor runs and reports (exit $RC)"
-		else
-			fail "vouch doctor runs and reports" "exit $RC"
-		fi
-		for l in $(seq 1 40); do
-			IFS= read -r line || break
-			note "doctor: $line"
-		done <"$OUT"
+		check "vouch doctor runs (exit $RC: 0 all closed, 1 something open)" test "$RC" -le 1 -a -s "$OUT"
+		local line
+		head -n 40 "$OUT" | while IFS= read -r line; do note "doctor: $line"; done
+		check "vouch doctor: vouchd passes (answering, enforcing)" grep -qE '^pass +vouchd ' "$OUT"
+		check "vouch doctor: marks pass (every local filesystem marked)" grep -qE '^pass +marks ' "$OUT"
 		run timeout -s KILL 120 vouch doctor --json
-		check "vouch doctor --json prints a JSON object (exit $RC)" \
-			bash -c '[ "$1" -le 1 ] && [ "$(head -c 1 "$2")" = "{" ] && tail -c 2 "$2" | grep -q "}"' _ "$RC" "$OUT"
+		check "vouch doctor --json: one object with the checks and the worst result" \
+			bash -c '[ "$1" -le 1 ] && [ "$(head -c 1 "$2")" = "{" ] && grep -q "\"checks\":\[" "$2" && grep -qE "\"result\":\"(pass|warn|fail)\"" "$2"' _ "$RC" "$OUT"
 	else
-		skip "vouch doctor runs and reports" "the installed vouch has no doctor command"
-		skip "vouch doctor --json prints a JSON object" "the installed vouch has no doctor command"
+		skip "vouch doctor" "the installed vouch has no doctor command"
 	fi
 }
 
