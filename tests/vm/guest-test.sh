@@ -180,15 +180,39 @@ marked() { vouch status --json 2>/dev/null | grep -qF "\"path\":\"$1\""; }
 
 # ---- places for what other parts of the issue bring (each runs only when it exists) ----
 
-# stage1_by_setup: the owner's first run through 'vouch setup', once it exists (branch
-# setup: vouch setup --no-password makes /etc/vouch/owner.key, system.manifest, a policy in
-# monitor mode, installs it and starts vouchd; vouch setup --enforce -y switches). Not
-# driven yet: the later checks use the manual steps' files in /root/owner (owner.sec,
-# policy.txt), which this function would have to provide. Until then it says so, and the
-# manual steps below are used.
+# stage1_by_setup: the owner's first run through 'vouch setup' (vouch-setup(1)): the key
+# pair, the dpkg manifest, a policy in monitor mode, installed; then 'vouch setup --enforce
+# -y' switches it to enforce mode (-y: vouchd has not run, there is no log to look at yet).
+# --no-start: the stage enables vouchd itself below, as the manual steps do. The later
+# checks use the names of the manual steps in $O, which here name setup's files in
+# /etc/vouch. With the fallback install vouch's own files are not dpkg's, and setup's
+# manifest would not vouch for them: the manual steps are used then.
 stage1_by_setup() {
-	skip "stage 1 by vouch setup" "vouch setup exists, but this harness does not drive it yet (tests/vm/guest-test.sh stage1_by_setup)"
-	return 1
+	local t0 t1 f
+	[ $fallback = no ] || return 1
+	t0=$EPOCHREALTIME
+	run timeout -s KILL 900 vouch setup --no-password --no-start
+	t1=$EPOCHREALTIME
+	if [ "$RC" -ne 0 ]; then
+		fail "vouch setup: the first run" "exit $RC"
+		return 1
+	fi
+	pass "vouch setup: the first run (owner's key, dpkg manifest, monitor-mode policy, installed)"
+	figure from_dpkg_ms $(( (${t1/./} - ${t0/./}) / 1000 )) ms
+	check "vouch setup: its files in /etc/vouch" bash -c \
+		"test -s /etc/vouch/owner.key -a -s /etc/vouch/owner.pub -a -s /etc/vouch/system.manifest -a -s /etc/vouch/policy"
+	check "vouch setup: vouch's own programs are in the trust set from dpkg" bash -c \
+		"grep -q ' /usr/s\?bin/vouchd\$' /etc/vouch/system.manifest && grep -q ' /usr/bin/vouch\$' /etc/vouch/system.manifest"
+	check "vouch setup: the policy starts in monitor mode" grep -qx 'mode monitor' /etc/vouch/policy
+	expect_rc "vouch setup --enforce -y: switched to enforce mode" 0 \
+		timeout -s KILL 300 vouch setup --enforce -y --no-start
+	check "vouch setup --enforce: the policy says enforce" grep -qx 'mode enforce' /etc/vouch/policy
+	mkdir -p "$O" || return 1
+	ln -sf /etc/vouch/owner.key "$O/owner.sec"
+	ln -sf /etc/vouch/owner.pub "$O/owner.pub"
+	ln -sf /etc/vouch/policy "$O/policy.txt"
+	for f in system.manifest system.manifest.minisig; do ln -sf "/etc/vouch/$f" "$O/$f"; done
+	return 0
 }
 # check_apt_path: apt-get installs vouch-vm-hello (a program) from the local repository.
 # With the apt hook (vouch apt-check, /etc/apt/apt.conf.d/50vouch; docs/apt.md on branch
