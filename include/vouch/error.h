@@ -47,8 +47,8 @@ enum {
 	VOUCH_E_ENTRY = -1033,          /* a log entry is malformed */
 	VOUCH_E_CTL = -1034,            /* a control-protocol request or answer is malformed */
 	VOUCH_E_CTL_VERSION = -1035,    /* the peer speaks another control-protocol version */
-	VOUCH_E_JSON = -1036,           /* a JSON string is malformed or not spelled as vouch writes it */
-	VOUCH_E_DEB = -1037,            /* a Debian package file is malformed or refused */
+	VOUCH_E_JSON = -1036, /* a JSON string is malformed or not spelled as vouch writes it */
+	VOUCH_E_DEB = -1037,  /* a Debian package file is malformed or refused */
 	VOUCH_E_LAST = -1037,
 };
 

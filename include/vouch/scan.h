@@ -51,8 +51,7 @@ typedef void vouch_scan_report_fn(void *ctx, const struct vouch_scan_event *ev);
  * called the scan, about ten times a second while the workers run and once more
  * with @done == @total when they are finished; never from a worker.
  */
-typedef void vouch_scan_progress_fn(void *ctx, uint64_t done, uint64_t total,
-                                    const char *package);
+typedef void vouch_scan_progress_fn(void *ctx, uint64_t done, uint64_t total, const char *package);
 
 enum {
 	VOUCH_SCAN_ONE_FS = 1 << 0, /* vouch_manifest_scan(): stay on each PATH's filesystem */
@@ -81,14 +80,14 @@ struct vouch_scan_stats {
 	                     that is not a regular file or directory (symlinks, devices) */
 	uint64_t bytes;   /* bytes hashed: the sizes of the code files found */
 	/* vouch_manifest_scan_dpkg() only: */
-	uint64_t packages;   /* md5sums files read (one per installed package that has one) */
-	uint64_t listed;     /* files they list */
-	uint64_t conffiles;  /* conffiles of installed packages the status file lists (with
-	                        their MD5s), checked as the listed files are */
-	uint64_t diverted;   /* listed files looked for at a dpkg-divert'ed path */
-	uint64_t changed;    /* CHANGED and REPLACED reports */
-	uint64_t missing;    /* MISSING reports */
-	uint64_t unreadable; /* UNREADABLE reports */
+	uint64_t packages;     /* md5sums files read (one per installed package that has one) */
+	uint64_t listed;       /* files they list */
+	uint64_t conffiles;    /* conffiles of installed packages the status file lists (with
+	                          their MD5s), checked as the listed files are */
+	uint64_t diverted;     /* listed files looked for at a dpkg-divert'ed path */
+	uint64_t changed;      /* CHANGED and REPLACED reports */
+	uint64_t missing;      /* MISSING reports */
+	uint64_t unreadable;   /* UNREADABLE reports */
 	uint64_t maintscripts; /* maintainer scripts found in the admindir's info/ (preinst,
 	                          postinst, prerm, postrm, config), hashed as found: dpkg
 	                          keeps no MD5 of them */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vouchd's control thread: signals, the control socket (vouch/ctl.h's protocol), systemd readiness. */
+/* vouchd's control thread: signals, the control socket (vouch/ctl.h), systemd readiness. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -353,8 +353,8 @@ static void do_seen(struct daemon *d, struct vouch_ctl_out *o, uint64_t n, uid_t
 	}
 	ret = dlog_seen(d, n, err, sizeof(err));
 	if (ret != 0) {
-		vouch_ctl_out_fail(o, ret == -ERANGE ? VOUCH_CTL_BEYOND_LOG : VOUCH_CTL_SYSTEM_ERROR,
-		                   "%s", err);
+		vouch_ctl_out_fail(
+		    o, ret == -ERANGE ? VOUCH_CTL_BEYOND_LOG : VOUCH_CTL_SYSTEM_ERROR, "%s", err);
 		return;
 	}
 	vouch_ctl_out_put_u64(o, "log_seen", n);
@@ -475,10 +475,11 @@ static void do_log(struct daemon *d, struct vouch_ctl_out *o, uint64_t from, uin
 		max--;
 	}
 	if (ret == VOUCH_E_LOG) {
-		vouch_ctl_out_fail(o, VOUCH_CTL_LOG_MISMATCH,
-		                   "the log does not match its signed checkpoint at entry %llu (see "
-		                   "'vouch log verify')",
-		                   (unsigned long long)i);
+		vouch_ctl_out_fail(
+		    o, VOUCH_CTL_LOG_MISMATCH,
+		    "the log does not match its signed checkpoint at entry %llu (see "
+		    "'vouch log verify')",
+		    (unsigned long long)i);
 		vouch_ctl_out_put_u64(o, "at", i);
 	} else {
 		vouch_ctl_out_put_u64(o, "next", i);
@@ -636,7 +637,8 @@ static void refuse(struct vouch_ctl_out *o, const struct vouch_ctl_request *r, i
 	else if (r->verb != VOUCH_CTL_NONE)
 		vouch_ctl_out_fail(o, VOUCH_CTL_USAGE, "usage: %s", vouch_ctl_verb_usage(r->verb));
 	else
-		vouch_ctl_out_fail(o, VOUCH_CTL_USAGE, "a request is one line of at most %d bytes: %s",
+		vouch_ctl_out_fail(o, VOUCH_CTL_USAGE,
+		                   "a request is one line of at most %d bytes: %s",
 		                   VOUCH_CTL_REQUEST_MAX, vouch_strerror(ret));
 }
 
@@ -700,7 +702,8 @@ static void serve(struct conn *cn)
 	} else {
 		char fb[VOUCH_CTL_REASON_MAX + 64], why[128];
 
-		/* The answer could not be built (memory, or a bug): say so, still in the protocol. */
+		/* The answer could not be built (memory, or a bug): say so, still in the protocol.
+		 */
 		snprintf(why, sizeof(why), "vouchd could not compose its answer: %s",
 		         vouch_strerror(ret));
 		if (vouch_ctl_answer_format(fb, sizeof(fb), &len, VOUCH_CTL_SYSTEM_ERROR, why) == 0)

@@ -56,15 +56,16 @@ enum policy_source {
 /* One installed policy, as opened: replaced whole on reload, never changed. */
 struct policy {
 	enum policy_source src;
-	const struct vouch_cpolicy *cp; /* the store's, the bundle's or @empty */
-	uint64_t count;                 /* hashes in the trust set */
-	struct vouch_store *store;      /* POLICY_STORE */
+	const struct vouch_cpolicy *cp;    /* the store's, the bundle's or @empty */
+	uint64_t count;                    /* hashes in the trust set */
+	struct vouch_store *store;         /* POLICY_STORE */
 	struct vouch_store_reader *reader; /* shared by threads: lookups only read the map */
 	struct vouch_bundle b;             /* POLICY_BUNDLE: parsed from @bdata */
 	char *bdata;
 	struct vouch_cpolicy empty; /* POLICY_NONE */
-	char problem[3 * PATH_MAX + 512]; /* unless POLICY_STORE: why, and what is enforced instead */
-	uint32_t gen;               /* cache entries from another generation are stale */
+	char problem[3 * PATH_MAX +
+	             512]; /* unless POLICY_STORE: why, and what is enforced instead */
+	uint32_t gen;      /* cache entries from another generation are stale */
 };
 
 /*
@@ -234,7 +235,7 @@ struct notice_item;
 struct notices {
 	pthread_mutex_t lock;
 	pthread_cond_t cond, done;
-	struct ring q; /* of struct notice_item */
+	struct ring q;                 /* of struct notice_item */
 	uint64_t queued_seq, done_seq; /* items queued, and delivered (or given up) */
 	bool stop, started;
 	pthread_t thread;

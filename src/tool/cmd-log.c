@@ -228,8 +228,8 @@ typedef void (*entry_fn)(struct opts *o, bool checked, uint64_t index, const cha
 static int src_read(struct source *s, uint64_t from, entry_fn fn, uint64_t *next, uint64_t *size)
 {
 	if (s->via_daemon) {
-		const struct vouch_ctl_request req = {
-		    .verb = VOUCH_CTL_LOG, .arg = {from, VOUCH_CTL_LOG_MAX}};
+		const struct vouch_ctl_request req = {.verb = VOUCH_CTL_LOG,
+		                                      .arg = {from, VOUCH_CTL_LOG_MAX}};
 		struct vouch_ctl_answer a;
 		int ret;
 
@@ -690,8 +690,8 @@ static void summary_print(const struct opts *o, const char *since)
 			fputs("null", stdout);
 		}
 		printf(",\"entries\":%" PRIu64 ",\"would_deny\":%" PRIu64 ",\"deny\":%" PRIu64
-		       ",\"programs\":%zu,\"ungrouped\":%" PRIu64 ",\"rate_limited_denied\":%" PRIu64
-		       ",\"unparsed\":%" PRIu64 ",\"groups\":[",
+		       ",\"programs\":%zu,\"ungrouped\":%" PRIu64
+		       ",\"rate_limited_denied\":%" PRIu64 ",\"unparsed\":%" PRIu64 ",\"groups\":[",
 		       sum.entries, sum.would_deny, sum.deny, sum.n, sum.ungrouped,
 		       sum.limited_denied, sum.unparsed);
 		for (size_t i = 0; i < shown; i++) {
@@ -711,24 +711,27 @@ static void summary_print(const struct opts *o, const char *since)
 		return;
 	}
 	if (sum.n) {
-		printf("%8s %10s %6s  %-14s %s\n", "count", "would-deny", "deny", "rule", "program");
+		printf("%8s %10s %6s  %-14s %s\n", "count", "would-deny", "deny", "rule",
+		       "program");
 		for (size_t i = 0; i < shown; i++) {
 			const struct group *g = sum.v[i];
 
 			/* Paths and rules are the log's: other users' file names, escaped. */
 			tool_print("%8" PRIu64 " %10" PRIu64 " %6" PRIu64 "  %-14s %s\n",
-			           g->would_deny + g->deny, g->would_deny, g->deny, g->rule, g->path);
+			           g->would_deny + g->deny, g->would_deny, g->deny, g->rule,
+			           g->path);
 		}
 		if (shown < sum.n)
 			printf("... and %zu more programs (without -n: all)\n", sum.n - shown);
 	}
 	/* --since as given, escaped as any text of the command line shown back. */
-	tool_print("%" PRIu64 " would-deny and %" PRIu64 " deny decisions, %zu program%s%s%s, in %" PRIu64
-	           " entries read\n",
+	tool_print("%" PRIu64 " would-deny and %" PRIu64
+	           " deny decisions, %zu program%s%s%s, in %" PRIu64 " entries read\n",
 	           sum.would_deny, sum.deny, sum.n, sum.n == 1 ? "" : "s", since ? " since " : "",
 	           since ? since : "", sum.entries);
 	if (sum.ungrouped)
-		printf("%" PRIu64 " more decisions counted but not grouped (more than %d programs)\n",
+		printf("%" PRIu64
+		       " more decisions counted but not grouped (more than %d programs)\n",
 		       sum.ungrouped, SUMMARY_GROUPS_MAX);
 	if (sum.limited_denied)
 		printf("%" PRIu64 " denials were rate-limited: counted in summary entries, without "
@@ -783,8 +786,9 @@ int tool_log_summary(const char *cmd, const char *state, const char *since, int 
 	struct opts o = {.state = state, .json = json > 0, .since = since, .quiet = json < 0};
 
 	if (since && parse_since(since, &o.since_us))
-		return tool_usage(cmd, "--since %s: not a time like 2026-11-21T10:00:00Z or an age "
-		                       "like 15m",
+		return tool_usage(cmd,
+		                  "--since %s: not a time like 2026-11-21T10:00:00Z or an age "
+		                  "like 15m",
 		                  since);
 	return log_summary(cmd, &o, would_deny, deny);
 }

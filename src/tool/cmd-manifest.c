@@ -526,8 +526,8 @@ static int run_dpkg(int argc, char **argv)
 		         " code files listed (%" PRIu64 " ELF, %" PRIu64 " scripts, %" PRIu64
 		         " bytes hashed); %" PRIu64 " conffiles in status; left out: %" PRIu64
 		         " changed, %" PRIu64 " missing, %" PRIu64 " unreadable; %.1f s",
-		         st.packages, st.listed, st.files, st.elf, st.scripts, st.bytes, st.conffiles,
-		         st.changed, st.missing, st.unreadable, seconds_since(&t0));
+		         st.packages, st.listed, st.files, st.elf, st.scripts, st.bytes,
+		         st.conffiles, st.changed, st.missing, st.unreadable, seconds_since(&t0));
 		free(p);
 	}
 	if (json) {

@@ -556,16 +556,16 @@ static void install_err(const char *cmd, const char *state, int at, int err)
 }
 
 int tool_policy_install(const char *cmd, const char *state, const char *path,
-                        const struct tool_bundle *tb, const struct vouch_pubkey *pk,
-                        bool rollback, bool quiet)
+                        const struct tool_bundle *tb, const struct vouch_pubkey *pk, bool rollback,
+                        bool quiet)
 {
 	struct vouch_install_info info;
 	char when[21], was[21];
 	int ret, rc = EXIT_ERROR;
 
-	ret = vouch_policy_install(state, &tb->b, &tb->sig, tb->data, tb->len, pk,
-	                           rollback ? VOUCH_INSTALL_ROLLBACK : 0, (int64_t)time(NULL),
-	                           &info);
+	ret =
+	    vouch_policy_install(state, &tb->b, &tb->sig, tb->data, tb->len, pk,
+	                         rollback ? VOUCH_INSTALL_ROLLBACK : 0, (int64_t)time(NULL), &info);
 	if (ret == VOUCH_E_ROLLBACK) {
 		vouch_time_format(tb->b.policy.compiled, when);
 		vouch_time_format(info.previous, was);

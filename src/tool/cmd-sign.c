@@ -43,9 +43,8 @@ struct input {
 	char sigpath[PATH_MAX], tmp[PATH_MAX];
 };
 
-int tool_sig_make(const char *cmd, const char *path, int fd, const struct tool_key *k,
-                  bool legacy, const char *untrusted, const char *trusted, char *text,
-                  size_t cap, size_t *len)
+int tool_sig_make(const char *cmd, const char *path, int fd, const struct tool_key *k, bool legacy,
+                  const char *untrusted, const char *trusted, char *text, size_t cap, size_t *len)
 {
 	uint8_t hash[VOUCH_BLAKE2B512_LEN];
 	struct vouch_sig sig;
@@ -117,8 +116,8 @@ static int sign_one(struct input *in, const struct tool_key *k, bool legacy, con
 	size_t len;
 	int ret;
 
-	if (tool_sig_make(CMD, in->path, in->fd, k, legacy, untrusted, trusted, text,
-	                  sizeof(text), &len))
+	if (tool_sig_make(CMD, in->path, in->fd, k, legacy, untrusted, trusted, text, sizeof(text),
+	                  &len))
 		return EXIT_ERROR;
 	ret = vouch_file_stage(in->sigpath, text, len, 0644, in->tmp);
 	in->staged = !ret;

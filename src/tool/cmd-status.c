@@ -190,7 +190,9 @@ static void print_text(const struct vouch_ctl_answer *a)
 	if (vouch_ctl_answer_get(a, "policy_problem"))
 		tool_print("WARNING:     %s\n", vouch_ctl_answer_get(a, "policy_problem"));
 	tool_print("             sha256 of its text %s\n",
-	           vouch_ctl_answer_get(a, "policy_sha256") ? vouch_ctl_answer_get(a, "policy_sha256") : "?");
+	           vouch_ctl_answer_get(a, "policy_sha256")
+	               ? vouch_ctl_answer_get(a, "policy_sha256")
+	               : "?");
 	printf("decisions:   %" PRIu64 " about code, %.1f%% from the cache; %" PRIu64
 	       " events in all\n",
 	       dec, dec ? 100.0 * (double)hits / (double)dec : 0.0, num(a, "events"));

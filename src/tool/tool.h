@@ -129,9 +129,8 @@ int tool_keypair_write(const char *cmd, const char *pub, const char *sec, const 
  * trusted comment (timestamp, file name, "hashed"). Into @text (@cap bytes, at least
  * VOUCH_SIGFILE_MAX), length in *@len. EXIT_*, message printed (cmd-sign.c).
  */
-int tool_sig_make(const char *cmd, const char *path, int fd, const struct tool_key *k,
-                  bool legacy, const char *untrusted, const char *trusted, char *text,
-                  size_t cap, size_t *len);
+int tool_sig_make(const char *cmd, const char *path, int fd, const struct tool_key *k, bool legacy,
+                  const char *untrusted, const char *trusted, char *text, size_t cap, size_t *len);
 
 /*
  * Open @path for reading only if it is a regular file (never blocking on a FIFO).
@@ -291,7 +290,7 @@ int tool_policy_seal(const char *cmd, const struct vouch_compiled *comp, const s
  * refused, older than the installed one), messages printed; @quiet: only errors.
  */
 int tool_policy_install(const char *cmd, const char *state, const char *path,
-                        const struct tool_bundle *tb, const struct vouch_pubkey *pk,
-                        bool rollback, bool quiet);
+                        const struct tool_bundle *tb, const struct vouch_pubkey *pk, bool rollback,
+                        bool quiet);
 
 #endif

@@ -150,8 +150,8 @@ static int db_fail(const struct vouch_scan_opts *o, const char *dir, const char 
  * Read dpkg's file @path whole and keep it with the database (its strings point
  * into it). Missing, when @may_miss: 0 with *@buf NULL. Errors reported as db_fail().
  */
-static int db_read(struct db *db, const struct vouch_scan_opts *o, const char *path,
-                   bool may_miss, char **buf, size_t *len)
+static int db_read(struct db *db, const struct vouch_scan_opts *o, const char *path, bool may_miss,
+                   char **buf, size_t *len)
 {
 	int ret = vouch_file_read(path, DB_FILE_MAX, buf, len);
 
@@ -173,7 +173,8 @@ static int db_read(struct db *db, const struct vouch_scan_opts *o, const char *p
  */
 static int maint_script(struct db *db, const char *below, const char *name)
 {
-	static const char *const kinds[] = {".preinst", ".postinst", ".prerm", ".postrm", ".config"};
+	static const char *const kinds[] = {".preinst", ".postinst", ".prerm", ".postrm",
+	                                    ".config"};
 	const char *dot = strrchr(name, '.');
 	char *rel = NULL, *pkg = NULL;
 	struct job *j;
