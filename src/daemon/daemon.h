@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -127,6 +128,15 @@ int64_t subject_uid(pid_t tid);
 void fd_path_raw(int fd, char *out, size_t cap);
 /* The same with control characters as '?' (one log line per decision). */
 void fd_path(int fd, char *out, size_t cap);
+/*
+ * mountinfo_next() - the next mount of mountinfo stream @f that parses
+ * (vouch_mountinfo_parse()), into @me. Whole lines, however long (getline into
+ * *@line, *@cap; the caller frees *@line): a mount point the kernel escapes (a
+ * space is four bytes) or a deep root makes a line far longer than its point,
+ * and a line cut short would hide that filesystem. Return: true, or false at
+ * the end.
+ */
+bool mountinfo_next(FILE *f, char **line, size_t *cap, struct vouch_mount *me);
 
 /* Can someone other than root change the file (vouch_object.user_writable)? */
 static inline bool file_user_writable(const struct stat *st)

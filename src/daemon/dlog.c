@@ -139,16 +139,12 @@ static bool dev_hashable(struct dlog *l, uint64_t dev)
 		FILE *f = fopen("/proc/self/mountinfo", "re");
 		char *line = NULL;
 		size_t lcap = 0;
-		ssize_t n;
 		struct vouch_mount me;
 
 		l->nmounts = 0;
-		/* Whole lines, however long (see marks_scan()). */
-		while (f && (n = getline(&line, &lcap, f)) > 0 && l->nmounts < DLOG_MOUNTS)
-			if (vouch_mountinfo_parse(line, (size_t)n, &me) == 0 &&
-			    !vouch_fs_is_served(me.fstype)) {
+		while (f && l->nmounts < DLOG_MOUNTS && mountinfo_next(f, &line, &lcap, &me))
+			if (!vouch_fs_is_served(me.fstype))
 				l->mounts[l->nmounts++] = me.dev;
-			}
 		free(line);
 		if (f)
 			fclose(f);

@@ -217,15 +217,13 @@ static void fstype_of(uint64_t dev, char *out, size_t cap)
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char *line = NULL;
 	size_t lcap = 0;
-	ssize_t n;
 	struct vouch_mount me;
 
 	snprintf(out, cap, "?");
 	if (!f)
 		return;
-	/* getline(): a line's length is the mount's to choose (escapes, a long root). */
-	while ((n = getline(&line, &lcap, f)) > 0)
-		if (vouch_mountinfo_parse(line, (size_t)n, &me) == 0 && me.dev == dev) {
+	while (mountinfo_next(f, &line, &lcap, &me))
+		if (me.dev == dev) {
 			snprintf(out, cap, "%s", me.fstype);
 			break;
 		}
@@ -311,23 +309,14 @@ int marks_scan(struct marks *m, const char *mountinfo, const char *root)
 	FILE *f = fopen(mountinfo, "re");
 	char *line = NULL, path[PATH_MAX + 64];
 	size_t lcap = 0;
-	ssize_t n;
 	struct vouch_mount me;
 	int added = 0;
 
 	if (!f)
 		return -errno;
 	pthread_mutex_lock(&m->lock);
-	/*
-	 * Whole lines, however long (getline): a user who names a mount point with
-	 * characters the kernel escapes (a space is four bytes) or bind-mounts a deep
-	 * root makes a line far longer than the point, and a line cut short would
-	 * leave that filesystem unmarked. Only a point that does not fit PATH_MAX
-	 * is passed over: nobody reaches a path that long to run anything.
-	 */
-	while ((n = getline(&line, &lcap, f)) > 0) {
-		if (vouch_mountinfo_parse(line, (size_t)n, &me) != 0)
-			continue;
+	/* Only a point that does not fit PATH_MAX is passed over: nobody reaches it. */
+	while (mountinfo_next(f, &line, &lcap, &me)) {
 		if (!vouch_fs_is_local(me.fstype) || has_locked(m, me.dev))
 			continue;
 		if (!m->all && (me.dev == m->rootdev || !under_watch(m, me.point)))

@@ -170,3 +170,13 @@ void fd_path(int fd, char *out, size_t cap)
 		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			out[i] = '?'; /* one log line per decision */
 }
+
+bool mountinfo_next(FILE *f, char **line, size_t *cap, struct vouch_mount *me)
+{
+	ssize_t n;
+
+	while ((n = getline(line, cap, f)) > 0)
+		if (vouch_mountinfo_parse(*line, (size_t)n, me) == 0)
+			return true;
+	return false;
+}
