@@ -46,10 +46,11 @@ struct vouch_csigner {
 struct vouch_cpolicy {
 	enum vouch_mode mode;
 	uint32_t gates;
-	int64_t expires;   /* 0: never */
-	int64_t compiled;  /* when it was compiled, Unix seconds */
-	uint64_t max_size; /* largest file decided as code; 0: VOUCH_MAX_SIZE_DEFAULT */
-	uint32_t message;  /* default denial message, string index or VOUCH_NONE */
+	int64_t expires;      /* 0: never */
+	int64_t compiled;     /* when it was compiled, Unix seconds */
+	uint64_t max_size;    /* largest file decided as code; 0: VOUCH_MAX_SIZE_DEFAULT */
+	int64_t update_every; /* 'update-every' in seconds; 0: no update deadline */
+	uint32_t message;     /* default denial message, string index or VOUCH_NONE */
 	uint8_t source_sha256[VOUCH_SHA256_LEN];
 	char **strings;
 	uint32_t nstrings;

@@ -15,6 +15,9 @@
 #define VOUCH_MESSAGE_MAX 512                /* user-facing messages */
 /* Code larger than this is refused unread unless the policy sets 'max-size'. */
 #define VOUCH_MAX_SIZE_DEFAULT ((uint64_t)1 << 30)
+/* Bounds of 'update-every': an hour to ten years, in seconds. */
+#define VOUCH_UPDATE_EVERY_MIN ((int64_t)3600)
+#define VOUCH_UPDATE_EVERY_MAX ((int64_t)3650 * 86400)
 
 enum vouch_mode {
 	VOUCH_MODE_MONITOR = 0, /* allow, and record what would have been denied */
@@ -64,9 +67,11 @@ struct vouch_policy_rule {
 struct vouch_policy {
 	enum vouch_mode mode;
 	unsigned gates;
-	int64_t expires;   /* Unix seconds; 0: never */
-	uint64_t max_size; /* 'max-size': largest file decided as code; 0: the default */
-	char *message;     /* default denial message, NULL if none */
+	int64_t expires;      /* Unix seconds; 0: never */
+	uint64_t max_size;    /* 'max-size': largest file decided as code; 0: the default */
+	int64_t update_every; /* 'update-every': seconds a device may go without a
+	                         successful update before it is overdue; 0: no deadline */
+	char *message;        /* default denial message, NULL if none */
 	struct vouch_policy_signer *signers;
 	size_t nsigners;
 	struct vouch_policy_manifest *manifests;

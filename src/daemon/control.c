@@ -135,6 +135,7 @@ static void policy_pairs(struct daemon *d, struct vouch_ctl_out *o)
 		vouch_ctl_out_putf(o, "policy_problem", "%s", d->pol->problem);
 	vouch_ctl_out_put_i64(o, "policy_compiled", cp->compiled);
 	vouch_ctl_out_put_i64(o, "policy_expires", cp->expires);
+	vouch_ctl_out_put_i64(o, "policy_update_every", cp->update_every);
 	vouch_ctl_out_putf(o, "policy_sha256", "%s", hex);
 	vouch_ctl_out_put_u64(o, "policy_hashes", d->pol->count);
 	vouch_ctl_out_put_u64(o, "policy_generation", d->pol->gen);

@@ -224,6 +224,11 @@ static void show_json(const char *path, const struct vouch_bundle *b, const stru
 		fputs("null", stdout);
 	}
 	printf(",\"max_size\":%llu", (unsigned long long)vouch_cpolicy_max_size(cp));
+	/* Seconds; null when the policy sets no update deadline. */
+	if (cp->update_every)
+		printf(",\"update_every\":%lld", (long long)cp->update_every);
+	else
+		fputs(",\"update_every\":null", stdout);
 	fputs(",\"gates\":[", stdout);
 	for (unsigned bit = 1, n = 0; bit <= VOUCH_GATE_INTERP; bit <<= 1) {
 		if (!(cp->gates & bit))
@@ -311,6 +316,14 @@ static void show_text(const char *path, const struct vouch_bundle *b, const stru
 	printf("expires:    %s\n", cp->expires ? when : "never");
 	printf("max-size:   %llu bytes%s (larger files are denied unread)\n",
 	       (unsigned long long)vouch_cpolicy_max_size(cp), cp->max_size ? "" : ", the default");
+	if (cp->update_every % 86400 == 0 && cp->update_every)
+		printf("updates:    at least every %lld days\n",
+		       (long long)(cp->update_every / 86400));
+	else if (cp->update_every)
+		printf("updates:    at least every %lld hours\n",
+		       (long long)(cp->update_every / 3600));
+	else
+		printf("updates:    no deadline\n");
 	fputs("gates:      ", stdout);
 	print_gates(stdout, cp->gates);
 	putchar('\n');

@@ -186,6 +186,12 @@ static void print_text(const struct vouch_ctl_answer *a)
 	               : "");
 	printf("policy:      compiled %s, expires %s, %" PRIu64 " hashes\n", c, e,
 	       num(a, "policy_hashes"));
+	if (num(a, "policy_update_every") % 86400 == 0 && num(a, "policy_update_every"))
+		printf("             a device must update at least every %" PRIu64 " days\n",
+		       num(a, "policy_update_every") / 86400);
+	else if (num(a, "policy_update_every"))
+		printf("             a device must update at least every %" PRIu64 " hours\n",
+		       num(a, "policy_update_every") / 3600);
 	/* Not the installed store (none, or a damaged one): vouchd(8), FAIL-SAFETY. */
 	if (vouch_ctl_answer_get(a, "policy_problem"))
 		tool_print("WARNING:     %s\n", vouch_ctl_answer_get(a, "policy_problem"));

@@ -194,6 +194,7 @@ umount "$T/outside"
 
 # A new policy without a restart: monitor mode allows, and says what it would deny.
 sed 's/^mode enforce/mode monitor/' policy.txt >monitor.txt
+echo "update-every 30d" >>monitor.txt
 sleep 1 # a later compile time, so the install is not a rollback
 "$VOUCH" policy compile monitor.txt -s owner.sec -o m.bundle >/dev/null
 # Installed beside vouchd's state and moved into place (as a package would), then SIGHUP.
@@ -201,6 +202,10 @@ sleep 1 # a later compile time, so the install is not a rollback
 cp "$T/st2/trust.mdb" "$T/st/trust.mdb.new" && mv "$T/st/trust.mdb.new" "$T/st/trust.mdb"
 kill -HUP "$dpid"
 check "SIGHUP reloads the policy" wait_log "^vouchd: policy reloaded$"
+run nobody "$VOUCH" status --state "$T/st"
+check "status shows the new policy's update deadline" grep -qx " *a device must update at least every 30 days" "$OUT"
+run nobody "$VOUCH" status --state "$T/st" --json
+check "status --json: policy_update_every in seconds" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["policy_update_every"] == 30 * 86400' "$OUT"
 run timeout 10 "$S/untrusted" +%Y
 check "monitor mode: the untrusted program runs" grep -qE '^[0-9]{4}$' "$OUT"
 check "monitor mode: it is logged as would-deny" grep -q "would deny pid .*untrusted" "$T/d.err"

@@ -51,6 +51,18 @@ check "show: max-size, the default" grep -qx "max-size: *1073741824 bytes, the d
 expect_rc "compile a policy with max-size" 0 "$VOUCH" policy compile sized.txt -s owner.sec -o sized.bundle
 run "$VOUCH" policy show --json sized.bundle
 check "show --json: max_size" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["max_size"] == 512 << 20' "$OUT"
+check "show --json: no update deadline is null" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["update_every"] is None' "$OUT"
+{ cat policy.txt; echo "update-every 180d"; } >due.txt
+expect_rc "compile a policy with update-every" 0 "$VOUCH" policy compile due.txt -s owner.sec -o due.bundle
+run "$VOUCH" policy show due.bundle
+check "show: the update deadline" grep -qx "updates: *at least every 180 days" "$OUT"
+run "$VOUCH" policy show --json due.bundle
+check "show --json: update_every in seconds" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["update_every"] == 180 * 86400 and d["max_size"] == 1 << 30' "$OUT"
+expect_rc "the bundle with a deadline verifies" 0 "$VOUCH" policy verify -p owner.pub due.bundle
+{ cat policy.txt; echo "update-every 6m"; } >badue.txt
+expect_err "update-every in minutes is refused, with the line" 2 "badue.txt:.*not a duration" \
+	"$VOUCH" policy compile badue.txt -s owner.sec -o badue.bundle
+check "and no bundle is written" test ! -e badue.bundle
 big=$(mktemp -p .)
 truncate -s 600M "$big"
 chmod 0755 "$big"

@@ -162,6 +162,7 @@ static void assert_policy_equal(const struct vouch_cpolicy *a, const struct vouc
 	assert_int_equal(a->expires, b->expires);
 	assert_int_equal(a->compiled, b->compiled);
 	assert_int_equal(a->max_size, b->max_size);
+	assert_int_equal(a->update_every, b->update_every);
 	assert_int_equal(a->message, b->message);
 	assert_memory_equal(a->source_sha256, b->source_sha256, VOUCH_SHA256_LEN);
 	assert_int_equal(a->nstrings, b->nstrings);
@@ -293,6 +294,45 @@ static void cpolicy_round_trip(void **state)
 	free(b);
 	b = NULL;
 	assert_err(vouch_cpolicy_serialize(&cp, &b, &blen), VOUCH_E_BUNDLE);
+	/* update-every: 16 bytes at the end, max-size (0: the default) and the seconds. */
+	cp.max_size = 0;
+	cp.update_every = 180 * 86400;
+	assert_err(vouch_cpolicy_serialize(&cp, &b, &blen), 0);
+	assert_int_equal(blen, alen + 16);
+	assert_memory_equal(a, b, alen);
+	assert_err(vouch_cpolicy_parse(&got, b, blen), 0);
+	assert_int_equal(got.max_size, 0);
+	assert_int_equal(got.update_every, 180 * 86400);
+	vouch_cpolicy_free(&got);
+	for (size_t i = alen + 1; i < blen; i++)
+		if (i != alen + 8)
+			assert_err(vouch_cpolicy_parse(&got, b, i), VOUCH_E_BUNDLE);
+	/* Its first 8 bytes alone are max-size 0: not a spelling of anything. */
+	assert_err(vouch_cpolicy_parse(&got, b, alen + 8), VOUCH_E_BUNDLE);
+	b[blen - 1] = 0; /* 180 days less 128 s: still an hour or more */
+	b[blen - 2] = 0;
+	assert_err(vouch_cpolicy_parse(&got, b, blen), 0);
+	vouch_cpolicy_free(&got);
+	memset(b + blen - 8, 0, 8); /* update-every 0 in the long form: a second spelling */
+	assert_err(vouch_cpolicy_parse(&got, b, blen), VOUCH_E_BUNDLE);
+	b[blen - 1] = 60; /* a minute: below the least */
+	assert_err(vouch_cpolicy_parse(&got, b, blen), VOUCH_E_BUNDLE);
+	memset(b + blen - 8, 0xff, 8); /* past ten years (and negative as an i64) */
+	assert_err(vouch_cpolicy_parse(&got, b, blen), VOUCH_E_BUNDLE);
+	memset(b + blen - 16, 0, 16);
+	b[blen - 1] = 0x10;
+	b[blen - 2] = 0x0e; /* 3600 s */
+	b[blen - 9] = 5;    /* max-size 5: below 1 KiB */
+	assert_err(vouch_cpolicy_parse(&got, b, blen), VOUCH_E_BUNDLE);
+	b[blen - 9] = 0;
+	assert_err(vouch_cpolicy_parse(&got, b, blen), 0);
+	assert_int_equal(got.update_every, 3600);
+	vouch_cpolicy_free(&got);
+	free(b);
+	b = NULL;
+	cp.update_every = 60;
+	assert_err(vouch_cpolicy_serialize(&cp, &b, &blen), VOUCH_E_BUNDLE);
+	cp.update_every = 0;
 	vouch_cpolicy_free(&cp);
 	vouch_cpolicy_free(NULL);
 	free(a);

@@ -282,6 +282,42 @@ static void test_max_size(void **state)
 	expect_error("mode enforce\nmax-size 1M\nmax-size 2M\n", 3, 1, "'max-size' is set twice");
 }
 
+static void test_update_every(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t want;
+	} ok[] = {
+	    {"mode enforce\n", 0},
+	    {"mode enforce\nupdate-every 180d\n", 180 * 86400},
+	    {"mode enforce\nupdate-every 1h\n", 3600},
+	    {"mode enforce\nupdate-every 12h\n", 12 * 3600},
+	    {"mode enforce\nupdate-every 3650d\n", 3650 * 86400LL},
+	};
+	struct vouch_policy p;
+	struct vouch_policy_error e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(parse(&p, &e, ok[i].text), 0);
+		assert_int_equal(p.update_every, ok[i].want);
+		vouch_policy_free(&p);
+	}
+	expect_error("mode enforce\nupdate-every 0h\n", 2, 14, "out of range");
+	expect_error("mode enforce\nupdate-every 3651d\n", 2, 14, "out of range");
+	expect_error("mode enforce\nupdate-every 999999999d\n", 2, 14, "out of range");
+	expect_error("mode enforce\nupdate-every 9999999999d\n", 2, 14, "not a duration");
+	expect_error("mode enforce\nupdate-every 180\n", 2, 14, "not a duration");
+	expect_error("mode enforce\nupdate-every 6m\n", 2, 14, "not a duration");
+	expect_error("mode enforce\nupdate-every 06d\n", 2, 14, "not a duration");
+	expect_error("mode enforce\nupdate-every -1d\n", 2, 14, "not a duration");
+	expect_error("mode enforce\nupdate-every d\n", 2, 14, "not a duration");
+	expect_error("mode enforce\nupdate-every \"1d\"\n", 2, 14, "not a duration");
+	expect_error("mode enforce\nupdate-every\n", 2, 1, "a duration such as 180d");
+	expect_error("mode enforce\nupdate-every 1d\nupdate-every 2d\n", 3, 1,
+	             "'update-every' is set twice");
+}
+
 static void test_time(void **state)
 {
 	static const struct {
@@ -327,6 +363,7 @@ int main(void)
 	    cmocka_unit_test(test_time),
 	    cmocka_unit_test(test_log),
 	    cmocka_unit_test(test_max_size),
+	    cmocka_unit_test(test_update_every),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);

@@ -132,7 +132,12 @@ static int cpolicy_check(const struct vouch_cpolicy *cp, size_t *hlen)
 		return VOUCH_E_BUNDLE;
 	if (cp->max_size && cp->max_size < 1024)
 		return VOUCH_E_BUNDLE;
-	if (cp->max_size)
+	if (cp->update_every && (cp->update_every < VOUCH_UPDATE_EVERY_MIN ||
+	                         cp->update_every > VOUCH_UPDATE_EVERY_MAX))
+		return VOUCH_E_BUNDLE;
+	if (cp->update_every)
+		n += 16;
+	else if (cp->max_size)
 		n += 8;
 	if (cp->nstrings == VOUCH_NONE || cp->nsigners == VOUCH_NONE ||
 	    cp->nmanifests == VOUCH_NONE)
@@ -205,8 +210,11 @@ static void put_header(struct writer *w, const struct vouch_cpolicy *cp)
 	}
 	put_u32(w, (uint32_t)slen);
 	put_bytes(w, cp->source, slen);
-	if (cp->max_size)
+	/* The optional tail: max-size alone, or max-size (0: the default) and update-every. */
+	if (cp->max_size || cp->update_every)
 		put_u64(w, cp->max_size);
+	if (cp->update_every)
+		put_u64(w, (uint64_t)cp->update_every);
 }
 
 int vouch_cpolicy_serialize(const struct vouch_cpolicy *cp, uint8_t **out, size_t *len)
@@ -326,9 +334,22 @@ static int get_header(struct reader *r, struct vouch_cpolicy *cp)
 	if (ret)
 		goto out;
 	ret = VOUCH_E_BUNDLE;
-	/* Then, only when the policy sets it, max-size (u64, at least 1 KiB). */
+	/*
+	 * Then the optional tail: nothing; max-size alone (u64, at least 1 KiB), when the
+	 * policy sets only it; or max-size (0 for the default) and update-every (u64
+	 * seconds, VOUCH_UPDATE_EVERY_MIN..MAX), when the policy sets update-every.
+	 * cpolicy_check() below refuses every other spelling of the same policy.
+	 */
 	if (remaining(r) == 8 && (!get_u64(r, &cp->max_size) || cp->max_size < 1024))
 		goto out;
+	if (remaining(r) == 16) {
+		uint64_t every;
+
+		if (!get_u64(r, &cp->max_size) || !get_u64(r, &every) || every == 0 ||
+		    every > (uint64_t)VOUCH_UPDATE_EVERY_MAX)
+			goto out;
+		cp->update_every = (int64_t)every;
+	}
 	if (remaining(r) != 0)
 		goto out;
 	/* The same rules serialize applies: what parses re-serializes to the same bytes. */

@@ -497,6 +497,39 @@ static int d_max_size(struct parser *ps)
 	return 0;
 }
 
+/*
+ * "update-every 180d": how long a device may go without a successful update before it is
+ * overdue: a number of days (d) or hours (h), from an hour to ten years.
+ */
+static int d_update_every(struct parser *ps)
+{
+	struct token *t = &ps->tok[1];
+	char b[48];
+	int64_t v = 0, unit;
+	size_t i, n = t->len;
+	int ret = want_args(ps, 2, 2, "a duration such as 180d or 12h");
+
+	if (ret)
+		return ret;
+	if (ps->pol->update_every)
+		return perr(ps, ps->tok[0].col, "'update-every' is set twice");
+	unit = n && t->p[n - 1] == 'd' ? 86400 : n && t->p[n - 1] == 'h' ? 3600 : 0;
+	if (unit)
+		n--;
+	for (i = 0; i < n && i < 9 && t->p[i] >= '0' && t->p[i] <= '9'; i++)
+		v = v * 10 + (t->p[i] - '0');
+	if (t->quoted || !unit || n == 0 || i != n || (t->p[0] == '0' && n > 1))
+		return perr(ps, t->col,
+		            "not a duration: '%s' (days such as 180d, or hours such as 12h)",
+		            shown(t, b));
+	v *= unit;
+	if (v < VOUCH_UPDATE_EVERY_MIN || v > VOUCH_UPDATE_EVERY_MAX)
+		return perr(ps, t->col, "update-every %s is out of range (1h to 3650d)",
+		            shown(t, b));
+	ps->pol->update_every = v;
+	return 0;
+}
+
 static int cmp_rules(const void *a, const void *b)
 {
 	const struct vouch_policy_rule *x = *(const struct vouch_policy_rule *const *)a;
@@ -565,6 +598,8 @@ static int directive(struct parser *ps)
 		return d_log(ps);
 	if (tok_is(t, "max-size"))
 		return d_max_size(ps);
+	if (tok_is(t, "update-every"))
+		return d_update_every(ps);
 	return perr(ps, t->col, "unknown keyword '%s'", shown(t, b));
 }
 

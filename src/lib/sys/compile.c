@@ -279,6 +279,7 @@ int vouch_policy_compile(const char *path, int64_t now, struct vouch_compiled *o
 	cp->gates = pol.gates;
 	cp->expires = pol.expires;
 	cp->max_size = pol.max_size;
+	cp->update_every = pol.update_every;
 	cp->compiled = now;
 	ret = vouch_sha256(text, len, cp->source_sha256);
 	if (!ret)
