@@ -127,6 +127,14 @@ int vouch_file_stage_open_at(int dirfd, const char *name, mode_t mode, char tmp[
 int vouch_file_stage_close(int dirfd, int fd, const char *tmp, int flags);
 
 /*
+ * vouch_file_remove_stale() - remove the "@path.tmp-PID-..." files that a stage of
+ * @path left in its directory when its process died (a crash between stage and
+ * commit leaves the temporary file behind). Files of live processes, and every other
+ * name, are left alone. Best effort: errors are ignored.
+ */
+void vouch_file_remove_stale(const char *path);
+
+/*
  * vouch_fsync_dir_at() - fsync the directory @path (below @dirfd, or AT_FDCWD),
  * making the renames and links in it durable. A filesystem that cannot sync a
  * directory (EINVAL) counts as done. Return: 0 or -errno.

@@ -4,6 +4,8 @@
 #ifndef VOUCH_INSTALL_H
 #define VOUCH_INSTALL_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,5 +57,28 @@ int vouch_policy_install(const char *state, const struct vouch_bundle *b,
                          const struct vouch_sig *sig, const uint8_t *data, size_t len,
                          const struct vouch_pubkey *pk, unsigned flags, int64_t now,
                          struct vouch_install_info *info);
+
+/*
+ * vouch_policy_stage() / vouch_policy_commit() / vouch_policy_discard() - the two
+ * halves of vouch_policy_install(), for a caller that changes other files together
+ * with the policy (an update: src/lib/sys/apply.c). stage does every check install
+ * does and writes the new store and the copy of the bundle under temporary names in
+ * @state (@st says which); commit renames the store, then the copy, into place;
+ * discard removes what stage wrote (and a state directory it made).
+ * Return: stage as vouch_policy_install() (on failure nothing is left staged);
+ * commit 0 or -errno (a failure of the store's rename leaves nothing changed and the
+ * copy discarded; of the copy's, the new store with the old copy).
+ */
+struct vouch_policy_staged {
+	char state[PATH_MAX], store[PATH_MAX], copy[PATH_MAX];
+	char store_tmp[PATH_MAX], copy_tmp[PATH_MAX];
+	bool made; /* the state directory was made by stage */
+};
+int vouch_policy_stage(const char *state, const struct vouch_bundle *b, const struct vouch_sig *sig,
+                       const uint8_t *data, size_t len, const struct vouch_pubkey *pk,
+                       unsigned flags, int64_t now, struct vouch_install_info *info,
+                       struct vouch_policy_staged *st);
+int vouch_policy_commit(struct vouch_policy_staged *st, struct vouch_install_info *info);
+void vouch_policy_discard(struct vouch_policy_staged *st);
 
 #endif

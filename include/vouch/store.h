@@ -3,6 +3,7 @@
 #ifndef VOUCH_STORE_H
 #define VOUCH_STORE_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "bundle.h"
@@ -35,6 +36,14 @@ struct vouch_store_reader;
  * Return: 0; -errno; VOUCH_E_STORE (LMDB failure); VOUCH_E_BUNDLE; -ENOMEM.
  */
 int vouch_store_install(const char *path, const struct vouch_bundle *b);
+
+/*
+ * vouch_store_stage() - the first half of vouch_store_install(): the store written and
+ * synced under a temporary name beside @path, returned in @tmp, for a caller that
+ * renames it into place together with other files (vouch_file_commit(), or discard).
+ * Return: as vouch_store_install().
+ */
+int vouch_store_stage(const char *path, const struct vouch_bundle *b, char tmp[static PATH_MAX]);
 
 /*
  * vouch_store_open() - map the store at @path read-only (no copy: memory does

@@ -20,6 +20,8 @@
 #include "compile.h"
 #include "store.h"
 #include "install.h"
+#include "journal.h"
+#include "apply.h"
 #include "tlog.h"
 #include "note.h"
 #include "proof.h"

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Capped whole-file reads, the read and write loops, staged atomic writes, hashing an fd. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -419,4 +422,41 @@ int vouch_fd_blake2b512(int fd, uint8_t out[static VOUCH_BLAKE2B512_LEN])
 		return vouch_blake2b_final(&c, out);
 	vouch_blake2b_wipe(&c);
 	return ret;
+}
+
+void vouch_file_remove_stale(const char *path)
+{
+	struct stat st;
+	char dcopy[PATH_MAX], bcopy[PATH_MAX], prefix_[NAME_MAX + 8];
+	struct dirent *de;
+	size_t plen;
+	DIR *dir;
+
+	if (snprintf(dcopy, sizeof(dcopy), "%s", path) >= (int)sizeof(dcopy) ||
+	    snprintf(bcopy, sizeof(bcopy), "%s", path) >= (int)sizeof(bcopy) ||
+	    snprintf(prefix_, sizeof(prefix_), "%s.tmp-", basename(bcopy)) >= (int)sizeof(prefix_))
+		return;
+	plen = strlen(prefix_);
+	dir = opendir(dirname(dcopy));
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, prefix_, plen) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + plen, &end, 10);
+		if (errno || pid <= 0 || pid > INT_MAX || *end != '-' || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		/* Only a file of this user: another's file of that name is not ours to remove. */
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    st.st_uid != geteuid() || !S_ISREG(st.st_mode))
+			continue;
+		(void)unlinkat(dirfd(dir), de->d_name, 0);
+	}
+	closedir(dir);
 }

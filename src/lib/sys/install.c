@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,46 +31,47 @@ static int replaceable(const char *path)
 	return S_ISDIR(st.st_mode) ? -EISDIR : VOUCH_E_NOTREGULAR;
 }
 
-int vouch_policy_install(const char *state, const struct vouch_bundle *b,
-                         const struct vouch_sig *sig, const uint8_t *data, size_t len,
-                         const struct vouch_pubkey *pk, unsigned flags, int64_t now,
-                         struct vouch_install_info *info)
+int vouch_policy_stage(const char *state, const struct vouch_bundle *b, const struct vouch_sig *sig,
+                       const uint8_t *data, size_t len, const struct vouch_pubkey *pk,
+                       unsigned flags, int64_t now, struct vouch_install_info *info,
+                       struct vouch_policy_staged *st)
 {
 	struct vouch_install_info dummy;
 	struct vouch_store *old = NULL;
-	char store[PATH_MAX], copy[PATH_MAX], tmp[PATH_MAX];
-	struct stat st;
-	bool made = false, staged = false;
+	struct stat st_;
 	int ret;
 
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof(*info));
+	memset(st, 0, sizeof(*st));
 	ret = vouch_bundle_verify(b, sig, data, pk);
 	if (ret)
 		return ret;
 	if (b->policy.expires && now >= b->policy.expires)
 		return VOUCH_E_EXPIRED;
 	info->at = VOUCH_INSTALL_AT_STATE;
-	if ((size_t)snprintf(store, sizeof(store), "%s/" VOUCH_STATE_STORE, state) >=
-	        sizeof(store) ||
-	    (size_t)snprintf(copy, sizeof(copy), "%s/" VOUCH_STATE_BUNDLE, state) >= sizeof(copy))
+	if ((size_t)snprintf(st->store, sizeof(st->store), "%s/" VOUCH_STATE_STORE, state) >=
+	        sizeof(st->store) ||
+	    (size_t)snprintf(st->copy, sizeof(st->copy), "%s/" VOUCH_STATE_BUNDLE, state) >=
+	        sizeof(st->copy) ||
+	    (size_t)snprintf(st->state, sizeof(st->state), "%s", state) >= sizeof(st->state))
 		return -ENAMETOOLONG;
 	/* Everything that can be checked is, before the first change. */
-	if (stat(state, &st) == 0) {
-		if (!S_ISDIR(st.st_mode))
+	if (stat(state, &st_) == 0) {
+		if (!S_ISDIR(st_.st_mode))
 			return -ENOTDIR;
 		info->at = VOUCH_INSTALL_AT_STORE;
-		ret = replaceable(store);
+		ret = replaceable(st->store);
 		if (ret)
 			return ret;
 		info->at = VOUCH_INSTALL_AT_BUNDLE;
-		ret = replaceable(copy);
+		ret = replaceable(st->copy);
 		if (ret)
 			return ret;
 		/* An older bundle must not silently replace a newer one (a rollback attack). */
 		info->at = VOUCH_INSTALL_AT_NONE;
-		ret = vouch_store_open(&old, store);
+		ret = vouch_store_open(&old, st->store);
 		if (ret == 0) {
 			info->previous = vouch_store_policy(old)->compiled;
 			vouch_store_close(old);
@@ -85,29 +87,70 @@ int vouch_policy_install(const char *state, const struct vouch_bundle *b,
 		info->at = VOUCH_INSTALL_AT_MKDIR;
 		if (mkdir(state, 0755) != 0)
 			return -errno;
-		made = true;
+		st->made = true;
 	}
 	/* Staged first: a directory that cannot be written fails here, with nothing replaced. */
 	info->at = VOUCH_INSTALL_AT_STATE;
-	ret = vouch_file_stage(copy, data, len, 0644, tmp);
+	ret = vouch_file_stage(st->copy, data, len, 0644, st->copy_tmp);
 	if (ret)
 		goto fail;
-	staged = true;
 	info->at = VOUCH_INSTALL_AT_STORE;
-	ret = vouch_store_install(store, b);
-	if (ret)
+	ret = vouch_store_stage(st->store, b, st->store_tmp);
+	if (ret) {
+		vouch_file_discard(st->copy_tmp);
 		goto fail;
-	/* The store is replaced: from here a failure leaves it new and the copy old. */
-	info->at = VOUCH_INSTALL_AT_BUNDLE;
-	ret = vouch_file_commit(tmp, copy, 0);
-	if (ret)
-		return ret;
+	}
 	info->at = VOUCH_INSTALL_AT_NONE;
 	return 0;
 fail:
-	if (staged)
-		vouch_file_discard(tmp);
-	if (made)
+	if (st->made)
 		rmdir(state);
+	memset(st, 0, sizeof(*st));
+	return ret;
+}
+
+int vouch_policy_commit(struct vouch_policy_staged *st, struct vouch_install_info *info)
+{
+	int ret;
+
+	if (info)
+		info->at = VOUCH_INSTALL_AT_STORE;
+	ret = vouch_file_commit(st->store_tmp, st->store, 0);
+	if (ret) {
+		vouch_file_discard(st->copy_tmp);
+		return ret;
+	}
+	/* The store is replaced: from here a failure leaves it new and the copy old. */
+	if (info)
+		info->at = VOUCH_INSTALL_AT_BUNDLE;
+	ret = vouch_file_commit(st->copy_tmp, st->copy, 0);
+	if (!ret && info)
+		info->at = VOUCH_INSTALL_AT_NONE;
+	return ret;
+}
+
+void vouch_policy_discard(struct vouch_policy_staged *st)
+{
+	vouch_file_discard(st->store_tmp);
+	vouch_file_discard(st->copy_tmp);
+	if (st->made)
+		rmdir(st->state);
+	memset(st, 0, sizeof(*st));
+}
+
+int vouch_policy_install(const char *state, const struct vouch_bundle *b,
+                         const struct vouch_sig *sig, const uint8_t *data, size_t len,
+                         const struct vouch_pubkey *pk, unsigned flags, int64_t now,
+                         struct vouch_install_info *info)
+{
+	struct vouch_policy_staged *st = malloc(sizeof(*st));
+	int ret;
+
+	if (!st)
+		return -ENOMEM;
+	ret = vouch_policy_stage(state, b, sig, data, len, pk, flags, now, info, st);
+	if (!ret)
+		ret = vouch_policy_commit(st, info);
+	free(st);
 	return ret;
 }

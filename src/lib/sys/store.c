@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The trust store: a bundle's trust set in one sealed, immutable LMDB file, replaced by rename. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,43 +199,6 @@ static int seal(int fd, uint64_t datalen)
 	return ret;
 }
 
-/*
- * Remove "<name>.tmp-PID-..." files left in @path's directory by installers
- * that died (a crash mid-install leaves its temporary file behind). Files of
- * live processes, and anything else, are left alone. Best effort.
- */
-static void remove_stale_temps(const char *path)
-{
-	char dcopy[PATH_MAX], bcopy[PATH_MAX], prefix_[NAME_MAX + 8];
-	struct dirent *de;
-	size_t plen;
-	DIR *dir;
-
-	if (snprintf(dcopy, sizeof(dcopy), "%s", path) >= (int)sizeof(dcopy) ||
-	    snprintf(bcopy, sizeof(bcopy), "%s", path) >= (int)sizeof(bcopy) ||
-	    snprintf(prefix_, sizeof(prefix_), "%s.tmp-", basename(bcopy)) >= (int)sizeof(prefix_))
-		return;
-	plen = strlen(prefix_);
-	dir = opendir(dirname(dcopy));
-	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		char *end;
-		long pid;
-
-		if (strncmp(de->d_name, prefix_, plen) != 0)
-			continue;
-		errno = 0;
-		pid = strtol(de->d_name + plen, &end, 10);
-		if (errno || pid <= 0 || pid > INT_MAX || *end != '-' || pid == (long)getpid())
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		(void)unlinkat(dirfd(dir), de->d_name, 0);
-	}
-	closedir(dir);
-}
-
 struct fill {
 	const struct vouch_bundle *b;
 	const uint8_t *policy;
@@ -346,11 +306,10 @@ static int write_env(const char *tmp, const struct fill *f, uint64_t *datalen)
 	return ret;
 }
 
-int vouch_store_install(const char *path, const struct vouch_bundle *b)
+int vouch_store_stage(const char *path, const struct vouch_bundle *b, char tmp[static PATH_MAX])
 {
 	struct fill f = {.b = b};
 	uint8_t *policy = NULL;
-	char tmp[PATH_MAX];
 	uint64_t datalen = 0;
 	int fd = -1, ret;
 
@@ -366,7 +325,7 @@ int vouch_store_install(const char *path, const struct vouch_bundle *b)
 	ret = table_check(b->entries, b->nentries, NULL, 0, &b->policy, VOUCH_E_BUNDLE);
 	if (ret)
 		goto out_free;
-	remove_stale_temps(path);
+	vouch_file_remove_stale(path);
 
 	/* Readable by everyone: the active policy is never hidden from the device's users. */
 	fd = vouch_file_stage_open_at(AT_FDCWD, path, 0644, tmp);
@@ -382,13 +341,19 @@ int vouch_store_install(const char *path, const struct vouch_bundle *b)
 		vouch_file_discard(tmp);
 		goto out_free;
 	}
-	/* Durable before it is visible: data and size, then the name. */
+	/* Durable before it is visible: data and size, then (by the caller) the name. */
 	ret = vouch_file_stage_close(AT_FDCWD, fd, tmp, 0);
-	if (!ret)
-		ret = vouch_file_commit(tmp, path, 0);
 out_free:
 	free(policy);
 	return ret;
+}
+
+int vouch_store_install(const char *path, const struct vouch_bundle *b)
+{
+	char tmp[PATH_MAX];
+	int ret = vouch_store_stage(path, b, tmp);
+
+	return ret ? ret : vouch_file_commit(tmp, path, 0);
 }
 
 /*
