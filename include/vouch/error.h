@@ -50,7 +50,8 @@ enum {
 	VOUCH_E_JSON = -1036, /* a JSON string is malformed or not spelled as vouch writes it */
 	VOUCH_E_DEB = -1037,  /* a Debian package file is malformed or refused */
 	VOUCH_E_JOURNAL = -1038, /* an update journal is malformed */
-	VOUCH_E_LAST = -1038,
+	VOUCH_E_UPSTATE = -1039, /* the update state is malformed */
+	VOUCH_E_LAST = -1039,
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "install.h"
 #include "journal.h"
 #include "apply.h"
+#include "upstate.h"
 #include "tlog.h"
 #include "note.h"
 #include "proof.h"

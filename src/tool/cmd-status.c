@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* vouch status: what vouchd is doing, from its control socket; for people or as JSON. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,9 @@ static void help(void)
 	       "marked, its counters (decisions, cache hit rate, queue depth, denials), and\n"
 	       "its decision log, with a WARNING for entries it lost or could not write,\n"
 	       "and for a vouchd that runs without its installed policy (none installed,\n"
-	       "or a damaged trust store).\n"
+	       "or a damaged trust store); and the device's updates (the last success and\n"
+	       "change, the versions installed), with a WARNING when the policy's update\n"
+	       "deadline (update-every) has passed.\n"
 	       "Anyone may ask.\n"
 	       "\n"
 	       "  --json           one JSON object on standard output\n"
@@ -59,7 +63,123 @@ static bool numeric(const char *key)
 	return true;
 }
 
-static void print_json(const struct vouch_ctl_answer *a)
+/*
+ * The device's updates (STATE/update.state, written by vouch update), read here: vouchd
+ * does not know of them. A missing file is no update ever; a damaged one is said so.
+ * Return: 0 with @u filled; -ENOENT (none); another code (unreadable or malformed).
+ */
+static int load_updates(const char *state, struct vouch_upstate *u)
+{
+	char path[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(u, 0, sizeof(*u));
+	if ((size_t)snprintf(path, sizeof(path), "%s/" VOUCH_STATE_UPDATE, state) >= sizeof(path))
+		return -ENAMETOOLONG;
+	ret = vouch_file_read(path, (size_t)16 << 20, &text, &len);
+	if (ret)
+		return ret;
+	ret = vouch_upstate_parse(u, text, len);
+	free(text);
+	if (ret)
+		vouch_upstate_free(u);
+	return ret;
+}
+
+static void json_time(const char *key, int64_t t)
+{
+	char s[21];
+
+	if (!t) {
+		printf(",\"%s\":null", key);
+		return;
+	}
+	vouch_time_format(t, s);
+	printf(",\"%s\":\"%s\"", key, s);
+}
+
+/* "update":{...}: what the updates did, and whether the device is overdue. */
+static void print_updates_json(const struct vouch_ctl_answer *a, const char *state)
+{
+	struct vouch_upstate u;
+	int ret = load_updates(state, &u);
+	int64_t every = (int64_t)num(a, "policy_update_every"), due = 0;
+	bool over = vouch_upstate_overdue(ret ? NULL : &u, every, (int64_t)time(NULL), &due);
+
+	printf(",\"update\":{\"recorded\":%s", ret ? "false" : "true");
+	if (ret && ret != -ENOENT)
+		printf(",\"problem\":\"%s\"", vouch_strerror(ret));
+	json_time("checked", u.checked);
+	json_time("succeeded", u.succeeded);
+	json_time("changed", u.changed);
+	printf(",\"root_version\":%llu,\"targets_version\":%llu", (unsigned long long)u.root,
+	       (unsigned long long)u.targets);
+	if (u.failure)
+		fputs(",", stdout),
+		    tool_json_field(stdout, "failure", u.failure, strlen(u.failure));
+	else
+		fputs(",\"failure\":null", stdout);
+	if (every)
+		printf(",\"every\":%lld", (long long)every);
+	else
+		fputs(",\"every\":null", stdout);
+	json_time("due", due);
+	printf(",\"overdue\":%s,\"targets\":[", over ? "true" : "false");
+	for (size_t i = 0; i < u.nt; i++) {
+		printf("%s{", i ? "," : "");
+		tool_json_field(stdout, "path", u.t[i].path, strlen(u.t[i].path));
+		printf(",\"length\":%llu,\"sha256\":\"%s\"}", (unsigned long long)u.t[i].length,
+		       u.t[i].sha256);
+	}
+	fputs("]}", stdout);
+	vouch_upstate_free(&u);
+}
+
+/* The lines of the same, for people: loud when the device is overdue. */
+static void print_updates(const struct vouch_ctl_answer *a, const char *state)
+{
+	struct vouch_upstate u;
+	int ret = load_updates(state, &u);
+	int64_t every = (int64_t)num(a, "policy_update_every"), due = 0;
+	bool over = vouch_upstate_overdue(ret ? NULL : &u, every, (int64_t)time(NULL), &due);
+	char t1[21], t2[21];
+
+	if (ret == -ENOENT) {
+		printf("updates:     none recorded (vouch update has not run here)\n");
+	} else if (ret) {
+		tool_print("WARNING:     %s/" VOUCH_STATE_UPDATE ": %s\n", state,
+		           vouch_strerror(ret));
+	} else {
+		when(u.succeeded, t1);
+		when(u.changed, t2);
+		printf("updates:     last success %s, last change %s; root version %llu, targets "
+		       "version %llu, %zu targets installed\n",
+		       t1, t2, (unsigned long long)u.root, (unsigned long long)u.targets, u.nt);
+		if (u.failure) {
+			when(u.checked, t1);
+			tool_print("WARNING:     the last update (%s) failed: %s\n", t1, u.failure);
+		}
+	}
+	if (over) {
+		long long n = every % 86400 ? every / 3600 : every / 86400;
+		const char *unit = every % 86400 ? "hours" : "days";
+
+		when(due, t1);
+		if (due)
+			printf(
+			    "WARNING:     overdue: the policy asks for an update every %lld %s; it "
+			    "was due %s\n",
+			    n, unit, t1);
+		else
+			printf("WARNING:     overdue: the policy asks for an update every %lld %s, "
+			       "and none has succeeded\n",
+			       n, unit);
+	}
+	vouch_upstate_free(&u);
+}
+
+static void print_json(const struct vouch_ctl_answer *a, const char *state)
 {
 	bool first = true;
 
@@ -98,7 +218,9 @@ static void print_json(const struct vouch_ctl_answer *a)
 		fputs("}", stdout);
 		first = false;
 	}
-	fputs("]}\n", stdout);
+	fputs("]", stdout);
+	print_updates_json(a, state);
+	fputs("}\n", stdout);
 }
 
 /*
@@ -164,7 +286,7 @@ static const struct {
     {"marks_refused", "filesystems could not be marked (see vouchd's log)"},
 };
 
-static void print_text(const struct vouch_ctl_answer *a)
+static void print_text(const struct vouch_ctl_answer *a, const char *state)
 {
 	const char *mode = vouch_ctl_answer_get(a, "mode");
 	uint64_t dec = num(a, "decisions"), hits = num(a, "cache_hits"), nfs = 0;
@@ -222,6 +344,7 @@ static void print_text(const struct vouch_ctl_answer *a)
 			printf("WARNING:     %" PRIu64 " %s\n", num(a, warnings[i].key),
 			       warnings[i].what);
 	print_log(a);
+	print_updates(a, state);
 	printf("filesystems: %" PRIu64 " marked\n", nfs);
 	for (size_t i = 0; i < a->npairs; i++)
 		if (!strcmp(a->pair[i].key, "filesystem"))
@@ -263,9 +386,9 @@ int cmd_status(int argc, char **argv)
 	rc = tool_daemon_ask(CMD, tool_state_dir(state), &req, -1, &a);
 	if (rc == EXIT_OK) {
 		if (json)
-			print_json(&a);
+			print_json(&a, tool_state_dir(state));
 		else
-			print_text(&a);
+			print_text(&a, tool_state_dir(state));
 	} else if (json) {
 		printf("{\"running\":false}\n");
 	}

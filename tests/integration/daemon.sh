@@ -206,6 +206,29 @@ run nobody "$VOUCH" status --state "$T/st"
 check "status shows the new policy's update deadline" grep -qx " *a device must update at least every 30 days" "$OUT"
 run nobody "$VOUCH" status --state "$T/st" --json
 check "status --json: policy_update_every in seconds" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["policy_update_every"] == 30 * 86400' "$OUT"
+check "status --json: no update ever, so overdue" python3 -c '
+import json, sys
+u = json.load(open(sys.argv[1]))["update"]
+assert not u["recorded"] and u["overdue"] and u["every"] == 30 * 86400 and u["succeeded"] is None, u' "$OUT"
+run nobody "$VOUCH" status --state "$T/st"
+check "status says the device is overdue, loudly" grep -q "^WARNING: *overdue: the policy asks for an update every 30 days, and none has succeeded" "$OUT"
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+printf 'vouch-update-state 1\nchecked %s\nsucceeded %s\nchanged never\nroot 2\ntargets 7\nfailure -\ntarget %s 5 %s\nend\n' \
+	"$now" "$now" "$(printf 'groups/lab/tool' | od -An -tx1 | tr -d ' \n')" "$(printf '%064d' 1)" >"$T/st/update.state"
+run nobody "$VOUCH" status --state "$T/st"
+check "an update that succeeded now: not overdue, and its versions shown" bash -c \
+	"grep -q '^updates: *last success $now, last change never; root version 2, targets version 7, 1 targets installed' '$OUT' && ! grep -q overdue '$OUT'"
+run nobody "$VOUCH" status --state "$T/st" --json
+check "status --json: the update record" python3 -c '
+import json, sys
+u = json.load(open(sys.argv[1]))["update"]
+assert u["recorded"] and not u["overdue"] and u["targets_version"] == 7, u
+assert u["targets"] == [{"path": "groups/lab/tool", "length": 5, "sha256": "0" * 63 + "1"}], u' "$OUT"
+printf 'vouch-update-state 1\nchecked never\n' >"$T/st/update.state"
+run nobody "$VOUCH" status --state "$T/st"
+check "a damaged update record is said so, and counts as no update" bash -c \
+	"grep -q 'WARNING: .*update.state: malformed update state' '$OUT' && grep -q 'overdue' '$OUT'"
+rm -f "$T/st/update.state"
 run timeout 10 "$S/untrusted" +%Y
 check "monitor mode: the untrusted program runs" grep -qE '^[0-9]{4}$' "$OUT"
 check "monitor mode: it is logged as would-deny" grep -q "would deny pid .*untrusted" "$T/d.err"

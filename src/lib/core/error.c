@@ -44,6 +44,7 @@ static const char *const project_msgs[VOUCH_E_FIRST - VOUCH_E_LAST + 1] = {
     [-VOUCH_E_JSON + VOUCH_E_FIRST] = "malformed JSON string (or not in its one spelling)",
     [-VOUCH_E_DEB + VOUCH_E_FIRST] = "malformed or refused Debian package",
     [-VOUCH_E_JOURNAL + VOUCH_E_FIRST] = "malformed update journal",
+    [-VOUCH_E_UPSTATE + VOUCH_E_FIRST] = "malformed update state",
 };
 
 const char *vouch_strerror(int err)

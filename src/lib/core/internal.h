@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libvouch-core internals shared between its files, libvouch-sys and the unit tests; not installed. */
+/* libvouch-core internals shared between its files, libvouch-sys and the unit tests; not installed.
+ */
 #ifndef VOUCH_INTERNAL_H
 #define VOUCH_INTERNAL_H
 
@@ -52,6 +53,19 @@ int vouch_scrypt(const char *pw, size_t pwlen, const uint8_t *salt, size_t saltl
  */
 bool vouch_dec_parse(const char *s, size_t len, uint64_t *v);
 size_t vouch_dec_span(const char *s, size_t len);
+
+/*
+ * vouch_next_line() - the next line of the @len bytes at @text, from *@at: *@line and its
+ * length *@n without the LF; *@at moves past the LF. False at the end, or for a last line
+ * without an LF. (The update journal and the update state, journal.c.)
+ */
+bool vouch_next_line(const char *text, size_t len, size_t *at, const char **line, size_t *n);
+/*
+ * vouch_hex_path() - a path written as lower-case hex of its bytes (2 to 2 * 4095
+ * digits, no NUL byte, starting with '/' if @absolute), decoded into a malloc'd string
+ * *@out (NULL on failure). Return: 0; VOUCH_E_JOURNAL; -ENOMEM.
+ */
+int vouch_hex_path(const char *h, size_t n, bool absolute, char **out);
 
 static inline uint32_t vouch_load32_be(const uint8_t *p)
 {

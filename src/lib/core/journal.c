@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "vouch/error.h"
 #include "vouch/grow.h"
 #include "vouch/hex.h"
 #include "vouch/journal.h"
 
 #define MAGIC "vouch-update-journal 1\n"
-/* The longest line: "file " + two paths in hex + a space and a newline. */
-#define LINE_MAX_ (5 + 2 * 2 * VOUCH_JOURNAL_PATH_MAX + 2)
 
 static bool path_ok(const char *p)
 {
@@ -89,8 +88,7 @@ int vouch_journal_format(const struct vouch_journal *j, char **out, size_t *len)
 	return 0;
 }
 
-/* The next line of @text (without its LF) at *@at; false at the end or without an LF. */
-static bool next_line(const char *text, size_t len, size_t *at, const char **line, size_t *n)
+bool vouch_next_line(const char *text, size_t len, size_t *at, const char **line, size_t *n)
 {
 	const char *nl;
 
@@ -102,11 +100,10 @@ static bool next_line(const char *text, size_t len, size_t *at, const char **lin
 	*line = text + *at;
 	*n = (size_t)(nl - *line);
 	*at += *n + 1;
-	return *n <= LINE_MAX_;
+	return true;
 }
 
-/* A path in lower-case hex, decoded into a fresh string; NULL-ing *@out on failure. */
-static int hex_path(const char *h, size_t n, char **out)
+int vouch_hex_path(const char *h, size_t n, bool absolute, char **out)
 {
 	char *p;
 
@@ -117,7 +114,7 @@ static int hex_path(const char *h, size_t n, char **out)
 	if (!p)
 		return -ENOMEM;
 	if (vouch_hex_decode((uint8_t *)p, n / 2, h, n, 0, NULL) != 0 || memchr(p, 0, n / 2) ||
-	    p[0] != '/') {
+	    (absolute && p[0] != '/')) {
 		free(p);
 		return VOUCH_E_JOURNAL;
 	}
@@ -130,15 +127,14 @@ int vouch_journal_parse(struct vouch_journal *j, const char *text, size_t len)
 {
 	const char *line;
 	size_t at = 0, n, cap = 0;
-	char num[16];
-	char *end;
+	uint64_t pid;
 	int ret = VOUCH_E_JOURNAL;
 
 	memset(j, 0, sizeof(*j));
 	if (len < sizeof(MAGIC) - 1 || memcmp(text, MAGIC, sizeof(MAGIC) - 1) != 0)
 		return VOUCH_E_JOURNAL;
 	at = sizeof(MAGIC) - 1;
-	if (!next_line(text, len, &at, &line, &n))
+	if (!vouch_next_line(text, len, &at, &line, &n))
 		return VOUCH_E_JOURNAL;
 	if (n == 11 && !memcmp(line, "phase stage", 11))
 		j->phase = VOUCH_JOURNAL_STAGE;
@@ -146,24 +142,16 @@ int vouch_journal_parse(struct vouch_journal *j, const char *text, size_t len)
 		j->phase = VOUCH_JOURNAL_COMMIT;
 	else
 		return VOUCH_E_JOURNAL;
-	/* "pid N": decimal, no sign, no leading zero, 1..INT32_MAX. */
-	if (!next_line(text, len, &at, &line, &n) || n < 5 || n > 4 + 10 ||
-	    memcmp(line, "pid ", 4) || line[4] < '1' || line[4] > '9')
+	/* "pid N": decimal in its one spelling, 1..INT32_MAX. */
+	if (!vouch_next_line(text, len, &at, &line, &n) || n < 5 || memcmp(line, "pid ", 4) ||
+	    !vouch_dec_parse(line + 4, n - 4, &pid) || pid == 0 || pid > INT32_MAX)
 		return VOUCH_E_JOURNAL;
-	for (size_t i = 4; i < n; i++)
-		if (line[i] < '0' || line[i] > '9')
-			return VOUCH_E_JOURNAL;
-	memcpy(num, line + 4, n - 4);
-	num[n - 4] = 0;
-	errno = 0;
-	j->pid = strtol(num, &end, 10);
-	if (errno || *end || j->pid > INT32_MAX)
-		return VOUCH_E_JOURNAL;
+	j->pid = (long)pid;
 	for (;;) {
 		struct vouch_journal_file *f;
 		const char *sp;
 
-		if (!next_line(text, len, &at, &line, &n))
+		if (!vouch_next_line(text, len, &at, &line, &n))
 			goto bad;
 		if (n == 3 && !memcmp(line, "end", 3))
 			break;
@@ -178,7 +166,7 @@ int vouch_journal_parse(struct vouch_journal *j, const char *text, size_t len)
 		f = &j->files[j->nfiles];
 		memset(f, 0, sizeof(*f));
 		j->nfiles++;
-		ret = hex_path(line + 5, (size_t)(sp - line - 5), &f->dest);
+		ret = vouch_hex_path(line + 5, (size_t)(sp - line - 5), true, &f->dest);
 		if (ret)
 			goto bad;
 		n -= (size_t)(sp + 1 - line);
@@ -187,7 +175,7 @@ int vouch_journal_parse(struct vouch_journal *j, const char *text, size_t len)
 			if (n != 1 || sp[1] != '-')
 				goto bad;
 		} else {
-			ret = hex_path(sp + 1, n, &f->tmp);
+			ret = vouch_hex_path(sp + 1, n, true, &f->tmp);
 			if (ret)
 				goto bad;
 		}
