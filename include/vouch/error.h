@@ -49,9 +49,14 @@ enum {
 	VOUCH_E_CTL_VERSION = -1035,    /* the peer speaks another control-protocol version */
 	VOUCH_E_JSON = -1036, /* a JSON string is malformed or not spelled as vouch writes it */
 	VOUCH_E_DEB = -1037,  /* a Debian package file is malformed or refused */
-	VOUCH_E_JOURNAL = -1038, /* an update journal is malformed */
-	VOUCH_E_UPSTATE = -1039, /* the update state is malformed */
-	VOUCH_E_LAST = -1039,
+	VOUCH_E_TUF = -1038,          /* TUF metadata is malformed or refused */
+	VOUCH_E_THRESHOLD = -1039,    /* fewer valid signatures than the role's threshold */
+	VOUCH_E_TUF_VERSION = -1040,  /* a TUF role's version is rolled back or not the one expected */
+	VOUCH_E_TUF_EXPIRED = -1041,  /* TUF metadata has expired */
+	VOUCH_E_TUF_HASH = -1042,     /* a TUF file's length or hash is not the one listed */
+	VOUCH_E_JOURNAL = -1043,      /* an update journal is malformed */
+	VOUCH_E_UPSTATE = -1044,      /* the update state is malformed */
+	VOUCH_E_LAST = -1044,
 };
 
 /*

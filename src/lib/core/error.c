@@ -43,6 +43,11 @@ static const char *const project_msgs[VOUCH_E_FIRST - VOUCH_E_LAST + 1] = {
     [-VOUCH_E_CTL_VERSION + VOUCH_E_FIRST] = "another version of the control protocol",
     [-VOUCH_E_JSON + VOUCH_E_FIRST] = "malformed JSON string (or not in its one spelling)",
     [-VOUCH_E_DEB + VOUCH_E_FIRST] = "malformed or refused Debian package",
+    [-VOUCH_E_TUF + VOUCH_E_FIRST] = "malformed or refused TUF metadata",
+    [-VOUCH_E_THRESHOLD + VOUCH_E_FIRST] = "too few valid signatures for the role's threshold",
+    [-VOUCH_E_TUF_VERSION + VOUCH_E_FIRST] = "TUF metadata version rolled back or unexpected",
+    [-VOUCH_E_TUF_EXPIRED + VOUCH_E_FIRST] = "TUF metadata has expired",
+    [-VOUCH_E_TUF_HASH + VOUCH_E_FIRST] = "length or hash differs from the one listed",
     [-VOUCH_E_JOURNAL + VOUCH_E_FIRST] = "malformed update journal",
     [-VOUCH_E_UPSTATE + VOUCH_E_FIRST] = "malformed update state",
 };
