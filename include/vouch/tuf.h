@@ -23,6 +23,9 @@
  * - vouch_tuf_client_limits(): the byte limits and counts of the fetches, settable.
  * - vouch_tuf_client_load() only records the bytes; they are verified by the next refresh
  *   (or target lookup, for delegated roles) in the spec's order, and ignored if they fail.
+ * - vouch_tuf_parse(): jansson's parse of a buffer as TUF reads JSON (duplicates refused).
+ * - vouch_tuf_key_type(), vouch_tuf_key_id().
+ * - A refresh is all or nothing (see vouch_tuf_client_refresh()).
  * - vouch_tuf_client_version(): the version of a trusted role, 0 if none (for tests and
  *   status lines).
  * - Error codes VOUCH_E_TUF .. VOUCH_E_TUF_HASH (include/vouch/error.h).
@@ -180,9 +183,11 @@ int vouch_tuf_client_load(struct vouch_tuf_client *c, const char *file, const ui
  * thresholds of N and of N+1, version exactly N+1, at most max_root_rotations, the final
  * root unexpired, timestamp and snapshot dropped when the new root no longer verifies them),
  * then timestamp, snapshot and top-level targets with their versions, lengths, hashes and
- * expiry. A new root is persisted as soon as it verifies (each is a valid trusted state);
- * any other role only once it has passed every check, so that a refusal leaves the trusted
- * state as it was.
+ * expiry. All or nothing: the new roles are held in memory until every check has passed,
+ * then persisted in the order root, timestamp, snapshot, targets (and io->remove called for
+ * the files forgotten); a refusal anywhere leaves the trusted state, in memory and in the
+ * metadata directory, as it was. (A persist that fails keeps the roles persisted before it:
+ * each verifies on its own.)
  * Return: 0; VOUCH_E_TUF (malformed or refused metadata), VOUCH_E_THRESHOLD,
  * VOUCH_E_TUF_VERSION, VOUCH_E_TUF_EXPIRED, VOUCH_E_TUF_HASH, VOUCH_E_TOOBIG, VOUCH_E_NOTFOUND
  * (a role the workflow needs is missing), or what @io's callbacks returned; then
